@@ -1,0 +1,79 @@
+"""quizapp: learn to plan natural-looking toxin and filler treatments.
+
+`create_app` builds an app from environment settings (see quizapp.config); tests pass overrides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from quizapp.config import build_config
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(app.instance_path, overrides))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _configure_login(app)
+    _configure_sqlite(app)
+
+    from quizapp.web import register_blueprints
+
+    register_blueprints(app)
+
+    from quizapp.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure_login(app: Flask) -> None:
+    from quizapp.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    # "strong": a session whose client identity changes is dropped, not just marked non-fresh.
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        # The id carries the session version (see User.get_id); an old version means logged out.
+        raw_id, _, version = user_id.partition(":")
+        if not raw_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or user.session_version != int(version) or not user.active:
+            return None
+        return user
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout let readers and one writer share the embedded database."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()

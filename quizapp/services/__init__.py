@@ -1,0 +1,1 @@
+"""Use cases that join the domain core and the database. Services flush; the caller commits."""

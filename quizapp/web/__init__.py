@@ -1,0 +1,76 @@
+"""Blueprints by audience, plus what every page shares: headers, errors, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from quizapp.permissions import Action, can, current_membership
+
+# No inline script or style anywhere: the policy can stay strict.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing at this address. It may have moved or been removed."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("Too large", "The upload is larger than this site accepts."),
+    429: (
+        "Too many attempts",
+        "Too many attempts in a short time. Please wait a few minutes and try again.",
+    ),
+    500: ("Something went wrong", "An unexpected error occurred. Nothing you sent was half-saved."),
+    503: ("Temporarily unavailable", "The service is briefly unavailable. Please try again soon."),
+}
+
+
+def register_blueprints(app: Flask) -> None:
+    from quizapp.web import academy, auth, author, learn, main
+
+    for module in (main, auth, learn, author, academy):
+        app.register_blueprint(module.bp)
+
+    app.jinja_env.globals.update(can=can, Action=Action, current_membership=current_membership)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user.is_authenticated:
+        # Pages of a signed-in user are private to them.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    title, text = ERROR_TEXT.get(code, (error.name, error.description))
+    if code == 400 and error.description and "CSRF" in error.description:
+        text = "Your form expired or was sent twice. Please reload the page and try again."
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def _unexpected_error(error: Exception):
+    from quizapp.extensions import db
+
+    db.session.rollback()
+    from flask import current_app
+
+    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        raise error
+    current_app.logger.exception("Unhandled error")
+    title, text = ERROR_TEXT[500]
+    return render_template("errors/error.html", code=500, title=title, text=text), 500

@@ -1,0 +1,32 @@
+"""Public pages and the signed-in home."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from quizapp.permissions import Action, can, current_membership
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("main/landing.html")
+    membership = current_membership(current_user)
+    if membership is None and not current_user.is_site_admin:
+        return redirect(url_for("auth.join"))
+    if can(current_user, Action.LEARN) and membership and membership.role.value == "trainee":
+        return redirect(url_for("learn.index"))
+    return render_template("main/home.html", membership=membership)
+
+
+@bp.route("/about")
+def about():
+    return render_template("main/about.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    return {"status": "ok"}

@@ -1,0 +1,75 @@
+"""Real-browser fixtures: Debian's chromium driven by Playwright, against a live server that
+runs the app on a fresh, migrated database with the demo academy loaded."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import fresh_database
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served over real HTTP on a loopback port, with `flask db upgrade` + `flask demo`."""
+    from flask_migrate import upgrade
+
+    from quizapp import MIGRATIONS_DIR, create_app
+
+    with fresh_database(tmp_path_factory.mktemp("e2e")) as url:
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-secret", "RATELIMIT_ENABLED": True}
+        )
+        with app.app_context():
+            upgrade(directory=MIGRATIONS_DIR)
+        result = app.test_cli_runner().invoke(args=["demo", "--quiet"])
+        assert result.exit_code == 0, result.output
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+            with app.app_context():
+                from quizapp.extensions import db
+
+                db.engine.dispose()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    yield page
+    context.close()
