@@ -2,9 +2,23 @@
 
 from quizapp.models.content import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
 from quizapp.models.people import Academy, Invitation, Membership, Role, User
+from quizapp.models.progress import (
+    AttemptStatus,
+    CaseAttempt,
+    CaseStep,
+    CaseZoneResult,
+    QuestionResult,
+    QuizAttempt,
+)
 
 __all__ = [
     "Academy",
+    "AttemptStatus",
+    "CaseAttempt",
+    "CaseStep",
+    "CaseZoneResult",
+    "QuestionResult",
+    "QuizAttempt",
     "CaseRecord",
     "CaseVersion",
     "Invitation",

@@ -83,7 +83,8 @@ def read_bank(cases_dir: str | Path) -> list[ParsedFile]:
         except ModuleFileError as error:
             issues.extend(error.issues)
             modules = []
-        for module, path in zip(modules, sorted(modules_dir.glob("*.yaml")), strict=False):
+        for module in modules:
+            path = Path(module.source)
             missing = [c for c in module.cases if c not in case_ids]
             for case_id in missing:
                 issues.append(f"{path}: cases: no case file with id {case_id!r}")
@@ -121,6 +122,10 @@ def module_summary(module: Any) -> dict[str, Any]:
         "case_count": len(module.cases),
         "pass_mark": module.pass_mark,
         "prerequisites": list(module.prerequisites),
+        "max_attempts": module.max_attempts,
+        "grading": module.grading,
+        "time_limit_minutes": module.time_limit_minutes,
+        "cases": list(module.cases),
     }
 
 
@@ -155,6 +160,10 @@ def _upsert(record_model, version_model, fk: str, item: ParsedFile, result: Impo
     else:
         latest = record.versions[-1] if record.versions else None
         if latest is not None and latest.content_hash == digest:
+            # The summary is derived from the text, so refreshing it changes no content.
+            summary = {"title": item.title, **item.summary}
+            if latest.summary != summary:
+                latest.summary = summary
             result.unchanged.append(label)
             return
         result.updated.append(label)

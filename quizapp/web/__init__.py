@@ -35,7 +35,18 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, learn, author, academy):
         app.register_blueprint(module.bp)
 
-    app.jinja_env.globals.update(can=can, Action=Action, current_membership=current_membership)
+    from quizapp.domain.face import ZONES
+    from quizapp.domain.sources import SOURCES
+    from quizapp.web import facemap
+
+    app.jinja_env.globals.update(
+        can=can,
+        Action=Action,
+        current_membership=current_membership,
+        face_map_geometry=facemap,
+        source=SOURCES.get,
+        zone_label=lambda zone_id: ZONES[zone_id].label if zone_id in ZONES else zone_id,
+    )
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -1,16 +1,200 @@
-"""The trainee's pages: modules and case studies."""
+"""The trainee's pages: my learning, modules, the quiz player and its review."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
 
-from quizapp.permissions import Action, requires
-from quizapp.services import catalogue
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quizapp.domain import quiz
+from quizapp.extensions import db
+from quizapp.models import AttemptStatus
+from quizapp.models.base import now_utc
+from quizapp.permissions import Action, current_membership, requires
+from quizapp.services import learning
+from quizapp.web.auth import EmptyForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
+
+
+def _academy_id() -> int | None:
+    membership = current_membership(current_user)
+    return membership.academy_id if membership else None
 
 
 @bp.route("/")
 @requires(Action.LEARN)
 def index():
-    return render_template("learn/index.html", modules=catalogue.published_modules())
+    progress = learning.module_progress(current_user.id, _academy_id())
+    return render_template(
+        "learn/index.html", progress=progress, next_item=learning.next_step(progress)
+    )
+
+
+@bp.route("/modules/<slug>")
+@requires(Action.LEARN)
+def module(slug: str):
+    progress = learning.module_progress(current_user.id, _academy_id())
+    item = next((p for p in progress if p.listed.slug == slug), None)
+    if item is None:
+        abort(404)
+    return render_template("learn/module.html", item=item, form=EmptyForm())
+
+
+@bp.route("/modules/<slug>/start", methods=["POST"])
+@requires(Action.LEARN)
+def start(slug: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    academy_id = _academy_id()
+    listed = learning.find_listed(slug, academy_id)
+    if listed is None or academy_id is None:
+        abort(404)
+    try:
+        attempt = learning.start_or_resume(current_user.id, academy_id, listed, now_utc())
+    except learning.AttemptRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("learn.module", slug=slug))
+    db.session.commit()
+    return redirect(url_for("learn.question", attempt_id=attempt.id, number=1))
+
+
+def _own_attempt(attempt_id: int):
+    attempt = learning.attempt_for(current_user.id, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _close_if_time_is_up(attempt) -> bool:
+    """Submit an open attempt whose time has run out (server clock); True if it is closed."""
+    if attempt.status is AttemptStatus.IN_PROGRESS and learning.time_is_up(attempt, now_utc()):
+        learning.submit(attempt, attempt.deadline_at)
+        db.session.commit()
+        flash("Time is up: your attempt was submitted with the answers you had saved.", "info")
+    return attempt.status is AttemptStatus.SUBMITTED
+
+
+def _displayed_answer(question, attempt) -> Any:
+    """The saved answer expressed in display positions, to pre-fill the form."""
+    saved = (attempt.answers or {}).get(question.id)
+    if saved is None:
+        return None
+    shuffle = learning.module_content(attempt.module_version).shuffle
+    order = quiz.shuffled_options(question, attempt.seed, shuffle=shuffle)
+    if not order:
+        return saved
+    position_of = {index: position for position, index in enumerate(order)}
+    if isinstance(saved, list):
+        return [position_of.get(i) for i in saved]
+    return position_of.get(saved)
+
+
+def _response_from_form(question, attempt, form) -> Any:
+    """Read the posted answer and turn display positions into the file's indexes."""
+    shuffle = learning.module_content(attempt.module_version).shuffle
+    kind = question.type
+    if kind in ("single", "plan_compare"):
+        displayed: Any = form.get("answer")
+    elif kind == "multi":
+        displayed = form.getlist("answer")
+    elif kind == "truefalse":
+        value = form.get("answer")
+        return None if value not in ("true", "false") else value == "true"
+    elif kind == "numeric":
+        return (form.get("answer") or "").strip()[:40] or None
+    elif kind == "ordering":
+        count = len(question.items)
+        ranks = []
+        for position in range(count):
+            rank = form.get(f"rank-{position}", type=int)
+            if rank is None:
+                return None
+            ranks.append((rank, position))
+        displayed = [position for _, position in sorted(ranks)]
+    elif kind == "hotspot":
+        zones = [z for z in form.getlist("zone") if z in quiz.zone_ids()]
+        return zones or None
+    else:
+        return None
+    if displayed in (None, "", []):
+        return None
+    return quiz.response_from_display(question, attempt.seed, displayed, shuffle=shuffle)
+
+
+@bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["GET", "POST"])
+@requires(Action.LEARN)
+def question(attempt_id: int, number: int):
+    attempt = _own_attempt(attempt_id)
+    if _close_if_time_is_up(attempt):
+        return redirect(url_for("learn.review", attempt_id=attempt.id))
+    module = learning.module_content(attempt.module_version)
+    if not 1 <= number <= len(module.questions):
+        abort(404)
+    question = module.questions[number - 1]
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            response = _response_from_form(question, attempt, request.form)
+            learning.save_answer(attempt, question.id, response, now_utc())
+        except learning.AttemptRefused as refusal:
+            flash(str(refusal), "error")
+            return redirect(url_for("learn.review", attempt_id=attempt.id))
+        db.session.commit()
+        go = request.form.get("go", "next")
+        if go == "finish" or (go == "next" and number == len(module.questions)):
+            return redirect(url_for("learn.finish", attempt_id=attempt.id))
+        target = number - 1 if go == "previous" else number + 1
+        if go.startswith("q"):
+            target = int(go[1:]) if go[1:].isdigit() else number
+        target = min(max(target, 1), len(module.questions))
+        return redirect(url_for("learn.question", attempt_id=attempt.id, number=target))
+    public = quiz.question_public_view(question, attempt.seed, shuffle=module.shuffle)
+    return render_template(
+        "learn/question.html",
+        attempt=attempt,
+        module=module,
+        question=public,
+        number=number,
+        answered={qid for qid, value in (attempt.answers or {}).items() if value is not None},
+        saved=_displayed_answer(question, attempt),
+        form=form,
+        now=now_utc(),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/finish", methods=["GET", "POST"])
+@requires(Action.LEARN)
+def finish(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if _close_if_time_is_up(attempt):
+        return redirect(url_for("learn.review", attempt_id=attempt.id))
+    module = learning.module_content(attempt.module_version)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        learning.submit(attempt, now_utc())
+        db.session.commit()
+        return redirect(url_for("learn.review", attempt_id=attempt.id))
+    answered = {qid for qid, value in (attempt.answers or {}).items() if value is not None}
+    return render_template(
+        "learn/finish.html", attempt=attempt, module=module, answered=answered, form=form
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@requires(Action.LEARN)
+def review(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status is not AttemptStatus.SUBMITTED:
+        # No answers or explanations before submission.
+        return redirect(url_for("learn.finish", attempt_id=attempt.id))
+    module = learning.module_content(attempt.module_version)
+    record = learning.record_for(attempt)
+    return render_template(
+        "learn/review.html", attempt=attempt, module=module, record=record, result=attempt.result
+    )

@@ -1,0 +1,161 @@
+"""Progress: quiz attempts and case-study attempts, with per-item results kept for statistics.
+
+An attempt moves from in_progress to submitted exactly once; the move is a conditional UPDATE, so a
+double post, a back-button resubmit or two tabs store one result. Each attempt points at the exact
+content version the trainee saw.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.base import UTCDateTime, now_utc
+from quizapp.models.content import CaseVersion, ModuleVersion
+
+
+class AttemptStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+ATTEMPT_STATUS_ENUM = Enum(
+    AttemptStatus, name="attempt_status", values_callable=lambda s: [x.value for x in s]
+)
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "number"),
+        # At most one open attempt per trainee and module, even with two tabs racing to start one.
+        Index(
+            "uq_quiz_attempts_open",
+            "user_id",
+            "module_id",
+            unique=True,
+            sqlite_where=db.text("status = 'in_progress'"),
+            postgresql_where=db.text("status = 'in_progress'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)  # fixes the option order for this attempt
+    status: Mapped[AttemptStatus] = mapped_column(
+        ATTEMPT_STATUS_ENUM, default=AttemptStatus.IN_PROGRESS
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    score_percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    module_version: Mapped[ModuleVersion] = relationship()
+
+
+class QuestionResult(db.Model):
+    """One question of one submitted attempt: what statistics are computed from, in SQL."""
+
+    __tablename__ = "question_results"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "question_id"),
+        Index("ix_question_results_version_question", "module_version_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    question_id: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str] = mapped_column(String(80), default="")
+    score: Mapped[float] = mapped_column(Float)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class CaseStep(enum.StrEnum):
+    PATIENT = "patient"
+    ASSESSMENT = "assessment"
+    CANDIDACY = "candidacy"
+    PLAN = "plan"
+    RESULT = "result"
+
+
+class CaseAttempt(db.Model):
+    __tablename__ = "case_attempts"
+    __table_args__ = (
+        Index(
+            "uq_case_attempts_open",
+            "user_id",
+            "case_id",
+            unique=True,
+            sqlite_where=db.text("status = 'in_progress'"),
+            postgresql_where=db.text("status = 'in_progress'"),
+        ),
+        Index("ix_case_attempts_user_submitted", "user_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_version_id: Mapped[int] = mapped_column(ForeignKey("case_versions.id"), index=True)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"))
+    step: Mapped[str] = mapped_column(String(20), default=CaseStep.PATIENT.value)
+    status: Mapped[AttemptStatus] = mapped_column(
+        ATTEMPT_STATUS_ENUM, default=AttemptStatus.IN_PROGRESS
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    grades: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    plan_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    band: Mapped[str | None] = mapped_column(String(20), index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    case_version: Mapped[CaseVersion] = relationship()
+
+
+class CaseZoneResult(db.Model):
+    """One zone's verdict in one submitted case attempt: feeds the tendency figure and insight."""
+
+    __tablename__ = "case_zone_results"
+    __table_args__ = (Index("ix_case_zone_results_version_zone", "case_version_id", "zone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("case_attempts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_version_id: Mapped[int] = mapped_column(ForeignKey("case_versions.id"))
+    zone: Mapped[str] = mapped_column(String(40))
+    verdict: Mapped[str] = mapped_column(String(20))
+    planned: Mapped[float] = mapped_column(Float, default=0.0)
+    reference_min: Mapped[float | None] = mapped_column(Float)
+    reference_max: Mapped[float | None] = mapped_column(Float)
+    # Signed distance from the reference range as a fraction of it: 0 inside, +0.5 = 50% above max.
+    deviation: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,241 @@
+"""The trainee's modules and quiz attempts: status, start or resume, save, submit, review.
+
+Submission is a conditional UPDATE (in_progress -> submitted), so it happens once however many
+times it is posted. Time limits are enforced with the server's clock.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.caseio.modules import load_module_text
+from quizapp.domain import quiz
+from quizapp.extensions import db
+from quizapp.models import AttemptStatus, ModuleRecord, ModuleVersion, QuestionResult, QuizAttempt
+from quizapp.services.catalogue import Listed, published_modules
+
+
+class AttemptRefused(Exception):
+    """The trainee may not do this now; the message is safe to show."""
+
+
+_MODULE_CACHE: dict[str, quiz.Module] = {}
+
+
+def module_content(version: ModuleVersion) -> quiz.Module:
+    """The parsed module of a version; published text never changes, so it is parsed once."""
+    cached = _MODULE_CACHE.get(version.content_hash)
+    if cached is None:
+        cached = load_module_text(version.source_text, f"module version {version.id}")
+        if len(_MODULE_CACHE) > 512:
+            _MODULE_CACHE.clear()
+        _MODULE_CACHE[version.content_hash] = cached
+    return cached
+
+
+@dataclass
+class ModuleProgress:
+    """One module as one trainee stands with it."""
+
+    listed: Listed
+    status: str  # locked, not_started, in_progress, passed, failed
+    attempts_used: int = 0
+    best: float | None = None
+    graded: float | None = None  # by the module's grading method (highest or last)
+    open_attempt_id: int | None = None
+    locked_by: list[str] = field(default_factory=list)
+    scores: list[tuple[datetime, float]] = field(default_factory=list)
+
+    @property
+    def max_attempts(self) -> int | None:
+        return self.listed.summary.get("max_attempts")
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(self.max_attempts - self.attempts_used, 0)
+
+    @property
+    def can_start(self) -> bool:
+        return self.status != "locked" and (
+            self.open_attempt_id is not None or self.attempts_left != 0
+        )
+
+
+def module_progress(user_id: int, academy_id: int | None) -> list[ModuleProgress]:
+    """Every published module with the trainee's status, in two queries whatever the history."""
+    modules = published_modules(academy_id)
+    rows = db.session.execute(
+        select(
+            QuizAttempt.id,
+            QuizAttempt.module_id,
+            QuizAttempt.status,
+            QuizAttempt.score_percent,
+            QuizAttempt.submitted_at,
+        )
+        .where(QuizAttempt.user_id == user_id)
+        .order_by(QuizAttempt.module_id, QuizAttempt.number)
+    ).all()
+    by_module: dict[int, list[Any]] = {}
+    for row in rows:
+        by_module.setdefault(row.module_id, []).append(row)
+
+    progress: dict[str, ModuleProgress] = {}
+    for listed in modules:
+        attempts = by_module.get(listed.id, [])
+        submitted = [a for a in attempts if a.status is AttemptStatus.SUBMITTED]
+        open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
+        scores = [(a.submitted_at, a.score_percent) for a in submitted]
+        item = ModuleProgress(listed, "not_started", attempts_used=len(submitted), scores=scores)
+        if submitted:
+            percents = [a.score_percent for a in submitted]
+            item.best = max(percents)
+            method = listed.summary.get("grading", "highest")
+            item.graded = item.best if method == "highest" else percents[-1]
+            passed = item.graded >= listed.summary.get("pass_mark", 100)
+            item.status = "passed" if passed else "failed"
+        if open_attempt is not None:
+            item.open_attempt_id = open_attempt.id
+            if item.status != "passed":
+                item.status = "in_progress"
+        progress[listed.slug] = item
+    for item in progress.values():
+        missing = [
+            progress[slug].listed.title
+            for slug in item.listed.summary.get("prerequisites", [])
+            if slug in progress and progress[slug].status != "passed"
+        ]
+        if missing and item.status in ("not_started",):
+            item.status = "locked"
+            item.locked_by = missing
+    return list(progress.values())
+
+
+def next_step(progress: list[ModuleProgress]) -> ModuleProgress | None:
+    """What the trainee should do next: an open attempt, else the first module not yet passed."""
+    for item in progress:
+        if item.status == "in_progress":
+            return item
+    for item in progress:
+        if item.status in ("not_started", "failed") and item.can_start:
+            return item
+    return None
+
+
+def find_listed(slug: str, academy_id: int | None) -> Listed | None:
+    return next((m for m in published_modules(academy_id) if m.slug == slug), None)
+
+
+def start_or_resume(user_id: int, academy_id: int, listed: Listed, now: datetime) -> QuizAttempt:
+    """The trainee's open attempt at this module, or a new one if the rules allow."""
+    progress = {p.listed.slug: p for p in module_progress(user_id, academy_id)}
+    item = progress[listed.slug]
+    if item.open_attempt_id is not None:
+        return db.session.get(QuizAttempt, item.open_attempt_id)
+    if item.status == "locked":
+        raise AttemptRefused("Pass " + ", ".join(item.locked_by) + " first.")
+    if item.attempts_left == 0:
+        raise AttemptRefused("You have used every attempt at this module.")
+    version = db.session.get(ModuleVersion, listed.version_id)
+    module = module_content(version)
+    limit = module.time_limit_minutes
+    attempt = QuizAttempt(
+        user_id=user_id,
+        academy_id=academy_id,
+        module_id=listed.id,
+        module_version_id=version.id,
+        number=item.attempts_used + 1,
+        seed=secrets.randbelow(2**31 - 1),
+        started_at=now,
+        deadline_at=now + timedelta(minutes=limit) if limit else None,
+        answers={},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another tab started one at the same moment: use that one.
+        existing = db.session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.module_id == listed.id,
+                QuizAttempt.status == AttemptStatus.IN_PROGRESS,
+            )
+        )
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def attempt_for(user_id: int, attempt_id: int) -> QuizAttempt | None:
+    """The attempt if it belongs to this trainee (others' attempts do not exist for them)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        return None
+    return attempt
+
+
+def time_is_up(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now >= attempt.deadline_at
+
+
+def save_answer(attempt: QuizAttempt, question_id: str, response: Any, now: datetime) -> None:
+    """Keep one answer (in the file's option indexes) on an open attempt."""
+    if attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise AttemptRefused("This attempt has been submitted; answers can no longer change.")
+    if time_is_up(attempt, now):
+        raise AttemptRefused("Time is up for this attempt; it has been submitted as it stood.")
+    answers = dict(attempt.answers or {})
+    answers[question_id] = response
+    attempt.answers = answers  # a new dict, so the JSON column is written
+
+
+def submit(attempt: QuizAttempt, now: datetime) -> bool:
+    """Grade and close the attempt. True if this call submitted it, False if it already was."""
+    if attempt.status is AttemptStatus.SUBMITTED:
+        return False
+    module = module_content(attempt.module_version)
+    answers = attempt.answers or {}
+    grade = quiz.grade_attempt(module.questions, answers, module.pass_mark)
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.IN_PROGRESS)
+        .values(
+            status=AttemptStatus.SUBMITTED,
+            submitted_at=now,
+            score_percent=grade.percent,
+            passed=grade.passed,
+            result=grade.to_dict(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(attempt)
+        return False
+    db.session.add_all(
+        QuestionResult(
+            attempt_id=attempt.id,
+            module_version_id=attempt.module_version_id,
+            question_id=result.question_id,
+            topic=result.topic,
+            score=result.score,
+            correct=result.correct,
+            response=result.response,
+        )
+        for result in grade.results
+    )
+    db.session.flush()
+    db.session.refresh(attempt)
+    return True
+
+
+def record_for(attempt: QuizAttempt) -> ModuleRecord:
+    return db.session.get(ModuleRecord, attempt.module_id)
