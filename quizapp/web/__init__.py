@@ -6,8 +6,6 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from quizapp.permissions import Action, can, current_membership
-
 # No inline script or style anywhere: the policy can stay strict.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -30,23 +28,14 @@ ERROR_TEXT = {
 
 
 def register_blueprints(app: Flask) -> None:
-    from quizapp.web import academy, auth, author, learn, main
+    from quizapp.web import academy, auth, author, casestudy, learn, main
 
-    for module in (main, auth, learn, author, academy):
+    for module in (main, auth, learn, casestudy, author, academy):
         app.register_blueprint(module.bp)
 
-    from quizapp.domain.face import ZONES
-    from quizapp.domain.sources import SOURCES
-    from quizapp.web import facemap
+    from quizapp.web.templating import register_template_helpers
 
-    app.jinja_env.globals.update(
-        can=can,
-        Action=Action,
-        current_membership=current_membership,
-        face_map_geometry=facemap,
-        source=SOURCES.get,
-        zone_label=lambda zone_id: ZONES[zone_id].label if zone_id in ZONES else zone_id,
-    )
+    register_template_helpers(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

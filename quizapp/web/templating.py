@@ -1,0 +1,53 @@
+"""Names the templates use: labels from the domain catalogues, the permission helper, sources."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from quizapp.domain.face import PRODUCTS, ZONES
+from quizapp.domain.redflags import RED_FLAGS
+from quizapp.domain.sources import SOURCES
+from quizapp.permissions import Action, can, current_membership
+from quizapp.web import facemap
+
+
+def zone_label(zone_id: str) -> str:
+    return ZONES[zone_id].label if zone_id in ZONES else zone_id
+
+
+def product_label(product_id: str) -> str:
+    return PRODUCTS[product_id].label if product_id in PRODUCTS else product_id
+
+
+def product_unit(product_id: str) -> str:
+    return PRODUCTS[product_id].unit if product_id in PRODUCTS else ""
+
+
+def red_flag_label(flag_id: str) -> str:
+    return RED_FLAGS[flag_id].label if flag_id in RED_FLAGS else flag_id
+
+
+def amount(value: float | int | None) -> str:
+    """20.0 -> "20", 0.75 -> "0.75", None -> "–"."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=can,
+        Action=Action,
+        current_membership=current_membership,
+        face_map_geometry=facemap,
+        source=SOURCES.get,
+        zone_label=zone_label,
+        product_label=product_label,
+        product_unit=product_unit,
+    )
+    app.jinja_env.filters.update(
+        zone_label=zone_label,
+        product_label=product_label,
+        red_flag_label=red_flag_label,
+        amount=amount,
+    )

@@ -1,0 +1,172 @@
+"""The case-study player through real HTTP, on a real case from the bank."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.models import CaseAttempt, CaseZoneResult, Role
+from quizapp.services import casestudy, content
+from tests.conftest import csrf_from, login
+
+BANK = Path(__file__).resolve().parents[2] / "cases"
+
+
+@pytest.fixture()
+def case_bank(tmp_path, db):
+    shutil.copy(BANK / "f44-frown-lines.yaml", tmp_path)
+    content.import_bank(tmp_path)
+    db.session.commit()
+
+
+@pytest.fixture()
+def trainee(factory, client):
+    user = factory.user(Role.TRAINEE)
+    login(client, user.email)
+    return user
+
+
+def _post(client, url, **data):
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def _start(client) -> str:
+    page = client.get("/learn/cases/")
+    assert "Frown lines and crow" in page.get_data(as_text=True)
+    response = client.post(
+        "/learn/cases/f44-frown-lines/start",
+        data={"csrf_token": csrf_from(page.get_data(as_text=True))},
+    )
+    assert response.status_code == 302
+    return response.headers["Location"].rsplit("/", 1)[0]
+
+
+def _walk_to_plan(client, base):
+    assert _post(client, f"{base}/patient").headers["Location"].endswith("/assessment")
+    grades = {"moving-glabella": "3", "rest-glabella": "1", "moving-crows_feet": "2"}
+    assert _post(client, f"{base}/assessment", **grades).headers["Location"].endswith("/candidacy")
+    response = _post(client, f"{base}/candidacy", disposition="treat")
+    assert response.headers["Location"].endswith("/plan")
+
+
+def test_natural_plan_end_to_end(client, trainee, case_bank, db):
+    base = _start(client)
+    _walk_to_plan(client, base)
+    plan = {
+        "zone-0": "glabella",
+        "product-0": "ona",
+        "amount-0": "20",
+        "side-0": "midline",
+        "zone-1": "crows_feet",
+        "product-1": "ona",
+        "amount-1": "8",
+        "side-1": "both",
+        "go": "submit",
+    }
+    response = _post(client, f"{base}/plan", **plan)
+    assert response.headers["Location"].endswith("/result")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Natural" in html and "Plan score 100/100" in html
+    assert "Refreshed" in html
+    attempt = db.session.scalar(select(CaseAttempt))
+    assert attempt.band == "natural"
+    zones = db.session.scalars(select(CaseZoneResult.zone)).all()
+    assert sorted(zones) == ["crows_feet", "glabella"]
+
+
+def test_overdone_plan_gets_overdone_band_and_tendency(client, trainee, case_bank, db):
+    base = _start(client)
+    _walk_to_plan(client, base)
+    plan = {
+        "zone-0": "glabella",
+        "product-0": "ona",
+        "amount-0": "20",
+        "side-0": "midline",
+        "zone-1": "crows_feet",
+        "product-1": "ona",
+        "amount-1": "12",
+        "side-1": "both",
+        "zone-2": "forehead",
+        "product-2": "ona",
+        "amount-2": "20",
+        "side-2": "midline",
+        "zone-3": "bunny_lines",
+        "product-3": "ona",
+        "amount-3": "4",
+        "side-3": "midline",
+        "go": "submit",
+    }
+    response = _post(client, f"{base}/plan", **plan)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Overdone" in html
+    figure = casestudy.tendency(trainee.id)
+    assert figure.attempts == 1 and figure.overdone_or_overfilled == 1
+    assert figure.mean_deviation > 0.1 and figure.label == "tends to over-treat"
+
+
+def test_steps_cannot_be_skipped(client, trainee, case_bank):
+    base = _start(client)
+    assert client.get(f"{base}/plan").headers["Location"].endswith("/patient")
+    response = _post(client, f"{base}/patient")
+    token = csrf_from(client.get(f"{base}/assessment").get_data(as_text=True))
+    skipped = client.post(f"{base}/plan", data={"csrf_token": token, "go": "submit"})
+    assert skipped.headers["Location"].endswith("/assessment")
+    assert response.status_code == 302
+
+
+def test_double_submission_stores_one_result(client, trainee, case_bank, db):
+    base = _start(client)
+    _walk_to_plan(client, base)
+    token = csrf_from(client.get(f"{base}/plan").get_data(as_text=True))
+    data = {
+        "csrf_token": token,
+        "zone-0": "glabella",
+        "product-0": "ona",
+        "amount-0": "20",
+        "side-0": "midline",
+        "go": "submit",
+    }
+    first = client.post(f"{base}/plan", data=data)
+    second = client.post(f"{base}/plan", data=data)
+    assert first.headers["Location"].endswith("/result")
+    assert second.headers["Location"].endswith("/result")
+    assert db.session.scalar(select(func.count()).select_from(CaseAttempt)) == 1
+    assert db.session.scalar(select(func.count()).select_from(CaseZoneResult)) == 2
+
+
+def test_invalid_plan_rows_are_kept_and_explained(client, trainee, case_bank, db):
+    base = _start(client)
+    _walk_to_plan(client, base)
+    response = _post(
+        client,
+        f"{base}/plan",
+        **{
+            "zone-0": "glabella",
+            "product-0": "ona",
+            "amount-0": "lots",
+            "side-0": "midline",
+            "go": "submit",
+        },
+    )
+    assert response.headers["Location"].endswith("/plan")
+    html = client.get(f"{base}/plan").get_data(as_text=True)
+    assert "Row 1, amount" in html and 'value="lots"' in html
+    assert db.session.scalar(select(CaseAttempt.status)).value == "in_progress"
+
+
+def test_result_and_answers_hidden_before_submission(client, trainee, case_bank):
+    base = _start(client)
+    html = client.get(f"{base}/patient").get_data(as_text=True)
+    assert "learning point" not in html.lower()
+    assert client.get(f"{base}/result").headers["Location"].endswith("/patient")
+
+
+def test_other_trainee_gets_404(client, trainee, case_bank, factory, app):
+    base = _start(client)
+    other = app.test_client()
+    login(other, factory.user(Role.TRAINEE).email)
+    assert other.get(f"{base}/patient").status_code == 404
