@@ -1,0 +1,203 @@
+"""Every source key of the domain reference (facts.md), with its citation and strength tag.
+
+Cases, questions and catalogue entries cite these keys in their `references` fields, and the app
+shows them to learners as "Sources". The dict is typed in by hand from the "Source keys" list and
+the P-list of facts.md, because facts.md itself is not shipped with the app.
+
+Tags say how strong a source is: L regulatory label, C consensus, T trial or review, O one author,
+clinic or training site, U not verified. facts.md tags facts, not sources, so each key carries the
+tag of the facts it supports there. A few keys are listed in facts.md without any tagged fact
+(B12, B13, B21, B26, B32, B35, F33, F36, F40, F41, F48, S1-S13, A1, A2, A6, A7); they carry U
+("not verified by us") until someone checks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Literal
+
+Tag = Literal["L", "C", "T", "O", "U"]
+
+TAG_LABELS: Final[dict[str, str]] = {
+    "L": "regulatory label or SmPC",
+    "C": "consensus or expert panel",
+    "T": "trial or review",
+    "O": "one author, clinic or training site",
+    "U": "not verified",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One citable source: its key (e.g. "B1"), citation text and strength tag."""
+
+    key: str
+    citation: str
+    tag: Tag
+
+    @property
+    def tag_label(self) -> str:
+        return TAG_LABELS[self.tag]
+
+
+_RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
+    # Botulinum toxin
+    ("B1", "L", "Botox Cosmetic prescribing information (summary, renalandurologynews.com)"),
+    ("B2", "L", "hcp.botoxcosmetic.com product information"),
+    ("B3", "L", "FDA platysma approval 2024 (practicaldermatology.com)"),
+    ("B4", "L", "Botox label on antibodies"),
+    ("B5", "L", "Botox interactions (druglib.com)"),
+    ("B6", "L", "Bocouture PI (Aesthetics journal, Jan 2018)"),
+    ("B7", "L", "Xeomin upper facial lines approval 2024"),
+    ("B8", "L", "Daxxify label"),
+    ("B9", "C", "Ascher 2010 JEADV (IBBA)"),
+    ("B10", "T", "masseter pilot, Arch Facial Plast Surg 2004"),
+    ("B11", "T", "Xie et al., PRS"),
+    ("B12", "U", "Hong et al., Dermatol Surg"),
+    ("B13", "U", "masseter/risorius (cbamedicine.com)"),
+    ("B14", "O", "enhance-me-training.com"),
+    ("B15", "C", "Kaminer 2020 JDD"),
+    ("B16", "O", 'Hexsel, "Less is more in the lower face"'),
+    ("B17", "T", "DAO anatomy, ACB journal"),
+    ("B18", "O", "vindoctraining.com"),
+    ("B19", "O", "Eppley"),
+    ("B20", "T", "lateral brow lift case series (n=22)"),
+    ("B21", "U", "JAMA Otolaryngology glabellar brow study"),
+    ("B22", "T", "Hwang 2009 Angle Orthod"),
+    ("B23", "O", "fillers.org"),
+    ("B24", "O", "JDD roundtable on unit ratios"),
+    ("B25", "T", "ona:abo systematic review (NIHMS710244)"),
+    ("B26", "U", "Lemdani 2025 JAMA Dermatol"),
+    ("B27", "L", "Merz 2025 labelling"),
+    ("B28", "L", "Azzalure/Dysport usage"),
+    ("B29", "T", "Kroumpouzos 2025 JMIR Dermatol"),
+    ("B30", "C", "Ho 2022 (PMC9208887)"),
+    ("B31", "T", "JCAD ptosis review"),
+    ("B32", "U", "SAKURA-3 (PMC7752221)"),
+    ("B33", "O", "textbook chapter 10.3109/9781841847542-15"),
+    ("B34", "O", "Spock brow (mandalplasticsurgery.com)"),
+    ("B35", "U", "Chirico 2021 Appl Sci"),
+    ("B36", "C", "Sundaram 2016 PRS (PMID 26910696)"),
+    ("B37", "C", "Monheit 2015 PRS (PMID 26441115)"),
+    # Dermal fillers
+    ("F1", "T", "Restylane Lyft pivotal trial"),
+    ("F2", "T", "Voluma RCT (PMC5444429)"),
+    ("F3", "T", "Di Gregorio 2022 CCID"),
+    ("F4", "T", "Baumann 2019 JDD"),
+    ("F5", "T", "PMID 38573527"),
+    ("F6", "O", "tear trough clinic page"),
+    ("F7", "T", "Vollure ASJ 40(7):767"),
+    ("F8", "T", "NLF meta-analysis (PMC8481177)"),
+    ("F9", "T", "lip trials (PMC8377277)"),
+    ("F10", "T", "Volbella (PMC6416707)"),
+    ("F11", "T", "Bertossi ASJ"),
+    ("F12", "L", "Juvederm Volux XC label"),
+    ("F13", "L", "Voluma directions for use"),
+    ("F14", "T", "JCAD full-face study"),
+    ("F15", "T", "PMC9757680"),
+    ("F16", "T", "CCID S430747"),
+    ("F17", "O", "cliqueclinic.com FOS"),
+    ("F18", "T", "HA persistence on MRI (PMC11250456)"),
+    ("F19", "T", "Hanf 2014"),
+    ("F20", "C", "Goldie 2018 Dermatol Surg"),
+    ("F21", "L", "Sculptra label"),
+    ("F22", "T", "Narins 2010 JAAD"),
+    ("F23", "O", "ASDS on PMMA"),
+    ("F24", "T", "PMC8120553"),
+    ("F25", "T", "Christensen 2005 Aesthetic Plast Surg"),
+    ("F26", "O", "Lim, PRIME (facial overfilled syndrome)"),
+    ("F27", "T", "Wanitphakdeedecha review"),
+    ("F28", "T", "Schelke 2023"),
+    ("F29", "O", "filler fatigue (press)"),
+    ("F30", "T", "migration review, Cosmetics 10(4):115"),
+    ("F31", "T", "Michon 2021"),
+    ("F32", "T", "PMID 35861599"),
+    ("F33", "U", "AACI journal s13223-023-00788-1"),
+    ("F34", "C", "Aesthetics journal on hyaluronidase dosage"),
+    ("F35", "T", "Beleznay 2015"),
+    ("F36", "U", "PMC6554164"),
+    ("F37", "O", "danger zones (medicalalgorithms.com)"),
+    ("F38", "O", "DeLorenzi protocol"),
+    ("F39", "T", "PMC6128506"),
+    ("F40", "U", "JMIR Dermatol 2024 e50403"),
+    ("F41", "U", "PMC11037726"),
+    ("F42", "L", "Restylane precautions (MIMS)"),
+    ("F43", "O", "bleeding risk"),
+    ("F44", "C", "Heydenrych 2021 CCID (10-Point Plan)"),
+    ("F45", "T", "PMC5543317"),
+    ("F46", "T", "BDD epidemiology"),
+    ("F47", "O", "de Maio 2021 Aesthetic Plast Surg"),
+    ("F48", "U", "MD ASA"),
+    # Scales
+    ("S1", "U", "Merz scales overview"),
+    ("S2", "U", "Carruthers 2010"),
+    ("S3", "U", "Rzany 2012 Dermatol Surg"),
+    ("S4", "U", "PMC9632938"),
+    ("S5", "U", "PMC5671789"),
+    ("S6", "U", "Day 2004 Am J Clin Dermatol"),
+    ("S7", "U", "WSRS validation"),
+    ("S8", "U", "Glogau classification"),
+    ("S9", "U", "Glogau table"),
+    ("S10", "U", "Fitzpatrick (NBK481857)"),
+    ("S11", "U", "GAIS"),
+    ("S12", "U", "FACE-Q (PMC4833666)"),
+    ("S13", "U", "FACE-Q age appraisal (PMC7427150)"),
+    # Ageing
+    ("A1", "U", "Mendelson & Wong (PMC3404279)"),
+    ("A2", "U", "Shaw 2011 PRS 127:374"),
+    ("A5", "O", "collagen loss (clinic)"),
+    ("A6", "U", "Swift 2021 ASJ 41:1107"),
+    ("A7", "U", "ageing by decade (clinic)"),
+    # Perceived age, persistence, more volumes, men, rheology
+    ("P1", "T", "Cohen 2021 ASJ (PMC8756087)"),
+    ("P2", "T", "Canadian HARMONY abstract"),
+    ("P3", "T", "Few 2015 (PMC4482214)"),
+    ("P4", "T", "Cohen 2019 ASJ"),
+    ("P5", "T", "Botox phase 3 press summary"),
+    ("P6", "T", "Taub/Sarnoff 2010 Dermatol Surg"),
+    ("P7", "O", "HARMONY case (Dermatology Times)"),
+    ("P8", "T", "Kaminer 2020 Dermatol Surg"),
+    ("P9", "T", "Dayan 2021 J Cosmet Dermatol"),
+    ("P10", "T", "Popenko 2017 (PMC5543334)"),
+    ("P11", "T", "Heidekrueger 2017"),
+    ("P12", "T", "Linkov 2019 (PMC6536866)"),
+    ("P13", "T", "Goldie 2021 CCID S305976"),
+    ("P14", "T", "Callan 2013 CCID"),
+    ("P15", "T", "Fabi 2021 (PMC8520027)"),
+    ("P16", "O", "infraorbital 3D retention series"),
+    ("P17", "T", "chin trials (PMC7752233, PMC9698183)"),
+    ("P18", "T", "Botox 20 U vs 40 U duration"),
+    ("P19", "T", "Nestor 2020 (PMC7819591)"),
+    ("P20", "T", "SAKURA 1/2 JAAD 2020"),
+    ("P21", "T", "Rappl 2013 (PMC3789632)"),
+    ("P22", "O", "Iera, VYC-15L tear trough"),
+    ("P23", "O", "Hall 2018"),
+    ("P24", "T", "NCT04520997"),
+    ("P25", "L", "Juvederm safety information"),
+    ("P26", "T", "Carruthers 2005 (PMID 16188182)"),
+    ("P27", "T", "Keaney & Alster review"),
+    ("P28", "T", "Sundaram 2015 Dermatol Surg (rheology)"),
+    ("P29", "T", "Siperstein 2022 ASJ Open Forum"),
+)
+
+SOURCES: Final[dict[str, Source]] = {key: Source(key, cite, tag) for key, tag, cite in _RAW}
+
+
+def unknown_sources(keys: Iterable[str]) -> list[str]:
+    """Return the keys that are not in SOURCES, in the order given (for validators)."""
+    return [key for key in keys if key not in SOURCES]
+
+
+def _sort_key(key: str) -> tuple[str, int, str]:
+    prefix = key.rstrip("0123456789")
+    digits = key[len(prefix) :]
+    return (prefix, int(digits) if digits else 0, key)
+
+
+_ORDER: Final[dict[str, tuple[str, int, str]]] = {key: _sort_key(key) for key in SOURCES}
+
+
+def sorted_keys(keys: Iterable[str]) -> tuple[str, ...]:
+    """Deduplicate and sort source keys naturally (B2 before B10), for stable output."""
+    return tuple(sorted(set(keys), key=lambda k: _ORDER.get(k) or _sort_key(k)))

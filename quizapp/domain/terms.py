@@ -1,0 +1,73 @@
+"""Shared vocabularies of the domain: dispositions, sides, depths, bands, verdicts, severities.
+
+The string values are fixed identifiers used by case files, the database and the web app.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Disposition(StrEnum):
+    """What to do with the patient today (principle 6)."""
+
+    TREAT = "treat"
+    TREAT_IN_PART = "treat_in_part"
+    DEFER = "defer"
+    REFER = "refer"
+    DECLINE = "decline"
+
+    @property
+    def treats(self) -> bool:
+        """True for dispositions under which something is injected today."""
+        return self in (Disposition.TREAT, Disposition.TREAT_IN_PART)
+
+
+class Side(StrEnum):
+    """Where an amount goes. For paired zones `both` means the amount on EACH side; `midline`
+    means one amount for the whole of an unpaired zone."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+    MIDLINE = "midline"
+
+
+class Depth(StrEnum):
+    INTRADERMAL = "intradermal"
+    SUBCUTANEOUS = "subcutaneous"
+    SUPRAPERIOSTEAL = "supraperiosteal"
+    INTRAMUSCULAR = "intramuscular"
+
+
+class Band(StrEnum):
+    """One place on the conservative-versus-overfilled axis; `unsafe` overrides all."""
+
+    UNDER_TREATED = "under_treated"
+    CONSERVATIVE = "conservative"
+    NATURAL = "natural"
+    OVERDONE = "overdone"
+    OVERFILLED = "overfilled"
+    UNSAFE = "unsafe"
+
+
+class Verdict(StrEnum):
+    MISSED = "missed"
+    UNDER = "under"
+    CONSERVATIVE = "conservative"
+    ON_TARGET = "on_target"
+    HEAVY = "heavy"
+    OVERFILLED = "overfilled"
+    NOT_INDICATED = "not_indicated"
+    WRONG_PRODUCT = "wrong_product"
+    UNSAFE = "unsafe"
+
+
+class Severity(StrEnum):
+    """How much a finding weighs. The last three force at least that band."""
+
+    INFO = "info"
+    WARNING = "warning"
+    OVERDONE = "overdone"
+    OVERFILLED = "overfilled"
+    UNSAFE = "unsafe"
