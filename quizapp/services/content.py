@@ -8,6 +8,7 @@ a new published version, so attempts keep pointing at the version the trainee sa
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,22 @@ def content_hash(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class BankIssue:
+    """A problem found across files (a missing case, a missing candidate plan)."""
+
+    source: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+@dataclass(frozen=True)
 class ParsedFile:
     kind: str  # "case" or "module"
     slug: str
@@ -56,12 +73,16 @@ class ParsedFile:
     position: int = 0
 
 
-def read_bank(cases_dir: str | Path) -> list[ParsedFile]:
-    """Parse and validate every case file and module file; raise with all issues at once."""
+def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile]:
+    """Parse and validate every case file and module file; raise with all issues at once.
+
+    `strict` adds the curriculum rules of `flask content check` (candidate plans per case).
+    """
     root = Path(cases_dir)
     issues: list[Any] = []
     parsed: list[ParsedFile] = []
     case_ids: set[str] = set()
+    cases: list[Any] = []
     case_paths = sorted(root.glob("*.yaml"))
     if case_paths:
         from quizapp.caseio.cases import CaseFileError, load_case_text
@@ -73,6 +94,7 @@ def read_bank(cases_dir: str | Path) -> list[ParsedFile]:
             issues.extend(error.issues)
             continue
         case_ids.add(case.id)
+        cases.append((path, case))
         parsed.append(ParsedFile("case", case.id, case.title, text, case_summary(case)))
     modules_dir = root / "modules"
     if modules_dir.is_dir() and any(modules_dir.glob("*.yaml")):
@@ -87,7 +109,9 @@ def read_bank(cases_dir: str | Path) -> list[ParsedFile]:
             path = Path(module.source)
             missing = [c for c in module.cases if c not in case_ids]
             for case_id in missing:
-                issues.append(f"{path}: cases: no case file with id {case_id!r}")
+                issues.append(
+                    BankIssue(str(path), None, "cases", f"no case file with id {case_id!r}")
+                )
             parsed.append(
                 ParsedFile(
                     "module",
@@ -98,9 +122,37 @@ def read_bank(cases_dir: str | Path) -> list[ParsedFile]:
                     position=module.order,
                 )
             )
+    if strict:
+        for path, case in cases:
+            issues.extend(candidate_plan_issues(str(path), case))
     if issues:
         raise ContentImportError(issues)
     return parsed
+
+
+CONSERVATIVE_SIDE = {"conservative", "natural"}
+OVER_SIDE = {"overdone", "overfilled", "unsafe"}
+
+
+def candidate_plan_issues(source: str, case: Any) -> list[BankIssue]:
+    """Each case must let trainees compare a careful plan with an excessive one.
+
+    Treatment cases need a candidate the engine bands `conservative` and one it bands
+    `overfilled`; cases whose answer is not to treat need a cautious one (conservative or natural)
+    and one that treats anyway (unsafe). The loader has already checked that the engine agrees
+    with every band an author claims.
+    """
+    bands = {candidate.band.value for candidate in case.reference.candidate_plans}
+    field = "reference.candidate_plans"
+    if case.reference.disposition.treats:
+        needed = [("conservative", {"conservative"}), ("overfilled", {"overfilled"})]
+    else:
+        needed = [("conservative or natural", CONSERVATIVE_SIDE), ("unsafe", {"unsafe"})]
+    return [
+        BankIssue(source, None, field, f"needs a candidate plan whose band is {label}")
+        for label, accepted in needed
+        if not bands & accepted
+    ]
 
 
 def case_summary(case: Any) -> dict[str, Any]:
@@ -184,3 +236,90 @@ def _upsert(record_model, version_model, fk: str, item: ParsedFile, result: Impo
     # Older published versions of the bank stay published: attempts still point at them.
     db.session.flush()
     db.session.expire(record, ["versions"])
+
+
+def import_path(path: str | Path) -> ImportResult:
+    """Import a bank folder, or one case file (checked like the bank, all or nothing)."""
+    path = Path(path)
+    if path.is_dir():
+        return import_bank(path)
+    from quizapp.caseio.cases import CaseFileError, load_case_text
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        case = load_case_text(text, str(path))
+    except CaseFileError as error:
+        raise ContentImportError(error.issues) from None
+    result = ImportResult()
+    item = ParsedFile("case", case.id, case.title, text, case_summary(case))
+    _upsert(CaseRecord, CaseVersion, "case_id", item, result)
+    db.session.flush()
+    return result
+
+
+def _decade(age: int) -> str:
+    if age < 40:
+        return "20s-30s"
+    if age >= 70:
+        return "70s+"
+    return f"{age // 10 * 10}s"
+
+
+@dataclass
+class BankStats:
+    cases_by_decade: Counter
+    cases_by_sex: Counter
+    cases_by_fitzpatrick: Counter
+    cases_by_glogau: Counter
+    cases_by_disposition: Counter
+    questions_by_module: dict[str, int]
+    questions_by_type: Counter
+
+    def render(self) -> str:
+        def line(title: str, counter: Counter | dict, order=None) -> str:
+            keys = order or sorted(counter)
+            return f"{title:<24}" + "  ".join(f"{k}: {counter.get(k, 0)}" for k in keys)
+
+        total_cases = sum(self.cases_by_sex.values())
+        total_questions = sum(self.questions_by_module.values())
+        lines = [
+            f"Cases: {total_cases}",
+            line("  by decade", self.cases_by_decade, ["20s-30s", "40s", "50s", "60s", "70s+"]),
+            line("  by sex", self.cases_by_sex),
+            line(
+                "  by Fitzpatrick", self.cases_by_fitzpatrick, ["I", "II", "III", "IV", "V", "VI"]
+            ),
+            line("  by Glogau", self.cases_by_glogau, ["I", "II", "III", "IV"]),
+            line("  by disposition", self.cases_by_disposition),
+            f"Questions: {total_questions} in {len(self.questions_by_module)} modules",
+        ]
+        lines += [f"  {module:<32}{count}" for module, count in self.questions_by_module.items()]
+        lines.append(line("  by type", self.questions_by_type))
+        return "\n".join(lines)
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+
+
+def bank_stats(cases_dir: str | Path) -> BankStats:
+    """Counts over a valid bank (raises ContentImportError like the import would)."""
+    from quizapp.caseio.cases import load_case_text
+    from quizapp.caseio.modules import load_module_dir
+
+    read_bank(cases_dir)  # everything valid first, with every error at once
+    root = Path(cases_dir)
+    cases = [
+        load_case_text(p.read_text("utf-8"), str(p), check_bands=False)
+        for p in sorted(root.glob("*.yaml"))
+    ]
+    modules_dir = root / "modules"
+    modules = load_module_dir(modules_dir) if modules_dir.is_dir() else []
+    return BankStats(
+        cases_by_decade=Counter(_decade(c.patient.age) for c in cases),
+        cases_by_sex=Counter(c.patient.sex for c in cases),
+        cases_by_fitzpatrick=Counter(ROMAN[c.patient.fitzpatrick] for c in cases),
+        cases_by_glogau=Counter(ROMAN[c.patient.glogau] for c in cases),
+        cases_by_disposition=Counter(c.reference.disposition.value for c in cases),
+        questions_by_module={m.id: len(m.questions) for m in modules},
+        questions_by_type=Counter(q.type for m in modules for q in m.questions),
+    )
