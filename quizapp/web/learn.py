@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires
-from quizapp.services import learning
+from quizapp.services import casestudy, learning, progress
 from quizapp.web.auth import EmptyForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -26,20 +26,34 @@ def _academy_id() -> int | None:
 @bp.route("/")
 @requires(Action.LEARN)
 def index():
-    progress = learning.module_progress(current_user.id, _academy_id())
+    modules = learning.module_progress(current_user.id, _academy_id())
+    history = progress.score_history(current_user.id)
     return render_template(
-        "learn/index.html", progress=progress, next_item=learning.next_step(progress)
+        "learn/index.html",
+        progress=modules,
+        next_item=learning.next_step(modules),
+        passed=sum(1 for m in modules if m.status == "passed"),
+        chart=progress.chart_points(history),
+        history=history,
+        weakest=progress.weakest_topics(current_user.id),
+        tendency=casestudy.tendency(current_user.id),
     )
 
 
 @bp.route("/modules/<slug>")
 @requires(Action.LEARN)
 def module(slug: str):
-    progress = learning.module_progress(current_user.id, _academy_id())
-    item = next((p for p in progress if p.listed.slug == slug), None)
+    modules = learning.module_progress(current_user.id, _academy_id())
+    item = next((p for p in modules if p.listed.slug == slug), None)
     if item is None:
         abort(404)
-    return render_template("learn/module.html", item=item, form=EmptyForm())
+    wanted = item.listed.summary.get("cases", [])
+    cases = [
+        c
+        for c in casestudy.case_progress(current_user.id, _academy_id())
+        if c.listed.slug in wanted
+    ]
+    return render_template("learn/module.html", item=item, cases=cases, form=EmptyForm())
 
 
 @bp.route("/modules/<slug>/start", methods=["POST"])

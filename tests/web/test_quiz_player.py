@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.models import QuestionResult, QuizAttempt, Role
-from quizapp.services import content
+from quizapp.services import content, progress
 from tests.conftest import csrf_from, login
 
 MODULE = """\
@@ -235,4 +235,23 @@ def test_dashboard_query_count_does_not_grow_with_attempts(
         with count_queries() as statements:
             assert client.get("/learn/").status_code == 200
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 6
+    assert counts[0] == counts[1] <= 10
+
+
+def test_dashboard_shows_scores_and_weakest_topics(client, trainee, bank, db):
+    bank()
+    first = _start(client)
+    attempt_id = first.split("/")[3]
+    _answer(client, f"/learn/attempts/{attempt_id}/q/2", answer="false", go="next")
+    _answer(client, f"/learn/attempts/{attempt_id}/q/3", answer="20", go="next")
+    url = f"/learn/attempts/{attempt_id}/finish"
+    client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True))})
+    html = client.get("/learn/").get_data(as_text=True)
+    assert "Scores over time" in html and "<circle" in html
+    # aims unanswered (0), products wrong (0), toxin right (1): weakest first, ties by name.
+    topics = progress.weakest_topics(trainee.id, minimum=1)
+    assert [(t.topic, t.percent) for t in topics] == [
+        ("aims", 0.0),
+        ("products", 0.0),
+        ("toxin", 100.0),
+    ]
