@@ -1,5 +1,13 @@
 """SQLAlchemy 2.0 typed models, grouped by subject."""
 
+from quizapp.models.certification import (
+    AuditEntry,
+    Certificate,
+    Cohort,
+    CohortMember,
+    Programme,
+    cohort_programmes,
+)
 from quizapp.models.content import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
 from quizapp.models.people import Academy, Invitation, Membership, Role, User
 from quizapp.models.progress import (
@@ -13,6 +21,12 @@ from quizapp.models.progress import (
 
 __all__ = [
     "Academy",
+    "AuditEntry",
+    "Certificate",
+    "Cohort",
+    "CohortMember",
+    "Programme",
+    "cohort_programmes",
     "AttemptStatus",
     "CaseAttempt",
     "CaseStep",
