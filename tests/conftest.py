@@ -28,13 +28,6 @@ CSRF_RE = re.compile(
 )
 
 
-def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-
-
 @contextmanager
 def fresh_database(directory: Path) -> Iterator[str]:
     """A new, empty database of the suite's kind: a new SQLite file, or a new PostgreSQL database
@@ -56,8 +49,11 @@ def fresh_database(directory: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return _database_url(tmp_path_factory)
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """The suite's database: a fresh SQLite file, or, with TEST_DATABASE_URL, a fresh database on
+    that PostgreSQL server, so two runs at once never drop each other's tables."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):
