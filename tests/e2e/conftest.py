@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,10 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app served over real HTTP on a loopback port, with `flask db upgrade` + `flask demo`."""
+def live(tmp_path_factory):
+    """The app served over real HTTP on a loopback port, with `flask db upgrade` + `flask demo`.
+
+    Yields (base URL, app) so tests can also prepare data through the app."""
     from flask_migrate import upgrade
 
     from quizapp import MIGRATIONS_DIR, create_app
@@ -57,7 +60,7 @@ def live_server(tmp_path_factory):
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            yield f"http://127.0.0.1:{server.server_port}", app
         finally:
             server.shutdown()
             thread.join(timeout=5)
@@ -73,3 +76,33 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live) -> str:
+    return live[0]
+
+
+@pytest.fixture()
+def new_trainee(live):
+    """A trainee of the demo academy of its own, so browser tests never share progress."""
+    from quizapp.extensions import db
+    from quizapp.models import Role
+    from quizapp.services import accounts
+    from quizapp.services.demo import DEMO_ACADEMY
+
+    app = live[1]
+    email = f"trainee-{uuid.uuid4().hex[:8]}@example.com"
+    with app.app_context():
+        user = accounts.create_user(email, "Dr Browser Trainee", "browser-trainee-pw")
+        accounts.add_membership(user, accounts.academy_by_slug(DEMO_ACADEMY[1]), Role.TRAINEE)
+        db.session.commit()
+    return email, "browser-trainee-pw"
+
+
+def log_in(page, email: str, password: str, landing: str = "**/learn/") -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(landing)
