@@ -143,3 +143,27 @@ def test_demo_imports_the_modules(runner, db):
     result = runner.invoke(args=["demo", "--quiet"])
     assert result.exit_code == 0, result.output
     assert _count(db, ModuleRecord) == len(list((BANK / "modules").glob("*.yaml")))
+
+
+def test_shipped_bank_meets_the_curriculum_targets():
+    """Issue targets: 20+ cases, 3+ per decade, 6+ men, every skin type; 150+ questions in 7+
+    modules, with every question type used."""
+    from quizapp.services.content import bank_stats
+
+    stats = bank_stats(BANK)
+    assert sum(stats.cases_by_sex.values()) >= 20
+    assert all(stats.cases_by_decade[d] >= 3 for d in ("20s-30s", "40s", "50s", "60s", "70s+"))
+    assert stats.cases_by_sex["M"] >= 6
+    assert all(stats.cases_by_fitzpatrick[t] >= 1 for t in ("I", "II", "III", "IV", "V", "VI"))
+    assert len(stats.cases_by_glogau) >= 3
+    assert sum(stats.questions_by_module.values()) >= 150
+    assert len(stats.questions_by_module) >= 7
+    assert set(stats.questions_by_type) == {
+        "single",
+        "multi",
+        "truefalse",
+        "numeric",
+        "ordering",
+        "hotspot",
+        "plan_compare",
+    }
