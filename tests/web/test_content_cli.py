@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_content_check_fails_without_an_overfilled_candidate(runner, small_bank)
 def test_content_check_reports_a_module_naming_a_missing_case(runner, small_bank):
     (small_bank / "modules").mkdir()
     module = (BANK / "modules" / "01-natural-results.yaml").read_text()
-    module = module.replace("cases: []", "cases: [no-such-case]")
+    module = re.sub(r"^cases: .*$", "cases: [no-such-case]", module, flags=re.M)
     (small_bank / "modules" / "01-natural-results.yaml").write_text(module)
     result = runner.invoke(args=["content", "check", str(small_bank)])
     assert result.exit_code == 1
