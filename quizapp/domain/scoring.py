@@ -61,6 +61,8 @@ UNSAFE_ZONE: Final = 30.0
 CANDIDACY_PENALTY: Final = 40.0
 UNSAFE_SCORE_CAP: Final = 20
 FACIAL_UNIT_PENALTY: Final = 5.0
+#: Forehead toxin without the glabella: off label (B1) and a heavy, dropped brow (B33).
+FOREHEAD_ALONE_PENALTY: Final = 10.0
 UPPER_FACE_PENALTY: Final = 10.0
 LABEL_LIMIT_PENALTY: Final = 20.0
 LAYERING_PENALTY: Final = 10.0
@@ -994,7 +996,7 @@ def _product_safety(state: _State, groups: Mapping[tuple[str, Family], _Group]) 
                     state.findings.append(
                         Finding(
                             "superficial_tear_trough",
-                            Severity.WARNING,
+                            Severity.OVERDONE,
                             "Intradermal filler under the eye brings swelling and a blue "
                             "Tyndall tint; place a low-G' gel deep.",
                             ("P28", "P22", "P29"),
@@ -1176,11 +1178,12 @@ def _cautions(state: _State, groups: Mapping[tuple[str, Family], _Group]) -> Non
         state.findings.append(
             Finding(
                 "forehead_without_glabella",
-                Severity.INFO,
+                Severity.OVERDONE,
                 "The label treats the forehead only together with the glabella; forehead "
                 "toxin alone lets the depressors pull the brow down.",
                 ("B1", "B33"),
                 "forehead",
+                FOREHEAD_ALONE_PENALTY,
             )
         )
 

@@ -313,6 +313,8 @@ def test_cautions_and_depth():
     result = score_plan(case, Plan(T, items))
     assert {"caution_anticoagulants", "superficial_tear_trough", "danger_zone"} <= codes(result)
     assert next(f for f in result.findings if f.code == "superficial_tear_trough").penalty == 5
+    # Wrong depth under the eye is more than a quibble: swelling and Tyndall make it overdone.
+    assert result.band == Band.OVERDONE
     abo = make_case(
         zref("glabella", "ona abo", 20, 20, 30), age=70, flags=(FlagPresence("over_65_label"),)
     )
@@ -391,3 +393,18 @@ def test_every_reason_is_a_sentence_with_known_sources():
     for finding in result.findings:
         assert set(finding.references) <= set(SOURCES)
     assert set(result.references) <= set(SOURCES)
+
+
+def test_forehead_toxin_without_the_glabella_is_overdone():
+    case = make_case(
+        zref("glabella", "ona", 20, 20, 30),
+        zref("forehead", "ona", 10, 20, 20),
+        grades={"glabella": (1, 3), "forehead": (0, 2)},
+    )
+    alone = score_plan(case, plan(item("forehead", "ona", 15)))
+    finding = next(f for f in alone.findings if f.code == "forehead_without_glabella")
+    assert finding.severity.value == "overdone" and finding.penalty == 10
+    assert alone.band == Band.OVERDONE
+    together = score_plan(case, plan(item("glabella", "ona", 20), item("forehead", "ona", 15)))
+    assert "forehead_without_glabella" not in codes(together)
+    assert together.band == Band.NATURAL
