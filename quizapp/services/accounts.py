@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -33,9 +35,21 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str) -> str | None:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """Passwords every attacker tries first (quizapp/data/common-passwords.txt)."""
+    text = (Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt").read_text()
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Why a new password is too weak, or None (OWASP ASVS: length and a breached-list check)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if password.lower() in common_passwords():
+        return "That password is one of the most common and would be guessed: choose another."
+    if email and password.lower() == normalise_email(email):
+        return "Do not use your email address as your password."
     return None
 
 
@@ -68,7 +82,7 @@ def create_user(email: str, display_name: str, password: str, *, site_admin: boo
     email = normalise_email(email)
     if find_user(email) is not None:
         raise AccountError("An account with this email address already exists.")
-    problem = password_problem(password)
+    problem = password_problem(password, email=email)
     if problem:
         raise AccountError(problem)
     user = User(
@@ -133,15 +147,22 @@ def register(code: str, email: str, display_name: str, password: str) -> User:
     return user
 
 
+def end_all_sessions(user: User) -> None:
+    """Every session and remember cookie of this user stops working at its next request.
+
+    Signed cookies cannot be recalled, so the user's session version moves on instead.
+    """
+    user.session_version += 1
+
+
 def change_password(user: User, current: str, new: str) -> None:
     if not _verify(user.password_hash, current):
         raise AccountError("Your current password is not correct.")
-    problem = password_problem(new)
+    problem = password_problem(new, email=user.email)
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(new)
-    # Every other session of this user ends: they carry the old version.
-    user.session_version += 1
+    end_all_sessions(user)
 
 
 def create_invitation(

@@ -68,9 +68,34 @@ def _unexpected_error(error: Exception):
 
     db.session.rollback()
     from flask import current_app
+    from sqlalchemy.exc import DBAPIError
 
+    if isinstance(error, DBAPIError) and _database_unavailable(error):
+        # The database went away (restart, failover): say so plainly; the pool reconnects on
+        # the next request (pool_pre_ping), and the rollback above left nothing half-written.
+        current_app.logger.warning("Database unavailable: %s", error.orig)
+        title, text = ERROR_TEXT[503]
+        page = render_template("errors/error.html", code=503, title=title, text=text)
+        return page, 503, {"Retry-After": "5"}
     if current_app.config.get("PROPAGATE_EXCEPTIONS"):
         raise error
     current_app.logger.exception("Unhandled error")
     title, text = ERROR_TEXT[500]
     return render_template("errors/error.html", code=500, title=title, text=text), 500
+
+
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def _database_unavailable(error) -> bool:
+    """True when the database cannot be reached or is busy, as opposed to a bug in a query."""
+    import sqlite3
+
+    import psycopg
+
+    if error.connection_invalidated or isinstance(error.orig, psycopg.OperationalError):
+        return True
+    message = str(error.orig).lower()
+    return isinstance(error.orig, sqlite3.OperationalError) and message.startswith(
+        _SQLITE_UNAVAILABLE
+    )

@@ -122,6 +122,9 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # A copy of this session's cookie must not outlive the logout.
+        accounts.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         session.clear()
         flash("You have logged out.", "info")

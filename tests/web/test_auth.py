@@ -202,3 +202,22 @@ def test_passwords_are_stored_as_argon2id(factory):
     user = factory.user()
     assert user.password_hash.startswith("$argon2id$")
     assert TEST_PASSWORD not in user.password_hash
+
+
+def test_common_passwords_are_refused():
+    assert accounts.password_problem("password123") is not None
+    assert accounts.password_problem("Qwertyuiop") is not None  # case does not help
+    assert accounts.password_problem("me@example.com", email="Me@Example.com") is not None
+    assert accounts.password_problem("mauve-ferry-lantern") is None
+
+
+def test_logout_ends_a_copied_session_cookie(app, client, factory):
+    user = factory.user()
+    login(client, user.email)
+    stolen = app.test_client()
+    cookie = client.get_cookie("session")
+    stolen.set_cookie("session", cookie.value)
+    assert stolen.get("/learn/").status_code == 200  # the copy works while the session lives
+    html = client.get("/learn/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    assert stolen.get("/learn/").status_code == 302  # and not after logout

@@ -42,3 +42,24 @@ def test_session_cookie_is_httponly_and_lax(client, factory):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_unreachable_database_gives_a_clean_503():
+    """No stack trace and a clear page when PostgreSQL is down (here: nothing listens on port 9)."""
+    from quizapp import create_app
+    from tests.conftest import csrf_from
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/none?connect_timeout=2",
+            "SECRET_KEY": "x",
+        }
+    )
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login", data={"email": "a@example.com", "password": "whatever-pw", "csrf_token": token}
+    )
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "Temporarily unavailable" in body and "Traceback" not in body
