@@ -57,6 +57,30 @@ def demo(quiet):
     click.echo(f"Trainee invitation code: {DEMO_INVITE_CODE}")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup(target):
+    """Copy the embedded SQLite database to TARGET while the app runs (online backup).
+
+    For PostgreSQL use pg_dump (see README); this command refuses other databases.
+    """
+    import sqlite3
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise click.ClickException("flask backup copies SQLite only; use pg_dump for PostgreSQL.")
+    source = sqlite3.connect(url.database)
+    destination = sqlite3.connect(target)
+    try:
+        # The online backup API copies a consistent snapshot even while requests write.
+        source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+    click.echo(f"Backed up {url.database} to {target}")
+
+
 def _import_bank() -> str:
     """Import cases/ and cases/modules/ into the database; returns a one-line summary."""
     from quizapp.services import content
@@ -68,6 +92,7 @@ def _import_bank() -> str:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(backup)
     from quizapp.content_cli import register_content_cli
 
     register_content_cli(app)

@@ -68,3 +68,44 @@ def test_users_create_command(app, db):
         ]
     )
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_backup_and_restore_keep_every_row(tmp_path):
+    """flask backup makes a consistent copy that a fresh app can run on."""
+    import os
+
+    from flask_migrate import upgrade
+
+    from quizapp import MIGRATIONS_DIR, create_app
+
+    if os.environ.get("TEST_DATABASE_URL"):
+        import pytest
+
+        pytest.skip("flask backup is for the embedded SQLite database (PostgreSQL: pg_dump)")
+    live = tmp_path / "live.sqlite3"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{live}", "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    copy = tmp_path / "copy.sqlite3"
+    result = runner.invoke(args=["backup", str(copy)])
+    assert result.exit_code == 0, result.output
+    restored = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}", "SECRET_KEY": "x"})
+    with restored.app_context():
+        from quizapp.extensions import db as restored_db
+
+        counts = tuple(
+            restored_db.session.scalar(select(func.count()).select_from(m))
+            for m in (Academy, User, Membership)
+        )
+        restored_db.engine.dispose()
+    assert counts == (1, 3, 3)
+    client = restored.test_client()
+    from quizapp.services.demo import DEMO_ACCOUNTS as accounts_
+
+    assert login(client, accounts_[2].email, accounts_[2].password).status_code == 302
+    with app.app_context():
+        from quizapp.extensions import db as live_db
+
+        live_db.engine.dispose()
