@@ -190,7 +190,12 @@ def _read_yaml(text: str, source: str) -> tuple[_Located | None, list[Issue]]:
                 f"a module file has at most {MAX_CHARS})",
             )
         ]
-    loader = _MarkingLoader(text)
+    try:
+        # The reader checks every character as the loader is built: control characters fail here.
+        loader = _MarkingLoader(text)
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        return None, [Issue(source, line, "", f"not valid YAML: {error.reason}")]
     try:
         node = loader.get_single_node()
     except RecursionError:

@@ -167,7 +167,14 @@ def parse_yaml(text: str) -> YamlDocument:
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_BYTES:
         raise YamlLoadError(None, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-    loader = _GuardedLoader(text)
+    try:
+        # The reader checks every character as the loader is built: control characters fail here.
+        loader = _GuardedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlLoadError(
+            line, f"the character {exc.character!r} is not allowed in a YAML file ({exc.reason})"
+        ) from None
     try:
         try:
             node = loader.get_single_node()
