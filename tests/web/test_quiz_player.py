@@ -255,3 +255,94 @@ def test_dashboard_shows_scores_and_weakest_topics(client, trainee, bank, db):
         ("products", 0.0),
         ("toxin", 100.0),
     ]
+
+
+MIXED = """\
+id: mixed
+title: Mixed question types
+order: 1
+summary: Form parsing for every answer widget.
+prerequisites: []
+pass_mark: 50
+max_attempts: null
+grading: last
+time_limit_minutes: null
+shuffle: true
+cases: []
+references: [F35]
+questions:
+  - id: mx-01
+    type: multi
+    topic: zones
+    stem: Which of these are danger zones for filler?
+    options:
+      - {text: Glabella, correct: true, explanation: Most reported blindness cases.}
+      - {text: Nose, correct: true, explanation: Second most.}
+      - {text: Earlobe, correct: false, explanation: Not listed as a danger zone.}
+    references: [F35, F37]
+  - id: mx-02
+    type: ordering
+    topic: zones
+    stem: Order these sites by share of reported blindness cases.
+    order_label: from most to fewest
+    items:
+      - {text: Glabella, explanation: 38.8%.}
+      - {text: Nose, explanation: 25.5%.}
+      - {text: Nasolabial fold, explanation: 13.3%.}
+    references: [F35]
+  - id: mx-03
+    type: hotspot
+    topic: zones
+    stem: Choose the zone with the largest share of reported blindness cases.
+    zones: [glabella]
+    select: one
+    explanation: The glabella leads the reported cases.
+    zone_explanations: {glabella: 38.8% of cases., nose: Second at 25.5%.}
+    references: [F35]
+"""
+
+
+def test_multi_ordering_and_hotspot_answers_are_read_from_the_form(client, trainee, tmp_path, db):
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "01-mixed.yaml").write_text(MIXED)
+    content.import_bank(tmp_path)
+    db.session.commit()
+    page = client.get("/learn/modules/mixed")
+    start = client.post(
+        "/learn/modules/mixed/start", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
+    )
+    first = start.headers["Location"]
+    html = client.get(first).get_data(as_text=True)
+    right = [_position_of(html, "Glabella"), _position_of(html, "Nose")]
+    _answer(client, first, answer=right, go="next")
+    second = first.replace("/q/1", "/q/2")
+    html = client.get(second).get_data(as_text=True)
+    ranks = {}
+    for text, rank in (("Glabella", "1"), ("Nose", "2"), ("Nasolabial fold", "3")):
+        match = re.search(r'<label for="rank-(\d+)">' + re.escape(text), html)
+        ranks[f"rank-{match.group(1)}"] = rank
+    _answer(client, second, go="next", **ranks)
+    third = first.replace("/q/1", "/q/3")
+    html = client.get(third).get_data(as_text=True)
+    assert 'id="hs-glabella"' in html and "<svg" in html  # list and map both present
+    _answer(client, third, zone="glabella", go="finish")
+    url = first.replace("/q/1", "/finish")
+    client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True))})
+    attempt = db.session.scalar(select(QuizAttempt))
+    db.session.refresh(attempt)
+    assert attempt.answers == {"mx-01": [0, 1], "mx-02": [0, 1, 2], "mx-03": ["glabella"]}
+    assert attempt.score_percent == 100.0
+
+
+def test_module_page_query_count_does_not_grow_with_attempts(client, trainee, bank, count_queries):
+    bank()
+    counts = []
+    for _ in range(2):
+        attempt_id = _start(client).split("/")[3]
+        url = f"/learn/attempts/{attempt_id}/finish"
+        client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True))})
+        with count_queries() as statements:
+            assert client.get("/learn/modules/basics").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 10
