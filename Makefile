@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring clean
+.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test-pg: install-dev
 	@TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+
+# Needs Debian's chromium (apt-get install chromium).
+screenshots: install-dev
+	$(BIN)/python scripts/screenshots.py
 
 bench-scoring: install
 	$(BIN)/python bench/scoring.py

@@ -1,0 +1,130 @@
+"""Render the main pages from the demo data into docs/screenshots/ (run with `make screenshots`).
+
+Starts the app on a fresh SQLite database with the demo loaded, walks a trainee through a quiz and
+a case study so the result pages have content, and photographs each page at 1280 and 375 px in
+Debian's chromium. Needs `apt-get install chromium`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from quizapp import MIGRATIONS_DIR, create_app  # noqa: E402
+from quizapp.services.demo import DEMO_ACCOUNTS  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+
+def serve(database: Path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "shots"})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+    result = app.test_cli_runner().invoke(args=["demo", "--quiet"])
+    if result.exit_code != 0:
+        raise SystemExit(result.output)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def log_in(page, account) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def shoot(page, name: str) -> None:
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        if overflow:
+            print(f"warning: {name} scrolls sideways at {width} px")
+    print(f"  {name}")
+
+
+def trainee_pages(page) -> None:
+    log_in(page, DEMO_ACCOUNTS[0])
+    page.goto("/learn/cases/")
+    page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
+    shoot(page, "case-patient")
+    page.get_by_role("button", name="Continue to the assessment").click()
+    for zone, rest, moving in (
+        ("glabella", "1", "3"),
+        ("crows_feet", "0", "2"),
+        ("forehead", "0", "1"),
+    ):
+        page.locator(f"#rest-{zone}").select_option(rest)
+        page.locator(f"#moving-{zone}").select_option(moving)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Treat as planned").check()
+    page.get_by_role("button", name="Save and continue").click()
+    rows = (
+        ("glabella", "ona", "20", "midline"),
+        ("crows_feet", "ona", "12", "both"),
+        ("forehead", "ona", "20", "midline"),
+    )
+    for index, (zone, product, amount, side) in enumerate(rows):
+        page.locator(f"#zone-{index}").select_option(zone)
+        page.locator(f"#product-{index}").select_option(product)
+        page.locator(f"#amount-{index}").fill(amount)
+        page.locator(f"#side-{index}").select_option(side)
+        page.get_by_role("button", name="Save and add a row").click()
+    shoot(page, "case-plan")
+    page.get_by_role("button", name="Submit plan for scoring").click()
+    page.wait_for_url("**/result")
+    shoot(page, "case-result")
+    page.goto("/learn/modules/natural-results")
+    page.locator("form button.button").first.click()
+    shoot(page, "quiz-question")
+    page.get_by_role("button", name="Save and finish…").click()
+    page.get_by_role("button", name="Submit attempt").click()
+    page.wait_for_url("**/review")
+    shoot(page, "quiz-review")
+    page.goto("/learn/")
+    shoot(page, "trainee-dashboard")
+
+
+def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        server, base = serve(Path(tmp) / "shots.sqlite3")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                )
+                page = browser.new_context(base_url=base).new_page()
+                page.goto("/")
+                shoot(page, "home")
+                trainee_pages(page)
+                browser.close()
+        finally:
+            server.shutdown()
+    print(f"Screenshots written to {OUT.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()
