@@ -82,3 +82,18 @@ def requires(action: Action) -> Callable:
         return wrapped
 
     return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Marks a view anyone may open; the access tests require every view to say which it is."""
+    view.public = True
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """View decorator for pages of one's own account: any active, signed-in user."""
+    from flask_login import login_required
+
+    wrapped = login_required(view)
+    wrapped.required_action = "signed_in"
+    return wrapped

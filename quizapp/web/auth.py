@@ -14,12 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from quizapp.extensions import db, limiter
+from quizapp.permissions import public, signed_in
 from quizapp.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -98,6 +99,7 @@ def _account_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(_ip_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
@@ -119,6 +121,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@public
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
@@ -132,6 +135,7 @@ def logout():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@public
 @limiter.limit(_ip_limit, methods=["POST"], deduct_when=_failed)
 def signup():
     if current_user.is_authenticated:
@@ -155,7 +159,7 @@ def signup():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@signed_in
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -174,7 +178,7 @@ def change_password():
 
 
 @bp.route("/account/join", methods=["GET", "POST"])
-@login_required
+@signed_in
 def join():
     form = JoinForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -195,7 +199,7 @@ def join():
 
 
 @bp.route("/account/academy", methods=["POST"])
-@login_required
+@signed_in
 def switch_academy():
     """Choose which of the user's academies the pages work in."""
     form = EmptyForm()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from quizapp.permissions import Action, can, current_membership
+from quizapp.permissions import Action, can, current_membership, public
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@public
 def home():
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
@@ -23,10 +24,12 @@ def home():
 
 
 @bp.route("/about")
+@public
 def about():
     return render_template("main/about.html")
 
 
 @bp.route("/healthz")
+@public
 def healthz():
     return {"status": "ok"}
