@@ -35,6 +35,9 @@ def amount(value: float | int | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from quizapp.markup import register_markup
+
+    register_markup(app)  # `markdown` and `markdown_inline`: educators' text, sanitised
     app.jinja_env.globals.update(
         can=can,
         Action=Action,

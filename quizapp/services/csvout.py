@@ -1,0 +1,65 @@
+"""CSV downloads that are safe to open in a spreadsheet.
+
+A cell that starts with = + - @, a tab or a carriage return is read as a formula by Excel,
+LibreOffice and Google Sheets ("CSV injection"); a trainee's typed answer or an imported title
+could carry one. Such text cells get a leading apostrophe, which spreadsheets show as text.
+Numbers stay numbers (a negative deviation is data, not a formula).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, Final
+
+from flask import Response
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+# Excel reads UTF-8 only with a byte-order mark; other tools ignore it.
+BOM: Final = "\ufeff"
+
+
+def safe_cell(value: Any) -> Any:
+    """A value ready for csv.writer: text that could start a formula gets an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return round(value, 2)  # a spreadsheet cell, not a measurement log
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """The CSV document (with a BOM) for a header and rows, every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return BOM + buffer.getvalue()
+
+
+def _filename(name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "export"
+    return stem if stem.endswith(".csv") else stem + ".csv"
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A download response: text/csv, attachment, a file name reduced to safe characters."""
+    response = Response(csv_text(header, rows), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(name)}"'
+    return response
