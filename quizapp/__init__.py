@@ -61,7 +61,14 @@ def _configure_login(app: Flask) -> None:
 
 
 def _configure_sqlite(app: Flask) -> None:
-    """WAL and a busy timeout let readers and one writer share the embedded database."""
+    """WAL and a busy timeout let readers and one writer share the embedded database.
+
+    The driver's own transaction handling is kept on purpose: it begins a transaction at the first
+    write, so a request's reads never hold a snapshot that a later write would have to upgrade
+    (the cause of "database is locked" under parallel writers). The known cost: a SAVEPOINT
+    issued before any write in a request commits when released (harmless where it is used:
+    starting an attempt and issuing a certificate are complete on their own).
+    """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     from sqlalchemy import event

@@ -28,9 +28,9 @@ ERROR_TEXT = {
 
 
 def register_blueprints(app: Flask) -> None:
-    from quizapp.web import academy, auth, author, casestudy, learn, main
+    from quizapp.web import academy, auth, author, casestudy, certificates, learn, main, verify
 
-    for module in (main, auth, learn, casestudy, author, academy):
+    for module in (main, auth, learn, casestudy, author, academy, verify, certificates):
         app.register_blueprint(module.bp)
 
     from quizapp.web.templating import register_template_helpers

@@ -23,6 +23,7 @@ from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires
 from quizapp.services import casestudy
 from quizapp.web.auth import EmptyForm
+from quizapp.web.certificates import issue_and_announce
 
 bp = Blueprint("cases", __name__, url_prefix="/learn/cases")
 
@@ -89,7 +90,7 @@ def _own_attempt(attempt_id: int):
     return attempt
 
 
-def _grades_from_form(form) -> dict[str, dict[str, int | None]]:
+def grades_from_form(form) -> dict[str, dict[str, int | None]]:
     grades: dict[str, dict[str, int | None]] = {}
     for zone in ZONE_IDS:
         pair = {}
@@ -100,7 +101,7 @@ def _grades_from_form(form) -> dict[str, dict[str, int | None]]:
     return grades
 
 
-def _rows_from_form(form) -> list[dict[str, str]]:
+def rows_from_form(form) -> list[dict[str, str]]:
     rows = []
     for index in range(41):
         if f"zone-{index}" not in form:
@@ -156,7 +157,7 @@ def step(attempt_id: int, step: str):
     if current is CaseStep.CANDIDACY:
         context["red_flags"] = sorted(RED_FLAGS.values(), key=lambda f: f.label)
     if current is CaseStep.PLAN:
-        context.update(_plan_context(attempt))
+        context.update(plan_context(attempt))
     if current is CaseStep.RESULT:
         context["red_flag_labels"] = {k: v.label for k, v in RED_FLAGS.items()}
     return render_template(f"cases/{current.value}.html", **context)
@@ -167,7 +168,7 @@ def _handle_post(attempt, current: CaseStep) -> str:
         casestudy.finish_reading(attempt)
         return CaseStep.ASSESSMENT.value
     if current is CaseStep.ASSESSMENT:
-        casestudy.save_assessment(attempt, _grades_from_form(request.form))
+        casestudy.save_assessment(attempt, grades_from_form(request.form))
         return CaseStep.CANDIDACY.value
     if current is CaseStep.CANDIDACY:
         casestudy.save_candidacy(
@@ -175,7 +176,7 @@ def _handle_post(attempt, current: CaseStep) -> str:
         )
         return CaseStep.PLAN.value
     if current is CaseStep.PLAN:
-        casestudy.save_plan_rows(attempt, _rows_from_form(request.form))
+        casestudy.save_plan_rows(attempt, rows_from_form(request.form))
         if request.form.get("go") != "submit":
             return CaseStep.PLAN.value
         try:
@@ -183,11 +184,12 @@ def _handle_post(attempt, current: CaseStep) -> str:
         except PlanFileError:
             db.session.commit()  # keep the rows as typed; the page lists what to fix
             raise casestudy.StepRefused("The plan has problems to fix before it can be scored.")
+        issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         return CaseStep.RESULT.value
     raise casestudy.StepRefused("This step cannot be changed.")
 
 
-def _plan_context(attempt) -> dict:
+def plan_context(attempt) -> dict:
     rows = list(attempt.plan_items or [])
     rows.extend({} for _ in range(casestudy.EMPTY_ROWS_SHOWN))
     totals = _running_totals(attempt.plan_items or [])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,8 +10,10 @@ from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires
-from quizapp.services import casestudy, learning, progress
+from quizapp.services import casestudy, certification, learning, progress
+from quizapp.web import answers
 from quizapp.web.auth import EmptyForm
+from quizapp.web.certificates import issue_and_announce
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -26,8 +26,12 @@ def _academy_id() -> int | None:
 @bp.route("/")
 @requires(Action.LEARN)
 def index():
-    modules = learning.module_progress(current_user.id, _academy_id())
+    academy_id = _academy_id()
+    modules = learning.module_progress(current_user.id, academy_id)
     history = progress.score_history(current_user.id)
+    standings = (
+        certification.standings(current_user.id, academy_id, now_utc()) if academy_id else []
+    )
     return render_template(
         "learn/index.html",
         progress=modules,
@@ -37,6 +41,7 @@ def index():
         history=history,
         weakest=progress.weakest_topics(current_user.id),
         tendency=casestudy.tendency(current_user.id),
+        standings=standings,
     )
 
 
@@ -85,56 +90,14 @@ def _close_if_time_is_up(attempt) -> bool:
     """Submit an open attempt whose time has run out (server clock); True if it is closed."""
     if attempt.status is AttemptStatus.IN_PROGRESS and learning.time_is_up(attempt, now_utc()):
         learning.submit(attempt, attempt.deadline_at)
+        issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         db.session.commit()
         flash("Time is up: your attempt was submitted with the answers you had saved.", "info")
     return attempt.status is AttemptStatus.SUBMITTED
 
 
-def _displayed_answer(question, attempt) -> Any:
-    """The saved answer expressed in display positions, to pre-fill the form."""
-    saved = (attempt.answers or {}).get(question.id)
-    if saved is None:
-        return None
-    shuffle = learning.module_content(attempt.module_version).shuffle
-    order = quiz.shuffled_options(question, attempt.seed, shuffle=shuffle)
-    if not order:
-        return saved
-    position_of = {index: position for position, index in enumerate(order)}
-    if isinstance(saved, list):
-        return [position_of.get(i) for i in saved]
-    return position_of.get(saved)
-
-
-def _response_from_form(question, attempt, form) -> Any:
-    """Read the posted answer and turn display positions into the file's indexes."""
-    shuffle = learning.module_content(attempt.module_version).shuffle
-    kind = question.type
-    if kind in ("single", "plan_compare"):
-        displayed: Any = form.get("answer")
-    elif kind == "multi":
-        displayed = form.getlist("answer")
-    elif kind == "truefalse":
-        value = form.get("answer")
-        return None if value not in ("true", "false") else value == "true"
-    elif kind == "numeric":
-        return (form.get("answer") or "").strip()[:40] or None
-    elif kind == "ordering":
-        count = len(question.items)
-        ranks = []
-        for position in range(count):
-            rank = form.get(f"rank-{position}", type=int)
-            if rank is None:
-                return None
-            ranks.append((rank, position))
-        displayed = [position for _, position in sorted(ranks)]
-    elif kind == "hotspot":
-        zones = [z for z in form.getlist("zone") if z in quiz.zone_ids()]
-        return zones or None
-    else:
-        return None
-    if displayed in (None, "", []):
-        return None
-    return quiz.response_from_display(question, attempt.seed, displayed, shuffle=shuffle)
+def _shuffle(attempt) -> bool:
+    return learning.module_content(attempt.module_version).shuffle
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["GET", "POST"])
@@ -152,7 +115,9 @@ def question(attempt_id: int, number: int):
         if not form.validate_on_submit():
             abort(400)
         try:
-            response = _response_from_form(question, attempt, request.form)
+            response = answers.response_from_form(
+                question, attempt.seed, _shuffle(attempt), request.form
+            )
             learning.save_answer(attempt, question.id, response, now_utc())
         except learning.AttemptRefused as refusal:
             flash(str(refusal), "error")
@@ -174,7 +139,9 @@ def question(attempt_id: int, number: int):
         question=public,
         number=number,
         answered={qid for qid, value in (attempt.answers or {}).items() if value is not None},
-        saved=_displayed_answer(question, attempt),
+        saved=answers.displayed_answer(
+            question, attempt.seed, _shuffle(attempt), (attempt.answers or {}).get(question.id)
+        ),
         form=form,
         now=now_utc(),
     )
@@ -192,6 +159,7 @@ def finish(attempt_id: int):
         if not form.validate_on_submit():
             abort(400)
         learning.submit(attempt, now_utc())
+        issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         db.session.commit()
         return redirect(url_for("learn.review", attempt_id=attempt.id))
     answered = {qid for qid, value in (attempt.answers or {}).items() if value is not None}

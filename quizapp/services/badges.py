@@ -1,0 +1,98 @@
+"""Open Badges 3.0: a certificate as an `OpenBadgeCredential` (a W3C Verifiable Credential).
+
+The credential names the achievement (the programme, with its criteria), the issuer (the academy)
+and the subject. It is **unsigned**: it carries no proof, so a relying party checks it by
+following its `id` to the public verification page. The holder is identified by a salted hash of
+their email address (an Open Badges IdentityObject), never by the address itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+_NAMESPACE = uuid.UUID("0d5c3f6a-8f55-5b0e-a0a4-6d1b4c0e7f21")
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """`sha256$` + hex digest of the address and salt, as Open Badges identity objects use."""
+    digest = hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+    return f"sha256${digest}"
+
+
+def achievement_id(issuer_id: str, programme_id: int) -> str:
+    """A stable URN for a programme: the same achievement in every credential it backs."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{issuer_id}|programme|{programme_id}')}"
+
+
+def credential(
+    certificate: Any,
+    *,
+    credential_id: str,
+    issuer_id: str,
+    issuer_url: str,
+    criteria: str,
+    description: str,
+    email: str | None,
+) -> dict[str, Any]:
+    """The OpenBadgeCredential for one certificate.
+
+    `credential_id` is the public verification URL; `issuer_id` the academy's issuer profile URL;
+    `criteria` says in words what the holder achieved (the programme's requirements).
+    """
+    fallback = f"{certificate.programme_name}, {certificate.academy_name}"
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "achievement": {
+            "id": achievement_id(issuer_id, certificate.programme_id),
+            "type": ["Achievement"],
+            "name": certificate.programme_name,
+            "description": description or fallback,
+            "criteria": {"narrative": criteria},
+            "achievementType": "Certificate",
+            "creator": {"id": issuer_id, "type": ["Profile"], "name": certificate.academy_name},
+        },
+    }
+    if email:
+        salt = certificate.code
+        subject["identifier"] = [
+            {
+                "type": "IdentityObject",
+                "identityHash": identity_hash(email, salt),
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": salt,
+            }
+        ]
+    issued = _iso(certificate.issued_at)
+    document: dict[str, Any] = {
+        "@context": list(CONTEXT),
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{certificate.programme_name}: {certificate.holder_name}",
+        "issuer": {
+            "id": issuer_id,
+            "type": ["Profile"],
+            "name": certificate.academy_name,
+            "url": issuer_url,
+        },
+        "validFrom": issued,
+        "issuanceDate": issued,
+        "credentialSubject": subject,
+    }
+    if certificate.expires_at is not None:
+        document["validUntil"] = _iso(certificate.expires_at)
+        document["expirationDate"] = document["validUntil"]
+    return document

@@ -1,0 +1,851 @@
+"""Academy reports: completion funnel, pass rates, case bands, learners at risk, certificates.
+
+Every figure is aggregated in SQL (GROUP BY, CASE, a window function for "the last ten cases"),
+so a report costs the same handful of queries for ten learners or ten thousand. Charts are plain
+geometry for server-side SVG; every table can be downloaded as CSV with formula injection
+neutralised (`csv_cell`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
+
+from quizapp.extensions import db
+from quizapp.models import (
+    AttemptStatus,
+    CaseAttempt,
+    Certificate,
+    Cohort,
+    CohortMember,
+    Membership,
+    QuizAttempt,
+    Role,
+    User,
+)
+from quizapp.services.catalogue import published_modules
+from quizapp.services.csvout import csv_text, safe_cell
+
+#: Position of each band on the conservative-to-overfilled axis; unsafe is off the axis.
+BAND_POSITION = {
+    "under_treated": 1,
+    "conservative": 2,
+    "natural": 3,
+    "overdone": 4,
+    "overfilled": 5,
+}
+BAND_ORDER = (*BAND_POSITION, "unsafe")
+BAND_LABELS = {
+    "under_treated": "Under-treated",
+    "conservative": "Conservative",
+    "natural": "Natural",
+    "overdone": "Overdone",
+    "overfilled": "Overfilled",
+    "unsafe": "Unsafe",
+}
+GOOD_BANDS = ("conservative", "natural")
+
+#: At-risk rules (docs/certificates.md lists them for admins).
+DEFAULT_INACTIVE_DAYS = 14
+FAILING_REPEATEDLY = 2  # failed attempts at a module not passed yet
+RECENT_CASES = 10  # how many of a learner's latest case studies are looked at ...
+REPEATED_BAD_PLANS = 2  # ... for this many unsafe or overfilled plans
+EXPIRY_WINDOWS = (30, 60, 90)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: an academy's active trainees, or one cohort's trainees."""
+
+    academy_id: int
+    cohort_id: int | None = None
+
+
+def learner_ids(scope: Scope):
+    """The user ids a report covers, as a subquery (never a Python list)."""
+    if scope.cohort_id is not None:
+        return (
+            select(CohortMember.user_id)
+            .join(Cohort, Cohort.id == CohortMember.cohort_id)
+            .join(
+                Membership,
+                (Membership.user_id == CohortMember.user_id)
+                & (Membership.academy_id == Cohort.academy_id),
+            )
+            .where(
+                Cohort.id == scope.cohort_id,
+                Cohort.academy_id == scope.academy_id,
+                CohortMember.role == "trainee",
+                Membership.active.is_(True),
+            )
+        )
+    return select(Membership.user_id).where(
+        Membership.academy_id == scope.academy_id,
+        Membership.role == Role.TRAINEE,
+        Membership.active.is_(True),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Modules: the completion funnel and pass rates
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    slug: str
+    title: str
+    pass_mark: float
+    learners: int
+    started: int
+    submitted: int
+    passed: int
+    average_best: float | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of learners who submitted and passed (by the module's grading)."""
+        return 100.0 * self.passed / self.submitted if self.submitted else None
+
+
+def _per_learner_module(scope: Scope, modules: Sequence[Any]):
+    """One row per (learner, module): best and last-graded score, failed attempts, last activity.
+
+    The module's pass mark and grading come from its newest published version (as on the
+    trainee's dashboard), passed into SQL as CASE mappings.
+    """
+    submitted = QuizAttempt.status == AttemptStatus.SUBMITTED
+    per = (
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.module_id,
+            func.max(sql_case((submitted, QuizAttempt.score_percent))).label("best"),
+            func.max(sql_case((submitted, QuizAttempt.number))).label("last_number"),
+            func.sum(sql_case((and_(submitted, QuizAttempt.passed.is_(False)), 1), else_=0)).label(
+                "failed"
+            ),
+            func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)).label(
+                "last_at"
+            ),
+        )
+        .where(
+            QuizAttempt.academy_id == scope.academy_id,
+            QuizAttempt.user_id.in_(learner_ids(scope)),
+            QuizAttempt.module_id.in_([m.id for m in modules]),
+        )
+        .group_by(QuizAttempt.user_id, QuizAttempt.module_id)
+        .subquery()
+    )
+    last = aliased(QuizAttempt)
+    pass_mark = sql_case(
+        {m.id: float(m.summary.get("pass_mark", 100)) for m in modules},
+        value=per.c.module_id,
+        else_=100.0,
+    )
+    grades_last = sql_case(
+        {m.id: 1 for m in modules if m.summary.get("grading") == "last"} or {-1: 1},
+        value=per.c.module_id,
+        else_=0,
+    )
+    graded = sql_case((grades_last == 1, last.score_percent), else_=per.c.best)
+    passed = sql_case((graded >= pass_mark, 1), else_=0)
+    joined = per.outerjoin(
+        last,
+        and_(
+            last.user_id == per.c.user_id,
+            last.module_id == per.c.module_id,
+            last.number == per.c.last_number,
+        ),
+    )
+    return per, joined, passed
+
+
+def count_learners(scope: Scope) -> int:
+    return int(
+        db.session.scalar(select(func.count()).select_from(learner_ids(scope).subquery())) or 0
+    )
+
+
+def funnel(scope: Scope, learners: int | None = None) -> list[FunnelRow]:
+    """Per published module: learners who started, submitted and passed it (3 queries)."""
+    modules = published_modules(scope.academy_id)
+    if not modules:
+        return []
+    if learners is None:
+        learners = count_learners(scope)
+    per, joined, passed = _per_learner_module(scope, modules)
+    rows = db.session.execute(
+        select(
+            per.c.module_id,
+            func.count().label("started"),
+            func.count(per.c.best).label("submitted"),
+            func.coalesce(func.sum(passed), 0).label("passed"),
+            func.avg(per.c.best).label("average_best"),
+        )
+        .select_from(joined)
+        .group_by(per.c.module_id)
+    ).all()
+    by_module = {r.module_id: r for r in rows}
+    result = []
+    for module in modules:
+        row = by_module.get(module.id)
+        result.append(
+            FunnelRow(
+                module.slug,
+                module.title,
+                float(module.summary.get("pass_mark", 100)),
+                learners,
+                int(row.started) if row else 0,
+                int(row.submitted) if row else 0,
+                int(row.passed) if row else 0,
+                float(row.average_best) if row and row.average_best is not None else None,
+            )
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Case studies: the bands
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandSummary:
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def average_position(self) -> float | None:
+        """Mean place on the axis (1 under-treated … 5 overfilled); unsafe plans left out."""
+        on_axis = {b: n for b, n in self.counts.items() if b in BAND_POSITION}
+        total = sum(on_axis.values())
+        if not total:
+            return None
+        return sum(BAND_POSITION[b] * n for b, n in on_axis.items()) / total
+
+    @property
+    def average_label(self) -> str:
+        return average_band_label(self.average_position)
+
+    def share(self, band: str) -> float:
+        return 100.0 * self.counts.get(band, 0) / self.total if self.total else 0.0
+
+
+def average_band_label(position: float | None) -> str:
+    if position is None:
+        return "–"
+    nearest = min(BAND_POSITION, key=lambda b: abs(BAND_POSITION[b] - position))
+    return BAND_LABELS[nearest]
+
+
+def bands(scope: Scope) -> BandSummary:
+    """How many submitted case attempts fell in each band (1 query)."""
+    rows = db.session.execute(
+        select(CaseAttempt.band, func.count())
+        .where(
+            CaseAttempt.academy_id == scope.academy_id,
+            CaseAttempt.status == AttemptStatus.SUBMITTED,
+            CaseAttempt.user_id.in_(learner_ids(scope)),
+        )
+        .group_by(CaseAttempt.band)
+    ).all()
+    counts = {band: 0 for band in BAND_ORDER}
+    for band, count in rows:
+        if band in counts:
+            counts[band] = int(count)
+    return BandSummary(counts)
+
+
+# --------------------------------------------------------------------------------------------
+# Learners, and who is at risk
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LearnerRow:
+    user_id: int
+    name: str
+    email: str
+    joined_at: datetime
+    last_active: datetime | None = None
+    modules_passed: int = 0
+    failing_attempts: int = 0  # most failed attempts at one module not passed yet
+    cases: int = 0
+    good_cases: int = 0  # distinct cases planned conservatively or naturally
+    recent_bad_plans: int = 0  # unsafe or overfilled among the last RECENT_CASES
+    unsafe: int = 0
+    average_band: float | None = None
+    valid_certificates: int = 0
+    next_expiry: datetime | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def at_risk(self) -> bool:
+        return bool(self.reasons)
+
+
+def risk_reasons(
+    *,
+    last_active: datetime | None,
+    joined_at: datetime,
+    failing_attempts: int,
+    recent_bad_plans: int,
+    now: datetime,
+    inactive_days: int = DEFAULT_INACTIVE_DAYS,
+) -> list[str]:
+    """Why a learner needs attention, in words (pure: the rules are testable without data)."""
+    reasons = []
+    since = last_active or joined_at
+    idle = (now - since).days
+    if idle >= inactive_days:
+        reasons.append(
+            f"inactive for {idle} days"
+            if last_active
+            else f"no activity in the {idle} days since joining"
+        )
+    if failing_attempts >= FAILING_REPEATEDLY:
+        reasons.append(f"failed a module {failing_attempts} times without passing it")
+    if recent_bad_plans >= REPEATED_BAD_PLANS:
+        reasons.append(
+            f"{recent_bad_plans} unsafe or overfilled plans in their last {RECENT_CASES} cases"
+        )
+    return reasons
+
+
+def learners(
+    scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAYS
+) -> list[LearnerRow]:
+    """Every learner in scope with their figures and at-risk reasons (5 queries)."""
+    people = db.session.execute(
+        select(User.id, User.display_name, User.email, Membership.created_at)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.academy_id == scope.academy_id, User.id.in_(learner_ids(scope)))
+        .order_by(User.display_name, User.id)
+    ).all()
+    rows = {p.id: LearnerRow(p.id, p.display_name, p.email, p.created_at) for p in people}
+    if not rows:
+        return []
+
+    modules = published_modules(scope.academy_id)
+    if modules:
+        per, joined, passed = _per_learner_module(scope, modules)
+        quiz = db.session.execute(
+            select(
+                per.c.user_id,
+                func.max(per.c.last_at).label("last_at"),
+                func.coalesce(func.sum(passed), 0).label("passed"),
+                func.coalesce(func.max(sql_case((passed == 0, per.c.failed), else_=0)), 0).label(
+                    "failing"
+                ),
+            )
+            .select_from(joined)
+            .group_by(per.c.user_id)
+        ).all()
+        for q in quiz:
+            row = rows.get(q.user_id)
+            if row is not None:
+                row.last_active = _utc(q.last_at)
+                row.modules_passed = int(q.passed)
+                row.failing_attempts = int(q.failing)
+
+    ranked = (
+        select(
+            CaseAttempt.user_id,
+            CaseAttempt.case_id,
+            CaseAttempt.band,
+            CaseAttempt.status,
+            CaseAttempt.updated_at,
+            func.row_number()
+            .over(
+                partition_by=(CaseAttempt.user_id, CaseAttempt.status),
+                order_by=(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc()),
+            )
+            .label("recency"),
+        )
+        .where(
+            CaseAttempt.academy_id == scope.academy_id,
+            CaseAttempt.user_id.in_(learner_ids(scope)),
+        )
+        .subquery()
+    )
+    done = ranked.c.status == AttemptStatus.SUBMITTED
+    position = sql_case(
+        *((and_(done, ranked.c.band == band), float(p)) for band, p in BAND_POSITION.items()),
+        else_=None,
+    )
+    cases = db.session.execute(
+        select(
+            ranked.c.user_id,
+            func.max(ranked.c.updated_at).label("last_at"),
+            func.coalesce(func.sum(sql_case((done, 1), else_=0)), 0).label("cases"),
+            func.count(
+                func.distinct(
+                    sql_case((and_(done, ranked.c.band.in_(GOOD_BANDS)), ranked.c.case_id))
+                )
+            ).label("good"),
+            func.coalesce(
+                func.sum(
+                    sql_case(
+                        (
+                            and_(
+                                done,
+                                ranked.c.recency <= RECENT_CASES,
+                                ranked.c.band.in_(("unsafe", "overfilled")),
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            ).label("recent_bad"),
+            func.coalesce(
+                func.sum(sql_case((and_(done, ranked.c.band == "unsafe"), 1), else_=0)), 0
+            ).label("unsafe"),
+            func.avg(position).label("average_band"),
+        ).group_by(ranked.c.user_id)
+    ).all()
+    for c in cases:
+        row = rows.get(c.user_id)
+        if row is None:
+            continue
+        case_at = _utc(c.last_at)
+        if case_at is not None and (row.last_active is None or case_at > row.last_active):
+            row.last_active = case_at
+        row.cases = int(c.cases)
+        row.good_cases = int(c.good)
+        row.recent_bad_plans = int(c.recent_bad)
+        row.unsafe = int(c.unsafe)
+        row.average_band = float(c.average_band) if c.average_band is not None else None
+
+    valid = and_(
+        Certificate.revoked_at.is_(None),
+        (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now),
+    )
+    certificates = db.session.execute(
+        select(
+            Certificate.user_id,
+            func.coalesce(func.sum(sql_case((valid, 1), else_=0)), 0).label("valid"),
+            func.min(sql_case((valid, Certificate.expires_at))).label("next_expiry"),
+        )
+        .where(
+            Certificate.academy_id == scope.academy_id,
+            Certificate.user_id.in_(learner_ids(scope)),
+        )
+        .group_by(Certificate.user_id)
+    ).all()
+    for c in certificates:
+        row = rows.get(c.user_id)
+        if row is not None:
+            row.valid_certificates = int(c.valid)
+            row.next_expiry = _utc(c.next_expiry)
+
+    for row in rows.values():
+        row.reasons = risk_reasons(
+            last_active=row.last_active,
+            joined_at=row.joined_at,
+            failing_attempts=row.failing_attempts,
+            recent_bad_plans=row.recent_bad_plans,
+            now=now,
+            inactive_days=inactive_days,
+        )
+    return list(rows.values())
+
+
+def _utc(value: Any) -> datetime | None:
+    """Aggregates may come back without the UTC column type (naive, or text on SQLite); put UTC
+    back so they compare with the server clock."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Certificates
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeCertificates:
+    programme: str
+    issued: int
+    valid: int
+    expired: int
+    revoked: int
+    expiring: dict[int, int]  # days -> valid certificates running out within that many days
+
+
+@dataclass(frozen=True)
+class ExpiringCertificate:
+    certificate_id: int
+    holder: str
+    programme: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    by_programme: list[ProgrammeCertificates]
+    expiring: list[ExpiringCertificate]
+
+    def total(self, name: str) -> int:
+        return sum(getattr(p, name) for p in self.by_programme)
+
+    def expiring_within(self, days: int) -> int:
+        return sum(p.expiring.get(days, 0) for p in self.by_programme)
+
+
+def certificates(scope: Scope, now: datetime) -> CertificateSummary:
+    """Certificates issued, valid, expired, revoked and expiring in 30/60/90 days (2 queries)."""
+    where = [Certificate.academy_id == scope.academy_id]
+    if scope.cohort_id is not None:
+        where.append(Certificate.user_id.in_(learner_ids(scope)))
+    live = Certificate.revoked_at.is_(None)
+    valid = and_(live, (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now))
+    expired = and_(live, Certificate.expires_at <= now)
+
+    def within(days: int):
+        return func.coalesce(
+            func.sum(
+                sql_case(
+                    (and_(valid, Certificate.expires_at <= now + timedelta(days=days)), 1),
+                    else_=0,
+                )
+            ),
+            0,
+        ).label(f"within_{days}")
+
+    rows = db.session.execute(
+        select(
+            Certificate.programme_name,
+            func.count().label("issued"),
+            func.coalesce(func.sum(sql_case((valid, 1), else_=0)), 0).label("valid"),
+            func.coalesce(func.sum(sql_case((expired, 1), else_=0)), 0).label("expired"),
+            func.coalesce(
+                func.sum(sql_case((Certificate.revoked_at.is_not(None), 1), else_=0)), 0
+            ).label("revoked"),
+            *(within(d) for d in EXPIRY_WINDOWS),
+        )
+        .where(*where)
+        .group_by(Certificate.programme_name)
+        .order_by(Certificate.programme_name)
+    ).all()
+    by_programme = [
+        ProgrammeCertificates(
+            r.programme_name,
+            int(r.issued),
+            int(r.valid),
+            int(r.expired),
+            int(r.revoked),
+            {d: int(getattr(r, f"within_{d}")) for d in EXPIRY_WINDOWS},
+        )
+        for r in rows
+    ]
+    soon = db.session.execute(
+        select(
+            Certificate.id,
+            Certificate.holder_name,
+            Certificate.programme_name,
+            Certificate.expires_at,
+        )
+        .where(
+            *where,
+            valid,
+            Certificate.expires_at <= now + timedelta(days=max(EXPIRY_WINDOWS)),
+        )
+        .order_by(Certificate.expires_at, Certificate.id)
+        .limit(500)
+    ).all()
+    return CertificateSummary(
+        by_programme,
+        [ExpiringCertificate(s.id, s.holder_name, s.programme_name, s.expires_at) for s in soon],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The whole report
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcademyReport:
+    scope: Scope
+    generated_at: datetime
+    inactive_days: int
+    learner_count: int
+    funnel: list[FunnelRow]
+    bands: BandSummary
+    learners: list[LearnerRow]
+    certificates: CertificateSummary
+
+    @property
+    def at_risk(self) -> list[LearnerRow]:
+        return [row for row in self.learners if row.at_risk]
+
+
+def build(scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAYS) -> AcademyReport:
+    """Everything the reports page shows, in a fixed number of queries."""
+    people = learners(scope, now, inactive_days)
+    return AcademyReport(
+        scope,
+        now,
+        inactive_days,
+        len(people),
+        funnel(scope, len(people)),
+        bands(scope),
+        people,
+        certificates(scope, now),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------------
+
+# CSV cells are neutralised by the one helper every export uses (services/csvout.py).
+csv_cell = safe_cell
+to_csv = csv_text
+
+
+def table(report: AcademyReport, name: str) -> tuple[list[str], list[list[Any]]]:
+    """One of the report's tables as a header and rows (for CSV)."""
+    if name == "funnel":
+        return (
+            [
+                "module",
+                "title",
+                "pass mark %",
+                "learners",
+                "started",
+                "submitted",
+                "passed",
+                "pass rate %",
+                "average best %",
+            ],
+            [
+                [
+                    r.slug,
+                    r.title,
+                    r.pass_mark,
+                    r.learners,
+                    r.started,
+                    r.submitted,
+                    r.passed,
+                    r.pass_rate,
+                    r.average_best,
+                ]
+                for r in report.funnel
+            ],
+        )
+    if name == "bands":
+        summary = report.bands
+        return (
+            ["band", "case attempts", "share %"],
+            [[BAND_LABELS[b], summary.counts[b], summary.share(b)] for b in BAND_ORDER],
+        )
+    if name == "learners":
+        return (
+            [
+                "name",
+                "email",
+                "last active",
+                "modules passed",
+                "most failed attempts",
+                "cases submitted",
+                "good cases",
+                "unsafe or overfilled (last 10)",
+                "unsafe",
+                "average band",
+                "valid certificates",
+                "next expiry",
+                "at risk because",
+            ],
+            [
+                [
+                    r.name,
+                    r.email,
+                    r.last_active,
+                    r.modules_passed,
+                    r.failing_attempts,
+                    r.cases,
+                    r.good_cases,
+                    r.recent_bad_plans,
+                    r.unsafe,
+                    average_band_label(r.average_band),
+                    r.valid_certificates,
+                    r.next_expiry,
+                    "; ".join(r.reasons),
+                ]
+                for r in report.learners
+            ],
+        )
+    if name == "certificates":
+        return (
+            [
+                "programme",
+                "issued",
+                "valid",
+                "expired",
+                "revoked",
+                *(f"expiring within {d} days" for d in EXPIRY_WINDOWS),
+            ],
+            [
+                [
+                    p.programme,
+                    p.issued,
+                    p.valid,
+                    p.expired,
+                    p.revoked,
+                    *(p.expiring[d] for d in EXPIRY_WINDOWS),
+                ]
+                for p in report.certificates.by_programme
+            ],
+        )
+    if name == "expiring":
+        return (
+            ["holder", "programme", "expires"],
+            [[e.holder, e.programme, e.expires_at] for e in report.certificates.expiring],
+        )
+    raise KeyError(name)
+
+
+TABLES = ("funnel", "bands", "learners", "certificates", "expiring")
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: geometry for server-side SVG (no JavaScript, no CDN)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    series: str
+    x: float
+    y: float
+    width: float
+    height: float
+    value: int | float
+    title: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    y: float
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    label_width: int
+    plot_width: int
+    rows: list[ChartRow]
+    series: list[tuple[str, str]]  # (css name, legend label)
+
+
+def grouped_bars(
+    groups: Sequence[tuple[str, Sequence[tuple[str, float, str]]]],
+    maximum: float,
+    series: Sequence[tuple[str, str]],
+    *,
+    width: int = 640,
+    label_width: int = 240,
+    bar_height: int = 12,
+    gap: int = 14,
+) -> Chart:
+    """Horizontal bars: one row per group, one bar per series, lengths relative to `maximum`."""
+    plot = width - label_width - 48
+    rows = []
+    y = 8.0
+    for label, values in groups:
+        bars = []
+        for index, (name, value, title) in enumerate(values):
+            length = plot * (value / maximum) if maximum else 0.0
+            bars.append(
+                Bar(
+                    name,
+                    label_width,
+                    y + index * bar_height,
+                    round(length, 1),
+                    bar_height - 2,
+                    value,
+                    title,
+                )
+            )
+        rows.append(ChartRow(label, y, bars))
+        y += len(values) * bar_height + gap
+    return Chart(width, int(y) + 4, label_width, plot, rows, list(series))
+
+
+def funnel_chart(rows: Sequence[FunnelRow]) -> Chart | None:
+    if not rows:
+        return None
+    maximum = max([r.learners for r in rows] + [r.started for r in rows] + [1])
+    groups = [
+        (
+            r.title,
+            [
+                ("started", r.started, f"{r.title}: {r.started} started"),
+                ("submitted", r.submitted, f"{r.title}: {r.submitted} submitted"),
+                ("passed", r.passed, f"{r.title}: {r.passed} passed"),
+            ],
+        )
+        for r in rows
+    ]
+    return grouped_bars(
+        groups,
+        maximum,
+        [("started", "Started"), ("submitted", "Submitted"), ("passed", "Passed")],
+    )
+
+
+def band_chart(summary: BandSummary) -> Chart | None:
+    if not summary.total:
+        return None
+    groups = [
+        (
+            BAND_LABELS[b],
+            [(b, summary.counts[b], f"{BAND_LABELS[b]}: {summary.counts[b]} plans")],
+        )
+        for b in BAND_ORDER
+    ]
+    return grouped_bars(
+        groups,
+        max(summary.counts.values()),
+        [(b, BAND_LABELS[b]) for b in BAND_ORDER],
+        bar_height=16,
+        gap=6,
+        label_width=130,
+    )
+
+
+def expiry_chart(summary: CertificateSummary) -> Chart | None:
+    counts = [(d, summary.expiring_within(d)) for d in EXPIRY_WINDOWS]
+    if not summary.by_programme:
+        return None
+    groups = [
+        (f"Within {d} days", [("expiring", n, f"{n} expiring within {d} days")]) for d, n in counts
+    ]
+    return grouped_bars(
+        groups,
+        max([n for _, n in counts] + [1]),
+        [("expiring", "Valid certificates expiring")],
+        bar_height=18,
+        gap=6,
+        label_width=130,
+    )
