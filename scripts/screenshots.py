@@ -106,6 +106,32 @@ def trainee_pages(page) -> None:
     shoot(page, "trainee-dashboard")
 
 
+def staff_pages(browser, base: str) -> None:
+    """The educator's and the academy admin's main pages, with the trainee's attempts in them."""
+    educator = browser.new_context(base_url=base).new_page()
+    log_in(educator, DEMO_ACCOUNTS[1])
+    for path, name in (
+        ("/author/", "author-index"),
+        ("/author/cases/1", "author-case"),
+        ("/author/insight/", "author-insight"),
+        ("/author/insight/mistakes", "author-mistakes"),
+    ):
+        educator.goto(path)
+        shoot(educator, name)
+    educator.context.close()
+    admin = browser.new_context(base_url=base).new_page()
+    log_in(admin, DEMO_ACCOUNTS[2])
+    for path, name in (
+        ("/academy/", "academy-overview"),
+        ("/academy/members", "academy-members"),
+        ("/academy/programmes", "academy-programmes"),
+        ("/academy/reports", "academy-reports"),
+    ):
+        admin.goto(path)
+        shoot(admin, name)
+    admin.context.close()
+
+
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -120,6 +146,7 @@ def main() -> None:
                 page.goto("/")
                 shoot(page, "home")
                 trainee_pages(page)
+                staff_pages(browser, base)
                 browser.close()
         finally:
             server.shutdown()
