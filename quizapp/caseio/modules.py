@@ -18,8 +18,8 @@ from typing import Any, Final
 
 import yaml
 
+from quizapp.domain.face import ZONE_IDS
 from quizapp.domain.quiz import (
-    FALLBACK_ZONES,
     GRADING_METHODS,
     QUESTION_TYPES,
     UNITS,
@@ -36,6 +36,7 @@ from quizapp.domain.quiz import (
     TrueFalseQuestion,
     canonical_unit,
 )
+from quizapp.domain.sources import SOURCES
 
 SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_KEY_RE: Final = re.compile(r"^[BFSAP][1-9][0-9]{0,2}$")
@@ -286,30 +287,14 @@ class _Walker:
 # --------------------------------------------------------------------------------------------
 
 
-def known_source_keys() -> frozenset[str] | None:
-    """Keys of quizapp.domain.sources.SOURCES, or None (pattern check only) if it is missing."""
-    try:
-        from quizapp.domain.sources import SOURCES
-    except ModuleNotFoundError as error:
-        if error.name != "quizapp.domain.sources":
-            raise
-        return None
-    except ImportError:
-        return None
+def known_source_keys() -> frozenset[str]:
+    """Every source key of quizapp.domain.sources.SOURCES."""
     return frozenset(SOURCES)
 
 
 def known_zone_ids() -> frozenset[str]:
-    """Keys of quizapp.domain.face.ZONES, or the fixed list of the module format."""
-    try:
-        from quizapp.domain.face import ZONES  # type: ignore[attr-defined]
-    except ModuleNotFoundError as error:
-        if error.name != "quizapp.domain.face":
-            raise
-        return frozenset(FALLBACK_ZONES)
-    except ImportError:
-        return frozenset(FALLBACK_ZONES)
-    return frozenset(ZONES)
+    """Every zone id of the face catalogue."""
+    return frozenset(ZONE_IDS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -975,7 +960,7 @@ def load_module_text(
     """Parse and validate one module; raise ModuleFileError with every issue found.
 
     `source` names the text in messages. `source_keys` and `zones` default to the app's catalogues
-    (quizapp.domain.sources / quizapp.domain.face, with fallbacks); tests may pass their own.
+    (quizapp.domain.sources / quizapp.domain.face); tests may pass their own.
     Cross-module rules (unique ids, prerequisites that exist) need load_module_dir.
     """
     parsed = _parse(text, source, source_keys, zones)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar, Final, Literal, Protocol, TypeVar
 
+from quizapp.domain.face import ZONE_IDS, ZONES
+
 QUESTION_TYPES: Final[tuple[str, ...]] = (
     "single",
     "multi",
@@ -40,28 +42,6 @@ QUESTION_TYPES: Final[tuple[str, ...]] = (
 
 GRADING_METHODS: Final[tuple[str, ...]] = ("highest", "last")
 
-# The face-map zones a hotspot question may use. quizapp.domain.face.ZONES is the real catalogue;
-# this list (with readable labels) is the fallback, so quizzes work before and without it.
-FALLBACK_ZONES: Final[dict[str, str]] = {
-    "forehead": "Forehead",
-    "glabella": "Glabella",
-    "crows_feet": "Crow's feet",
-    "brow": "Brow",
-    "bunny_lines": "Bunny lines",
-    "temples": "Temples",
-    "tear_trough": "Tear trough",
-    "cheek": "Cheek",
-    "nasolabial": "Nasolabial fold",
-    "lips": "Lips",
-    "perioral": "Perioral lines",
-    "marionette": "Marionette lines",
-    "dao": "Depressor anguli oris (DAO)",
-    "chin": "Chin",
-    "jawline": "Jawline",
-    "masseter": "Masseter",
-    "platysma": "Platysma",
-    "nose": "Nose",
-}
 
 # Canonical unit -> spellings a trainee (or an author) may type. Units are never converted: an
 # answer in weeks to a question asked in months is wrong, since mixing units is a real-world error.
@@ -96,37 +76,15 @@ _UNIT_LOOKUP: Final[dict[str, str]] = {
 # --------------------------------------------------------------------------------------------
 
 
-def _face_zones() -> Mapping[str, Any] | None:
-    """quizapp.domain.face.ZONES when that module exists; imported lazily so either order works."""
-    try:
-        from quizapp.domain.face import ZONES  # type: ignore[attr-defined]
-    except ModuleNotFoundError as error:
-        if error.name != "quizapp.domain.face":
-            raise
-        return None
-    except ImportError:
-        return None
-    return ZONES
-
-
 def zone_ids() -> tuple[str, ...]:
-    """Zone ids a hotspot question may name and a trainee may click."""
-    zones = _face_zones()
-    return tuple(zones) if zones else tuple(FALLBACK_ZONES)
+    """Zone ids a hotspot question may name and a trainee may click: the face catalogue's."""
+    return ZONE_IDS
 
 
 def zone_label(zone_id: str) -> str:
     """A readable name for a zone id, for review pages."""
-    zones = _face_zones()
-    if zones and zone_id in zones:
-        entry = zones[zone_id]
-        for attribute in ("label", "name", "title"):
-            value = getattr(entry, attribute, None)
-            if isinstance(value, str) and value:
-                return value
-        if isinstance(entry, str) and entry:
-            return entry
-    return FALLBACK_ZONES.get(zone_id, zone_id.replace("_", " ").capitalize())
+    zone = ZONES.get(zone_id)
+    return zone.label if zone else zone_id.replace("_", " ").capitalize()
 
 
 def canonical_unit(text: str | None) -> str | None:

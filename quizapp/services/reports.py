@@ -3,7 +3,7 @@
 Every figure is aggregated in SQL (GROUP BY, CASE, a window function for "the last ten cases"),
 so a report costs the same handful of queries for ten learners or ten thousand. Charts are plain
 geometry for server-side SVG; every table can be downloaded as CSV with formula injection
-neutralised (`csv_cell`).
+neutralised (services/csvout.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from quizapp.models import (
     User,
 )
 from quizapp.services.catalogue import published_modules
-from quizapp.services.csvout import csv_text, safe_cell
 
 #: Position of each band on the conservative-to-overfilled axis; unsafe is off the axis.
 BAND_POSITION = {
@@ -614,10 +613,6 @@ def build(scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAY
 # --------------------------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------------------------
-
-# CSV cells are neutralised by the one helper every export uses (services/csvout.py).
-csv_cell = safe_cell
-to_csv = csv_text
 
 
 def table(report: AcademyReport, name: str) -> tuple[list[str], list[list[Any]]]:

@@ -45,6 +45,7 @@ from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
 from quizapp.services import certification, members, reports, xapi
 from quizapp.services.catalogue import published_modules
+from quizapp.services.csvout import csv_response
 from quizapp.web.auth import EmptyForm
 
 bp = Blueprint("academy", __name__, url_prefix="/academy")
@@ -315,8 +316,8 @@ def invitations_csv():
         ]
         for inv in members.open_invitations(academy.id, now_utc(), limit=10_000)
     ]
-    body = reports.to_csv(["email", "role", "link", "expires", "used", "uses allowed"], rows)
-    return _csv_download(body, f"{academy.slug}-invitations.csv")
+    header = ["email", "role", "link", "expires", "used", "uses allowed"]
+    return csv_response(f"{academy.slug}-invitations.csv", header, rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -704,20 +705,12 @@ def report_csv(name: str):
     header, rows = reports.table(report, name)
     suffix = f"-cohort-{report.scope.cohort_id}" if report.scope.cohort_id else ""
     stamp = report.generated_at.strftime("%Y%m%d")
-    return _csv_download(reports.to_csv(header, rows), f"{academy.slug}{suffix}-{name}-{stamp}.csv")
+    return csv_response(f"{academy.slug}{suffix}-{name}-{stamp}.csv", header, rows)
 
 
 # --------------------------------------------------------------------------------------------
 # Downloads
 # --------------------------------------------------------------------------------------------
-
-
-def _csv_download(body: str, filename: str) -> Response:
-    # `body` comes from csvout.csv_text, which already starts with the UTF-8 byte-order mark.
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.charset = "utf-8"
-    return response
 
 
 def _json_download(payload, filename: str) -> Response:

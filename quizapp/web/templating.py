@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from quizapp.domain.face import PRODUCTS, ZONES
+from quizapp.domain.face import PRODUCTS
+from quizapp.domain.quiz import zone_label
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.sources import SOURCES
 from quizapp.permissions import Action, can, current_membership
 from quizapp.web import facemap
-
-
-def zone_label(zone_id: str) -> str:
-    return ZONES[zone_id].label if zone_id in ZONES else zone_id
 
 
 def product_label(product_id: str) -> str:

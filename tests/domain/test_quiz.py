@@ -672,13 +672,6 @@ def test_canonical_units_and_zone_labels():
     assert quiz.zone_label("left_ear") == "Left ear"
 
 
-def test_zones_fall_back_to_the_fixed_list_without_the_face_catalogue(monkeypatch):
-    monkeypatch.setattr(quiz, "_face_zones", lambda: None)
-    assert quiz.zone_ids() == tuple(quiz.FALLBACK_ZONES)
-    assert quiz.zone_label("crows_feet") == "Crow's feet"
-    assert grade(hotspot(("dao",), "one"), "dao").marks[0].text == "Depressor anguli oris (DAO)"
-
-
 def test_ordering_agreement_brute_force_small():
     for n in range(1, 5):
         for order in permutations(range(n)):

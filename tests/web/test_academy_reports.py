@@ -13,6 +13,7 @@ from sqlalchemy import select
 from quizapp.models import Certificate, Membership, Programme, Role
 from quizapp.models.base import now_utc
 from quizapp.services import reports
+from quizapp.services.csvout import safe_cell
 from tests.conftest import login
 from tests.data import academykit as kit
 
@@ -299,7 +300,7 @@ def test_csv_downloads_neutralise_formulas(client, history):
     ],
 )
 def test_csv_cell(value, cell):
-    assert reports.csv_cell(value) == cell
+    assert safe_cell(value) == cell
 
 
 def test_educators_read_reports_but_do_not_manage(client, history):
