@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring screenshots clean
+.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,17 @@ screenshots: install-dev
 
 bench-scoring: install
 	$(BIN)/python bench/scoring.py
+
+# Seeds a large academy (SCALE=1: 10,000 learners, 1,000,000 attempts) into BENCH_DB and load-tests
+# it through gunicorn (bench/README.md). BENCH_DB is wiped first.
+SCALE ?= 1
+BENCH_DB ?= sqlite:///$(CURDIR)/instance/bench.sqlite3
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/seed.py --fresh --scale $(SCALE) --database-url $(BENCH_DB)
+	$(BIN)/python bench/load.py --database-url $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

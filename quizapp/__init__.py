@@ -20,6 +20,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, overrides))
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -31,6 +36,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from quizapp.web import register_blueprints
 
     register_blueprints(app)
+
+    from quizapp.web import bench
+
+    if bench.enabled(app):  # QUIZAPP_BENCH_ROUTES=1 only: /bench/hello and X-Query-Count
+        bench.register_bench(app)
 
     from quizapp.cli import register_cli
 

@@ -84,6 +84,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
         CASES_DIR=os.environ.get("QUIZAPP_CASES_DIR", Config.CASES_DIR),
     )
+    # Behind a reverse proxy (nginx, a load balancer) set TRUSTED_PROXIES to how many proxies
+    # add X-Forwarded-* headers: the app then sees the client's address (rate limits) and
+    # https (HSTS, secure URLs). Left at 0, those headers are ignored, as they can be forged.
+    config["TRUSTED_PROXIES"] = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
     trusted = os.environ.get("TRUSTED_HOSTS")
     if trusted:
         config["TRUSTED_HOSTS"] = [h.strip() for h in trusted.split(",") if h.strip()]

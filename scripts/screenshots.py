@@ -41,9 +41,40 @@ def serve(database: Path):
     result = app.test_cli_runner().invoke(args=["demo", "--quiet"])
     if result.exit_code != 0:
         raise SystemExit(result.output)
+    with app.app_context():
+        certification_setup()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def certification_setup() -> None:
+    """A programme and a cohort with the demo trainee in it, so a natural plan earns a
+    certificate and its pages have something to show."""
+    from quizapp.extensions import db
+    from quizapp.models.base import now_utc
+    from quizapp.services import accounts, certification, members
+    from quizapp.services.demo import DEMO_ACADEMY
+
+    academy = accounts.academy_by_slug(DEMO_ACADEMY[1])
+    programme = certification.save_programme(
+        academy.id,
+        None,
+        name="Natural upper face",
+        description="Plans the upper face conservatively or naturally, with no unsafe plan.",
+        required_modules=[],
+        min_good_cases=1,
+        no_unsafe_in_last=3,
+        validity_months=24,
+        recertification="",
+        active=True,
+        actor_id=None,
+    )
+    cohort = members.save_cohort(academy.id, None, "Spring cohort", now_utc().date(), None)
+    trainee = accounts.find_user(DEMO_ACCOUNTS[0].email)
+    members.add_to_cohort(cohort, [trainee.id], "trainee", None)
+    members.set_cohort_programmes(cohort, [programme.id], None)
+    db.session.commit()
 
 
 def log_in(page, account) -> None:
@@ -95,6 +126,7 @@ def trainee_pages(page) -> None:
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
     shoot(page, "case-result")
+    natural_plan(page)
     page.goto("/learn/modules/natural-results")
     page.locator("form button.button").first.click()
     shoot(page, "quiz-question")
@@ -104,6 +136,42 @@ def trainee_pages(page) -> None:
     shoot(page, "quiz-review")
     page.goto("/learn/")
     shoot(page, "trainee-dashboard")
+    page.goto("/certificates/")
+    shoot(page, "certificates")
+    earned = page.locator(".certificate-card h2 a")
+    if earned.count():
+        earned.first.click()
+        page.wait_for_load_state()
+        shoot(page, "certificate")
+        page.goto(page.get_by_role("link", name="Open the verification page").get_attribute("href"))
+        shoot(page, "certificate-verification")
+    else:
+        print("warning: the demo plan earned no certificate; its pages are not photographed")
+
+
+def natural_plan(page) -> None:
+    """A second attempt at the same case, planned within the reference: it earns the demo
+    programme's certificate (certification_setup)."""
+    page.goto("/learn/cases/")
+    page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
+    page.get_by_role("button", name="Continue to the assessment").click()
+    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
+    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Treat as planned").check()
+    page.get_by_role("button", name="Save and continue").click()
+    for index, (zone, amount, side) in enumerate(
+        (("glabella", "20", None), ("crows_feet", "8", "both"))
+    ):
+        page.locator(f"#zone-{index}").select_option(zone)
+        page.locator(f"#product-{index}").select_option("ona")
+        page.locator(f"#amount-{index}").fill(amount)
+        if side:
+            page.locator(f"#side-{index}").select_option(side)
+        if index == 0:
+            page.get_by_role("button", name="Save and add a row").click()
+    page.get_by_role("button", name="Submit plan for scoring").click()
+    page.wait_for_url("**/result")
 
 
 def staff_pages(browser, base: str) -> None:
@@ -124,6 +192,7 @@ def staff_pages(browser, base: str) -> None:
     for path, name in (
         ("/academy/", "academy-overview"),
         ("/academy/members", "academy-members"),
+        ("/academy/cohorts", "academy-cohorts"),
         ("/academy/programmes", "academy-programmes"),
         ("/academy/reports", "academy-reports"),
     ):

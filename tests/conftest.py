@@ -100,7 +100,7 @@ def _drop_enum_types() -> None:
     if _db.engine.dialect.name == "postgresql":
         with _db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-            for name in ("content_status", "member_role", "attempt_status"):
+            for name in ("content_status", "member_role", "attempt_status", "logbook_status"):
                 connection.exec_driver_sql(f"DROP TYPE IF EXISTS {name} CASCADE")
 
 

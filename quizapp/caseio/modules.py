@@ -53,7 +53,15 @@ MODULE_REQUIRED: Final = (
     "references",
     "questions",
 )
-MODULE_OPTIONAL: Final = ("max_attempts", "grading", "time_limit_minutes", "shuffle", "cases")
+MODULE_OPTIONAL: Final = (
+    "max_attempts",
+    "grading",
+    "time_limit_minutes",
+    "shuffle",
+    "cases",
+    "cpd_hours",
+)
+CPD_HOURS: Final = (0.25, 100)  # an estimated study time, in hours (docs/cpd.md)
 QUESTION_COMMON: Final = ("id", "type", "topic", "stem", "references", "explanation")
 TYPE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "single": ("options",),
@@ -565,8 +573,15 @@ class _Checker:
             "shuffle": self.boolean(data, (), "shuffle"),
             "cases": self.text_list(data, (), "cases", what="case id", pattern=SLUG_RE),
             "references": self.references(data, (), required=True),
+            "cpd_hours": self._cpd_hours(data),
         }
-        defaults = {"max_attempts": None, "time_limit_minutes": None, "shuffle": True, "cases": ()}
+        defaults = {
+            "max_attempts": None,
+            "time_limit_minutes": None,
+            "shuffle": True,
+            "cases": (),
+            "cpd_hours": None,
+        }
         for name, default in defaults.items():
             if name not in data:
                 values[name] = default
@@ -578,6 +593,21 @@ class _Checker:
         if self.found or any(value is _MISSING for value in values.values()):
             return None
         return Module(**values, questions=questions, source=self.source)
+
+    def _cpd_hours(self, data: Mapping[str, Any]) -> Any:
+        if "cpd_hours" in data and data["cpd_hours"] is None:
+            return None
+        value = self.number(data, (), "cpd_hours")
+        if value is _MISSING or value is None:
+            return value
+        low, high = CPD_HOURS
+        if not low <= value <= high:
+            self.issue(
+                ("cpd_hours",),
+                f"{value} is out of range; expected hours from {low} to {high} (study time)",
+            )
+            return _MISSING
+        return float(value)
 
     def _choice(
         self,
@@ -1240,6 +1270,7 @@ def module_to_data(module: Module) -> dict[str, Any]:
         "time_limit_minutes": module.time_limit_minutes,
         "shuffle": module.shuffle,
         "cases": list(module.cases),
+        **({"cpd_hours": _number(module.cpd_hours)} if module.cpd_hours is not None else {}),
         "references": list(module.references),
         "questions": [question_to_data(q) for q in module.questions],
     }

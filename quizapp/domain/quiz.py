@@ -245,6 +245,8 @@ class Module:
     cases: tuple[str, ...]
     references: tuple[str, ...]
     questions: tuple[Question, ...]
+    # Estimated study hours: a passed module adds this to the trainee's CPD ledger (None: no entry).
+    cpd_hours: float | None = None
     # Where the module was read from (for messages); not part of its identity.
     source: str = field(default="", compare=False)
 

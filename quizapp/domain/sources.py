@@ -179,6 +179,20 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("P27", "T", "Keaney & Alster review"),
     ("P28", "T", "Sundaram 2015 Dermatol Surg (rheology)"),
     ("P29", "T", "Siperstein 2022 ASJ Open Forum"),
+    # Regulators' CPD rules (issue 11; not in facts.md): the figures of quizapp/domain/cpd.py
+    (
+        "R1",
+        "O",
+        "NMC revalidation CPD requirements, as summarised by the London Deanery: "
+        "https://faculty.londondeanery.ac.uk/nurse-revalidation-resources/"
+        "how-to-revalidate-with-the-nmc/2-continuing-professional-development",
+    ),
+    (
+        "R2",
+        "L",
+        "GDC Enhanced CPD Scheme 2018: "
+        "https://www.gdc-uk.org/education-cpd/cpd/enhanced-cpd-scheme-2018/",
+    ),
 )
 
 SOURCES: Final[dict[str, Source]] = {key: Source(key, cite, tag) for key, tag, cite in _RAW}

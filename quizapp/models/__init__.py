@@ -10,9 +10,18 @@ from quizapp.models.certification import (
 )
 from quizapp.models.content import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
 from quizapp.models.people import Academy, Invitation, Membership, Role, User
+from quizapp.models.portfolio import (
+    CpdActivity,
+    EntryStatus,
+    InvalidTransition,
+    LogbookEntry,
+    MentorAssignment,
+    MentorProfile,
+)
 from quizapp.models.progress import (
     AttemptStatus,
     CaseAttempt,
+    CaseFlagResult,
     CaseStep,
     CaseZoneResult,
     QuestionResult,
@@ -30,6 +39,7 @@ __all__ = [
     "AttemptStatus",
     "CaseAttempt",
     "CaseStep",
+    "CaseFlagResult",
     "CaseZoneResult",
     "QuestionResult",
     "QuizAttempt",
@@ -40,5 +50,11 @@ __all__ = [
     "ModuleRecord",
     "ModuleVersion",
     "Role",
+    "CpdActivity",
+    "EntryStatus",
+    "InvalidTransition",
+    "LogbookEntry",
+    "MentorAssignment",
+    "MentorProfile",
     "User",
 ]

@@ -52,6 +52,19 @@ class QuizAttempt(db.Model):
             sqlite_where=db.text("status = 'in_progress'"),
             postgresql_where=db.text("status = 'in_progress'"),
         ),
+        # Covers the academy report's per-learner, per-module query (no scan of the JSON rows).
+        Index(
+            "ix_quiz_attempts_report",
+            "academy_id",
+            "user_id",
+            "module_id",
+            "status",
+            "number",
+            "score_percent",
+            "passed",
+            "submitted_at",
+            "started_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +95,8 @@ class QuestionResult(db.Model):
     __table_args__ = (
         UniqueConstraint("attempt_id", "question_id"),
         Index("ix_question_results_version_question", "module_version_id", "question_id"),
+        # Covers common mistakes' per-question and per-topic sums.
+        Index("ix_question_results_attempt_score", "attempt_id", "question_id", "topic", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +129,18 @@ class CaseAttempt(db.Model):
             postgresql_where=db.text("status = 'in_progress'"),
         ),
         Index("ix_case_attempts_user_submitted", "user_id", "submitted_at"),
+        # Covers the academy report's bands and per-learner case figures (the last ten cases).
+        Index(
+            "ix_case_attempts_report",
+            "academy_id",
+            "user_id",
+            "status",
+            "submitted_at",
+            "id",
+            "band",
+            "case_id",
+            "updated_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,3 +186,18 @@ class CaseZoneResult(db.Model):
     reference_max: Mapped[float | None] = mapped_column(Float)
     # Signed distance from the reference range as a fraction of it: 0 inside, +0.5 = 50% above max.
     deviation: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class CaseFlagResult(db.Model):
+    """One red flag a submitted case attempt had to spot, and whether the trainee missed it.
+
+    Insight counts flags from these narrow rows rather than from each attempt's result document,
+    which is several kilobytes: reading those for a million attempts took tens of seconds."""
+
+    __tablename__ = "case_flag_results"
+    __table_args__ = (UniqueConstraint("attempt_id", "flag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("case_attempts.id", ondelete="CASCADE"))
+    flag: Mapped[str] = mapped_column(String(60))
+    missed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,6 +6,7 @@ skipped. The submission is a conditional UPDATE, so a double post or two tabs st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,14 @@ from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import score_case_attempt
 from quizapp.domain.terms import Disposition
 from quizapp.extensions import db
-from quizapp.models import AttemptStatus, CaseAttempt, CaseStep, CaseVersion, CaseZoneResult
+from quizapp.models import (
+    AttemptStatus,
+    CaseAttempt,
+    CaseFlagResult,
+    CaseStep,
+    CaseVersion,
+    CaseZoneResult,
+)
 from quizapp.services.catalogue import Listed, case_listing
 
 STEPS: tuple[CaseStep, ...] = tuple(CaseStep)
@@ -272,9 +280,19 @@ def submit(attempt: CaseAttempt, now: datetime) -> bool:
         db.session.refresh(attempt)
         return False
     db.session.add_all(_zone_rows(attempt, result.plan.zones))
+    db.session.add_all(flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed))
     db.session.flush()
     db.session.refresh(attempt)
     return True
+
+
+def flag_rows(attempt_id: int, found: Iterable[str], missed: Iterable[str]) -> list[CaseFlagResult]:
+    """One row per red flag the case held: found ones with missed=False, missed ones True."""
+    missed = set(missed)
+    return [
+        CaseFlagResult(attempt_id=attempt_id, flag=flag, missed=flag in missed)
+        for flag in sorted(set(found) | missed)
+    ]
 
 
 def _zone_rows(attempt: CaseAttempt, verdicts) -> list[CaseZoneResult]:

@@ -15,10 +15,10 @@ import calendar
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +31,7 @@ from quizapp.models import (
     Certificate,
     Cohort,
     CohortMember,
+    CpdActivity,
     Programme,
     QuizAttempt,
     User,
@@ -56,24 +57,94 @@ class Rules:
     min_good_cases: int = 0
     no_unsafe_in_last: int = 0
     validity_months: int = 24
+    # From Programme.extra_rules (clean_extra_rules): signed logbook entries needed, as
+    # (modality, role, count); the longest the programme may take, in months from the start of
+    # the trainee's cohort (0: no limit); CPD hours to log within the programme window.
+    logbook: tuple[tuple[str, str, int], ...] = ()
+    max_duration_months: int = 0
+    cpd_hours: float = 0.0
 
     @classmethod
     def of(cls, programme: Any) -> Rules:
+        extra = clean_extra_rules(programme.extra_rules or {})
         return cls(
             tuple(programme.required_modules or ()),
             int(programme.min_good_cases or 0),
             int(programme.no_unsafe_in_last or 0),
             int(programme.validity_months or 0),
+            logbook=tuple(
+                (modality, role, count)
+                for modality, roles in extra.get("logbook", {}).items()
+                for role, count in roles.items()
+                if count > 0
+            ),
+            max_duration_months=int(extra.get("max_duration_months", 0)),
+            cpd_hours=float(extra.get("cpd_hours", 0)),
         )
 
     def for_recertification(self) -> Rules:
-        """Recertification asks the same case evidence again, and at least one good case."""
+        """Recertification asks the same case evidence again, and at least one good case, and
+        the CPD hours again (logged since the last certificate); logbook counts and the
+        programme's time limit belong to the first certificate only."""
         return Rules(
             self.required_modules,
             max(self.min_good_cases, 1),
             self.no_unsafe_in_last,
             self.validity_months,
+            cpd_hours=self.cpd_hours,
         )
+
+
+LOGBOOK_MODALITIES = ("toxin", "filler")
+LOGBOOK_ROLES = ("observed", "performed")
+MAX_LOGBOOK_COUNT = 500
+MAX_DURATION_MONTHS = 240
+MAX_CPD_HOURS = 1000.0
+
+
+def clean_extra_rules(raw: Any) -> dict[str, Any]:
+    """The logbook, duration and CPD rules of Programme.extra_rules, with anything unknown or
+    out of range dropped: {"logbook": {"toxin": {"observed": 10, "performed": 10}, ...},
+    "max_duration_months": 24, "cpd_hours": 20.0}. The figures are each programme's own
+    settings; the app has no source for a standard (docs/portfolio.md)."""
+    if not isinstance(raw, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    counts = raw.get("logbook")
+    if isinstance(counts, Mapping):
+        clean: dict[str, dict[str, int]] = {}
+        for modality in LOGBOOK_MODALITIES:
+            roles = counts.get(modality)
+            if not isinstance(roles, Mapping):
+                continue
+            for role in LOGBOOK_ROLES:
+                value = roles.get(role)
+                if _is_int(value) and 0 < value <= MAX_LOGBOOK_COUNT:
+                    clean.setdefault(modality, {})[role] = value
+        if clean:
+            out["logbook"] = clean
+    months = raw.get("max_duration_months")
+    if _is_int(months) and 0 < months <= MAX_DURATION_MONTHS:
+        out["max_duration_months"] = months
+    hours = raw.get("cpd_hours")
+    if (_is_int(hours) or isinstance(hours, float)) and 0 < hours <= MAX_CPD_HOURS:
+        out["cpd_hours"] = float(hours)
+    return out
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Evidence beyond modules and cases: signed logbook entries as (modality, role,
+    signed_at), CPD as (done_on, hours), when the trainee's programme started, and the time."""
+
+    signed: tuple[tuple[str, str, datetime], ...] = ()
+    cpd: tuple[tuple[date, float], ...] = ()
+    started_on: date | None = None
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +222,7 @@ def check_rules(
     modules: Mapping[str, ModuleStanding],
     cases: Sequence[CaseOutcome],
     since: datetime | None = None,
+    practice: Practice | None = None,
 ) -> RuleCheck:
     """Each requirement of `rules`, met or not, on this history.
 
@@ -198,7 +270,70 @@ def check_rules(
                 "none unsafe" if unsafe == 0 else f"{unsafe} unsafe among the last {len(window)}",
             )
         )
+    requirements.extend(_practice_requirements(rules, practice or Practice(), since))
     return RuleCheck(tuple(requirements))
+
+
+_ROLE_WORDS = {"observed": "observed", "performed": "performed under supervision"}
+
+
+def _practice_requirements(
+    rules: Rules, practice: Practice, since: datetime | None
+) -> list[Requirement]:
+    """Signed logbook counts per modality and role, the programme's time limit, CPD hours."""
+    out: list[Requirement] = []
+    for modality, role, needed in rules.logbook:
+        done = sum(
+            1
+            for m, r, signed_at in practice.signed
+            if m == modality and r == role and (since is None or signed_at > since)
+        )
+        out.append(
+            Requirement(
+                f"{needed} signed {modality} treatments {_ROLE_WORDS.get(role, role)}",
+                done >= needed,
+                f"{min(done, needed)} of {needed} signed",
+            )
+        )
+    deadline = None
+    if practice.started_on is not None and rules.max_duration_months > 0:
+        deadline = add_months(practice.started_on, rules.max_duration_months)
+    today = practice.now.date() if practice.now is not None else None
+    if rules.max_duration_months > 0:
+        if deadline is None or today is None:
+            out.append(
+                Requirement(
+                    f"Complete within {_plural(rules.max_duration_months, 'month')}",
+                    False,
+                    "no programme start date",
+                )
+            )
+        else:
+            within = today <= deadline
+            out.append(
+                Requirement(
+                    f"Complete within {_plural(rules.max_duration_months, 'month')}",
+                    within,
+                    f"by {deadline.isoformat()}" if within else f"closed on {deadline.isoformat()}",
+                )
+            )
+    if rules.cpd_hours > 0:
+        start = since.date() if since is not None else practice.started_on
+        end = deadline if since is None else None
+        hours = sum(
+            h
+            for done_on, h in practice.cpd
+            if (start is None or done_on >= start) and (end is None or done_on <= end)
+        )
+        window = " since your last certificate" if since else " in the programme window"
+        out.append(
+            Requirement(
+                f"{rules.cpd_hours:g} hours of CPD{window}",
+                hours + 1e-9 >= rules.cpd_hours,
+                f"{min(hours, rules.cpd_hours):g} of {rules.cpd_hours:g} hours",
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -217,25 +352,32 @@ def decide(
     cases: Sequence[CaseOutcome],
     held: Sequence[HeldCertificate],
     now: datetime,
+    practice: Practice | None = None,
 ) -> Decision:
     """Issue the first certificate when the rules are met; after the current one has expired,
     issue the next cycle when the recertification rules are met on work done since it was
     issued. A valid certificate holds; a revoked one stops automatic issuing (an admin decides)."""
     latest = max(held, key=lambda h: h.cycle, default=None)
     if latest is None:
-        check = check_rules(rules, modules, cases)
+        check = check_rules(rules, modules, cases, practice=practice)
         return Decision(check.met, 1, "earned" if check.met else "not_met", check)
     status = latest.status(now)
     if status == "revoked":
         return Decision(False, latest.cycle, "revoked")
     if status == "valid":
         return Decision(False, latest.cycle, "holds")
-    check = check_rules(rules.for_recertification(), modules, cases, since=latest.issued_at)
+    check = check_rules(
+        rules.for_recertification(), modules, cases, since=latest.issued_at, practice=practice
+    )
     return Decision(check.met, latest.cycle + 1, "recertified" if check.met else "not_met", check)
 
 
-def add_months(moment: datetime, months: int) -> datetime:
-    """`moment` plus whole calendar months; the 31st becomes the last day of a shorter month."""
+_Moment = TypeVar("_Moment", bound=date)
+
+
+def add_months(moment: _Moment, months: int) -> _Moment:
+    """`moment` (a date or datetime) plus whole calendar months; the 31st becomes the last day of
+    a shorter month."""
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
@@ -277,10 +419,17 @@ class ProgrammeError(Exception):
 class History:
     modules: dict[str, ModuleStanding]
     cases: list[CaseOutcome]
+    signed: tuple[tuple[str, str, datetime], ...] = ()
+    cpd: tuple[tuple[date, float], ...] = ()
+    starts: dict[int, date] | None = None  # programme id -> start of the trainee's cohort
+
+    def practice(self, programme_id: int, now: datetime) -> Practice:
+        started = (self.starts or {}).get(programme_id)
+        return Practice(self.signed, self.cpd, started, now)
 
 
 def history(user_id: int, academy_id: int) -> History:
-    """The trainee's submitted work in one academy, in three queries."""
+    """The trainee's submitted work in one academy, in six queries."""
     listed = published_modules(academy_id)
     scores: dict[int, list[float]] = {}
     for module_id, percent in db.session.execute(
@@ -315,7 +464,33 @@ def history(user_id: int, academy_id: int) -> History:
             .order_by(CaseAttempt.submitted_at, CaseAttempt.id)
         )
     ]
-    return History(modules, cases)
+    from quizapp.services.portfolio import signed_entries
+
+    signed = tuple(
+        (s.modality, s.role, s.signed_at)
+        for s in signed_entries(academy_id, [user_id]).get(user_id, [])
+    )
+    cpd = tuple(
+        (done_on, float(hours))
+        for done_on, hours in db.session.execute(
+            select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id)
+        )
+    )
+    starts = {
+        programme_id: start
+        for programme_id, start in db.session.execute(
+            select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
+            .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+            .where(
+                CohortMember.user_id == user_id,
+                CohortMember.role == "trainee",
+                Cohort.academy_id == academy_id,
+            )
+            .group_by(cohort_programmes.c.programme_id)
+        )
+    }
+    return History(modules, cases, signed, cpd, starts)
 
 
 def programmes_for(user_id: int, academy_id: int) -> list[Programme]:
@@ -380,13 +555,18 @@ def standings(user_id: int, academy_id: int, now: datetime) -> list[Standing]:
     result = []
     for programme in programmes:
         rules = Rules.of(programme)
-        decision = decide(rules, past.modules, past.cases, held.get(programme.id, []), now)
+        practice = past.practice(programme.id, now)
+        decision = decide(
+            rules, past.modules, past.cases, held.get(programme.id, []), now, practice
+        )
         latest = max(held.get(programme.id, []), key=lambda h: h.cycle, default=None)
         check = decision.check
         if check is None:
             # Holding or revoked: show where they stand for the next cycle.
             since = latest.issued_at if latest else None
-            check = check_rules(rules.for_recertification(), past.modules, past.cases, since)
+            check = check_rules(
+                rules.for_recertification(), past.modules, past.cases, since, practice
+            )
         result.append(Standing(programme, decision, check))
     return result
 
@@ -402,13 +582,20 @@ def issue_earned(user_id: int, academy_id: int, now: datetime) -> list[Certifica
     due = []
     for programme in programmes:
         decision = decide(
-            Rules.of(programme), past.modules, past.cases, held.get(programme.id, []), now
+            Rules.of(programme),
+            past.modules,
+            past.cases,
+            held.get(programme.id, []),
+            now,
+            past.practice(programme.id, now),
         )
         if decision.issue:
             due.append((programme, decision))
     if not due:
         return []
     user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return []  # a disabled or deleted account earns nothing new
     academy = db.session.get(Academy, academy_id)
     issued = []
     for programme, decision in due:
@@ -507,6 +694,7 @@ def save_programme(
     recertification: str,
     active: bool,
     actor_id: int | None,
+    extra_rules: Mapping[str, Any] | None = None,
 ) -> Programme:
     """Create or change a programme. Certificates already issued keep the names they were
     issued with; changed rules apply to what is issued from now on."""
@@ -526,8 +714,9 @@ def save_programme(
     unknown = [slug for slug in required_modules if slug not in available]
     if unknown:
         raise ProgrammeError("Unknown module: " + ", ".join(unknown))
-    if not required_modules and min_good_cases <= 0:
-        raise ProgrammeError("Require at least one module or one case study.")
+    extra = clean_extra_rules(extra_rules or {})
+    if not required_modules and min_good_cases <= 0 and "logbook" not in extra:
+        raise ProgrammeError("Require at least one module or one case study, or logbook entries.")
     created = programme is None
     if programme is None:
         programme = Programme(academy_id=academy_id)
@@ -540,6 +729,14 @@ def save_programme(
     programme.validity_months = validity_months
     programme.recertification = recertification.strip()
     programme.active = active
+    if extra_rules is not None:
+        # Keep keys other issues may have added; replace the ones this form owns.
+        kept = {
+            k: v
+            for k, v in (programme.extra_rules or {}).items()
+            if k not in ("logbook", "max_duration_months", "cpd_hours")
+        }
+        programme.extra_rules = {**kept, **extra}
     db.session.flush()
     db.session.add(
         AuditEntry(
@@ -553,13 +750,16 @@ def save_programme(
     return programme
 
 
-def academy_certificates(academy_id: int, programme_id: int | None = None) -> list[Certificate]:
+def academy_certificates_query(academy_id: int, programme_id: int | None = None) -> Select:
+    """The academy's certificates, newest first (a stable order, for paging)."""
     query = select(Certificate).where(Certificate.academy_id == academy_id)
     if programme_id is not None:
         query = query.where(Certificate.programme_id == programme_id)
-    return list(
-        db.session.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
-    )
+    return query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+
+
+def academy_certificates(academy_id: int, programme_id: int | None = None) -> list[Certificate]:
+    return list(db.session.scalars(academy_certificates_query(academy_id, programme_id)))
 
 
 def certificate_in(academy_id: int, certificate_id: int) -> Certificate | None:

@@ -42,4 +42,66 @@ def seed_demo() -> list[DemoAccount]:
         accounts.create_invitation(
             academy, Role.TRAINEE, code=DEMO_INVITE_CODE, valid_for=None, max_uses=None
         )
+    _seed_practice(academy)
     return list(DEMO_ACCOUNTS)
+
+
+#: The demo programme's logbook counts are demo settings, not a standard (docs/portfolio.md).
+DEMO_PROGRAMME = "Supervised practice (demo)"
+DEMO_COHORT = "Demo cohort"
+DEMO_LOGBOOK_RULES = {"logbook": {"toxin": {"observed": 2, "performed": 2}}}
+
+
+def _seed_practice(academy) -> None:
+    """The educator mentors the demo trainee, and the trainee is in a cohort whose programme
+    counts signed logbook entries. Each piece is created only if missing."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from quizapp.extensions import db
+    from quizapp.models import Cohort, CohortMember, Programme
+    from quizapp.services import portfolio
+
+    trainee = accounts.find_user(DEMO_ACCOUNTS[0].email)
+    educator = accounts.find_user(DEMO_ACCOUNTS[1].email)
+    if portfolio.mentor_profile(academy.id, educator.id) is None:
+        portfolio.save_mentor_profile(
+            academy.id,
+            educator.id,
+            registration_body="other",
+            registration_number="DEMO-0001",
+            prescriber=True,
+            toxin_years=5,
+            filler_years=5,
+            actor_id=None,
+        )
+    portfolio.assign(academy.id, educator.id, trainee.id, None)
+    programme = db.session.scalar(
+        select(Programme).where(
+            Programme.academy_id == academy.id, Programme.name == DEMO_PROGRAMME
+        )
+    )
+    if programme is None:
+        programme = Programme(
+            academy_id=academy.id,
+            name=DEMO_PROGRAMME,
+            description="Signed logbook entries of supervised toxin treatments.",
+            required_modules=[],
+            min_good_cases=0,
+            no_unsafe_in_last=0,
+            validity_months=24,
+            recertification="",
+            extra_rules=DEMO_LOGBOOK_RULES,
+        )
+        db.session.add(programme)
+    cohort = db.session.scalar(
+        select(Cohort).where(Cohort.academy_id == academy.id, Cohort.name == DEMO_COHORT)
+    )
+    if cohort is None:
+        cohort = Cohort(academy_id=academy.id, name=DEMO_COHORT, start_date=date.today())
+        cohort.programmes = [programme]
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=trainee.id, role="trainee"))
+    db.session.flush()

@@ -15,7 +15,7 @@ Per question:
 
 Per case: the distribution of bands; per zone how often it was over-treated (heavy, overfilled or
 not indicated), missed or under-treated, and the average deviation from the reference range; the
-red flags most often missed (from CaseAttempt.result["red_flags"]).
+red flags most often missed (from CaseFlagResult rows written at submission).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from quizapp.extensions import db
 from quizapp.models import (
     AttemptStatus,
     CaseAttempt,
+    CaseFlagResult,
     CaseRecord,
     CaseZoneResult,
     ModuleRecord,
@@ -357,35 +358,19 @@ def zone_stats(
     return sorted(stats, key=lambda s: (-(s.over + s.missed), -s.over, s.zone))
 
 
-def _red_flag_lists():
-    """The JSON lists of found and missed flags as text, on both backends."""
-    missed = CaseAttempt.result[("red_flags", "missed")].as_string()
-    found = CaseAttempt.result[("red_flags", "found")].as_string()
-    return missed, found
-
-
 def flag_stats(
     academy_id: int, case_id: int | None = None, version_id: int | None = None
 ) -> list[FlagStat]:
-    """Red flags present and missed (one grouped query over the distinct found/missed lists);
-    most often missed first."""
-    missed_text, found_text = _red_flag_lists()
+    """Red flags present and missed, from the narrow per-flag rows (one grouped query); most
+    often missed first."""
+    missed = func.sum(case((CaseFlagResult.missed.is_(True), 1), else_=0))
     rows = db.session.execute(
-        select(missed_text, found_text, func.count())
+        select(CaseFlagResult.flag, func.count(), missed)
+        .join(CaseAttempt, CaseAttempt.id == CaseFlagResult.attempt_id)
         .where(*_case_filter(academy_id, case_id, version_id))
-        .group_by(missed_text, found_text)
+        .group_by(CaseFlagResult.flag)
     ).all()
-    missed: Counter = Counter()
-    present: Counter = Counter()
-    for missed_raw, found_raw, count in rows:
-        missed_list = _json(missed_raw) or []
-        found_list = _json(found_raw) or []
-        for flag in missed_list:
-            missed[flag] += int(count)
-            present[flag] += int(count)
-        for flag in found_list:
-            present[flag] += int(count)
-    stats = [FlagStat(flag, present[flag], missed[flag]) for flag in present]
+    stats = [FlagStat(flag, int(present), int(n_missed or 0)) for flag, present, n_missed in rows]
     return sorted(stats, key=lambda s: (-s.missed, -s.missed_share, s.flag))
 
 

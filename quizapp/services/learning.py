@@ -18,6 +18,7 @@ from quizapp.caseio.modules import load_module_text
 from quizapp.domain import quiz
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus, ModuleRecord, ModuleVersion, QuestionResult, QuizAttempt
+from quizapp.services import cpd
 from quizapp.services.catalogue import Listed, published_modules
 
 
@@ -234,6 +235,8 @@ def submit(attempt: QuizAttempt, now: datetime) -> bool:
     )
     db.session.flush()
     db.session.refresh(attempt)
+    if grade.passed:
+        cpd.record_module_completion(attempt, module, now)  # once per module version
     return True
 
 

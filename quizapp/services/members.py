@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Select, func, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
@@ -153,21 +153,23 @@ def _open_invitation_emails(academy_id: int, now: datetime, emails: list[str]) -
     )
 
 
+def open_invitations_query(academy_id: int, now: datetime) -> Select:
+    """Invitations that can still be used, newest first (a stable order, for paging)."""
+    return (
+        select(Invitation)
+        .where(
+            Invitation.academy_id == academy_id,
+            Invitation.revoked.is_(False),
+            (Invitation.expires_at.is_(None)) | (Invitation.expires_at > now),
+            (Invitation.max_uses.is_(None)) | (Invitation.uses < Invitation.max_uses),
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+
+
 def open_invitations(academy_id: int, now: datetime, limit: int = 200) -> list[Invitation]:
     """Invitations that can still be used, newest first."""
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(
-                Invitation.academy_id == academy_id,
-                Invitation.revoked.is_(False),
-                (Invitation.expires_at.is_(None)) | (Invitation.expires_at > now),
-                (Invitation.max_uses.is_(None)) | (Invitation.uses < Invitation.max_uses),
-            )
-            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(open_invitations_query(academy_id, now).limit(limit)))
 
 
 def withdraw_invitation(academy_id: int, invitation_id: int, actor_id: int | None) -> Invitation:
@@ -326,15 +328,29 @@ def bulk_invite(academy: Academy, text: str, actor: User | None, now: datetime) 
 # --------------------------------------------------------------------------------------------
 
 
-def academy_members(academy_id: int) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(Membership.academy_id == academy_id)
-            .options(selectinload(Membership.user))
-            .order_by(Membership.active.desc(), Membership.role, Membership.id)
-        )
+def academy_members_query(academy_id: int) -> Select:
+    """Active members first, then by role; a stable order, for paging."""
+    return (
+        select(Membership)
+        .where(Membership.academy_id == academy_id)
+        .options(selectinload(Membership.user))
+        .order_by(Membership.active.desc(), Membership.role, Membership.id)
     )
+
+
+def academy_members(academy_id: int) -> list[Membership]:
+    return list(db.session.scalars(academy_members_query(academy_id)))
+
+
+def member_counts(academy_id: int) -> tuple[int, int]:
+    """(active, inactive) members of the academy, in one query."""
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(sql_case((Membership.active.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(sql_case((Membership.active.is_(True), 0), else_=1)), 0),
+        ).where(Membership.academy_id == academy_id)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def membership_in(academy_id: int, membership_id: int) -> Membership | None:
@@ -344,26 +360,34 @@ def membership_in(academy_id: int, membership_id: int) -> Membership | None:
     return membership
 
 
+def active_admin_count(academy_id: int) -> int:
+    """How many active admins the academy has (it must never be left with none)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.academy_id == academy_id,
+            Membership.role == Role.ADMIN,
+            Membership.active.is_(True),
+        )
+    )
+
+
 def set_member_active(membership: Membership, active: bool, actor: User) -> None:
     """Deactivate (or bring back) a member. Their attempts, results and certificates stay;
     they simply cannot act in this academy while inactive."""
     if membership.active == active:
         return
+    if active:
+        from quizapp.services.privacy import is_deleted  # privacy imports this module
+
+        if is_deleted(membership.user):
+            raise MemberError("This account has been deleted; it cannot be reactivated.")
     if not active:
         if membership.user_id == actor.id:
             raise MemberError("You cannot deactivate yourself.")
-        if membership.role is Role.ADMIN:
-            admins = db.session.scalar(
-                select(func.count())
-                .select_from(Membership)
-                .where(
-                    Membership.academy_id == membership.academy_id,
-                    Membership.role == Role.ADMIN,
-                    Membership.active.is_(True),
-                )
-            )
-            if admins <= 1:
-                raise MemberError("The academy needs at least one active admin.")
+        if membership.role is Role.ADMIN and active_admin_count(membership.academy_id) <= 1:
+            raise MemberError("The academy needs at least one active admin.")
     membership.active = active
     audit(
         membership.academy_id,
@@ -381,20 +405,26 @@ def set_member_active(membership: Membership, active: bool, actor: User) -> None
 
 def academy_cohorts(academy_id: int) -> list[tuple[Cohort, int, int]]:
     """Cohorts with their trainee and educator counts, in one query."""
+    rows = db.session.execute(academy_cohorts_query(academy_id)).all()
+    return [(cohort, int(t), int(e)) for cohort, t, e in rows]
+
+
+def academy_cohorts_query(academy_id: int) -> Select:
+    """Rows of (cohort, trainees, educators), latest start first; a stable order, for paging."""
     trainees = func.coalesce(
         func.sum(sql_case((CohortMember.role == "trainee", 1), else_=0)), 0
     ).label("trainees")
     educators = func.coalesce(
         func.sum(sql_case((CohortMember.role == "educator", 1), else_=0)), 0
     ).label("educators")
-    rows = db.session.execute(
+    return (
         select(Cohort, trainees, educators)
         .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
         .where(Cohort.academy_id == academy_id)
         .group_by(Cohort.id)
-        .order_by(Cohort.start_date.desc(), Cohort.name)
-    ).all()
-    return [(cohort, int(t), int(e)) for cohort, t, e in rows]
+        .order_by(Cohort.start_date.desc(), Cohort.name, Cohort.id)
+        .options(selectinload(Cohort.programmes))  # one query for every row's programmes
+    )
 
 
 def cohort_in(academy_id: int, cohort_id: int) -> Cohort | None:
@@ -436,16 +466,18 @@ def save_cohort(
     return cohort
 
 
-def cohort_members(cohort: Cohort) -> list[CohortMember]:
-    return list(
-        db.session.scalars(
-            select(CohortMember)
-            .join(User, User.id == CohortMember.user_id)
-            .where(CohortMember.cohort_id == cohort.id)
-            .options(selectinload(CohortMember.user))
-            .order_by(CohortMember.role, User.display_name)  # educators first
-        )
+def cohort_members_query(cohort: Cohort) -> Select:
+    return (
+        select(CohortMember)
+        .join(User, User.id == CohortMember.user_id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .options(selectinload(CohortMember.user))
+        .order_by(CohortMember.role, User.display_name, CohortMember.id)  # educators first
     )
+
+
+def cohort_members(cohort: Cohort) -> list[CohortMember]:
+    return list(db.session.scalars(cohort_members_query(cohort)))
 
 
 def add_to_cohort(cohort: Cohort, user_ids: list[int], role: str, actor_id: int | None) -> int:

@@ -30,6 +30,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services.catalogue import published_modules
+from quizapp.services.privacy import deleted_user_ids, is_deleted_email
 
 #: Position of each band on the conservative-to-overfilled axis; unsafe is off the axis.
 BAND_POSITION = {
@@ -66,6 +67,12 @@ class Scope:
     cohort_id: int | None = None
 
 
+def _counted():
+    """Active members, and members who deleted their account: their anonymised history stays in
+    the academy's figures (services/privacy.py)."""
+    return Membership.active.is_(True) | Membership.user_id.in_(deleted_user_ids())
+
+
 def learner_ids(scope: Scope):
     """The user ids a report covers, as a subquery (never a Python list)."""
     if scope.cohort_id is not None:
@@ -81,13 +88,13 @@ def learner_ids(scope: Scope):
                 Cohort.id == scope.cohort_id,
                 Cohort.academy_id == scope.academy_id,
                 CohortMember.role == "trainee",
-                Membership.active.is_(True),
+                _counted(),
             )
         )
     return select(Membership.user_id).where(
         Membership.academy_id == scope.academy_id,
         Membership.role == Role.TRAINEE,
-        Membership.active.is_(True),
+        _counted(),
     )
 
 
@@ -449,6 +456,8 @@ def learners(
             row.next_expiry = _utc(c.next_expiry)
 
     for row in rows.values():
+        if is_deleted_email(row.email):
+            continue  # a deleted account needs no follow-up
         row.reasons = risk_reasons(
             last_active=row.last_active,
             joined_at=row.joined_at,

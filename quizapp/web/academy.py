@@ -27,6 +27,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -43,10 +44,11 @@ from quizapp.extensions import db
 from quizapp.models import Academy, Role
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
-from quizapp.services import certification, members, reports, xapi
+from quizapp.services import auditlog, certification, members, portfolio, reports, xapi
 from quizapp.services.catalogue import published_modules
 from quizapp.services.csvout import csv_response
 from quizapp.web.auth import EmptyForm
+from quizapp.web.pagination import paginate_list, paginate_query
 
 bp = Blueprint("academy", __name__, url_prefix="/academy")
 
@@ -126,8 +128,60 @@ class ProgrammeForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
         description="The rule is stated for you (below); add what your academy also expects.",
     )
+    # Logbook, duration and CPD rules, kept in Programme.extra_rules (docs/portfolio.md).
+    logbook_toxin_observed = IntegerField(
+        "Signed toxin treatments observed", default=0, validators=[NumberRange(0, 500)]
+    )
+    logbook_toxin_performed = IntegerField(
+        "Signed toxin treatments performed under supervision",
+        default=0,
+        validators=[NumberRange(0, 500)],
+    )
+    logbook_filler_observed = IntegerField(
+        "Signed filler treatments observed", default=0, validators=[NumberRange(0, 500)]
+    )
+    logbook_filler_performed = IntegerField(
+        "Signed filler treatments performed under supervision",
+        default=0,
+        validators=[NumberRange(0, 500)],
+    )
+    max_duration_months = IntegerField(
+        "Longest time to complete (months)",
+        default=0,
+        validators=[NumberRange(0, 240)],
+        description="From the start date of the trainee's cohort. 0 leaves this out.",
+    )
+    cpd_hours = DecimalField(
+        "CPD hours within the programme",
+        default=0,
+        places=2,
+        validators=[NumberRange(0, 1000)],
+        description="Hours of CPD logged between the cohort start and the time limit. 0: none.",
+    )
     active = BooleanField("Active (issues certificates)", default=True)
     submit = SubmitField("Save programme")
+
+    def extra_rules(self) -> dict:
+        counts: dict[str, dict[str, int]] = {}
+        for modality in ("toxin", "filler"):
+            for role in ("observed", "performed"):
+                value = getattr(self, f"logbook_{modality}_{role}").data or 0
+                if value:
+                    counts.setdefault(modality, {})[role] = value
+        return {
+            "logbook": counts,
+            "max_duration_months": self.max_duration_months.data or 0,
+            "cpd_hours": float(self.cpd_hours.data or 0),
+        }
+
+    def fill_extra_rules(self, extra: dict) -> None:
+        for modality, roles in (extra.get("logbook") or {}).items():
+            for role, count in roles.items():
+                field = getattr(self, f"logbook_{modality}_{role}", None)
+                if field is not None:
+                    field.data = count
+        self.max_duration_months.data = extra.get("max_duration_months", 0)
+        self.cpd_hours.data = extra.get("cpd_hours", 0)
 
 
 class RevokeForm(FlaskForm):
@@ -170,13 +224,13 @@ def _require_post_token() -> None:
 def index():
     academy = _academy()
     now = now_utc()
-    people = members.academy_members(academy.id)
+    active_members, inactive_members = members.member_counts(academy.id)
     summary = reports.certificates(reports.Scope(academy.id), now)
     return render_template(
         "academy/index.html",
         academy=academy,
-        active_members=sum(1 for m in people if m.active),
-        inactive_members=sum(1 for m in people if not m.active),
+        active_members=active_members,
+        inactive_members=inactive_members,
         invitations=len(members.open_invitations(academy.id, now)),
         cohorts=members.academy_cohorts(academy.id),
         programmes=certification.academy_programmes(academy.id),
@@ -213,8 +267,13 @@ def members_page():
     return render_template(
         "academy/members.html",
         academy=academy,
-        members=members.academy_members(academy.id),
-        invitations=members.open_invitations(academy.id, now),
+        members=paginate_query(members.academy_members_query(academy.id), anchor="people"),
+        active_members=members.member_counts(academy.id)[0],
+        invitations=paginate_query(
+            members.open_invitations_query(academy.id, now),
+            param="invitations_page",
+            anchor="invitations",
+        ),
         form=form,
         action_form=EmptyForm(),
         now=now,
@@ -345,7 +404,7 @@ def cohorts():
     return render_template(
         "academy/cohorts.html",
         academy=academy,
-        cohorts=members.academy_cohorts(academy.id),
+        cohorts=paginate_query(members.academy_cohorts_query(academy.id), rows=True),
         form=form,
     )
 
@@ -403,7 +462,7 @@ def cohort(cohort_id: int):
         academy=academy,
         cohort=cohort,
         form=form,
-        members=current,
+        members=paginate_list(current, anchor="members"),
         add_form=add_form,
         programme_form=programme_form,
         action_form=EmptyForm(),
@@ -510,6 +569,8 @@ def _lrs_configured() -> bool:
 
 def _programme_form(academy: Academy, programme=None) -> ProgrammeForm:
     form = ProgrammeForm(obj=programme)
+    if programme is not None and request.method != "POST":
+        form.fill_extra_rules(certification.clean_extra_rules(programme.extra_rules or {}))
     modules = published_modules(academy.id)
     form.required_modules.choices = [
         (m.slug, f"{m.title} (pass mark {m.summary.get('pass_mark', 100)}%)") for m in modules
@@ -530,6 +591,7 @@ def _save_programme(academy: Academy, form: ProgrammeForm, programme=None):
         recertification=form.recertification.data or "",
         active=form.active.data,
         actor_id=current_user.id,
+        extra_rules=form.extra_rules(),
     )
 
 
@@ -593,7 +655,10 @@ def programme(programme_id: int):
         form=form,
         titles=titles,
         recertification=certification.recertification_text(certification.Rules.of(programme)),
-        certificates=certification.academy_certificates(academy.id, programme.id),
+        certificates=paginate_query(
+            certification.academy_certificates_query(academy.id, programme.id),
+            anchor="issued",
+        ),
         action_form=EmptyForm(),
         now=now_utc(),
     )
@@ -606,6 +671,14 @@ def programme_issue(programme_id: int):
     programme = _programme(academy, programme_id)
     _require_post_token()
     issued = certification.issue_for_programme(programme, now_utc())
+    # Each certificate.issued entry is quizapp's; this one records who asked for the run.
+    members.audit(
+        academy.id,
+        current_user.id,
+        "programme.issue_run",
+        f"programme {programme.id}",
+        {"certificates": [c.id for c in issued]},
+    )
     db.session.commit()
     if issued:
         flash(f"{len(issued)} certificate(s) issued.", "success")
@@ -621,7 +694,7 @@ def certificates():
     return render_template(
         "academy/certificates.html",
         academy=academy,
-        certificates=certification.academy_certificates(academy.id),
+        certificates=paginate_query(certification.academy_certificates_query(academy.id)),
         now=now_utc(),
     )
 
@@ -653,13 +726,38 @@ def certificate(certificate_id: int):
     )
 
 
+def _audit_action() -> str | None:
+    return (request.args.get("action") or "").strip()[:60] or None
+
+
 @bp.route("/audit")
 @requires(Action.MANAGE_ACADEMY)
 def audit():
+    """Who did what in the academy, newest first, 50 a page, filtered by action."""
     academy = _academy()
-    return render_template(
-        "academy/audit.html", academy=academy, entries=members.recent_audit(academy.id)
+    action = _audit_action()
+    entries = paginate_query(
+        auditlog.entries_query(academy.id, action), rows=True, per_page=50, anchor="log"
     )
+    return render_template(
+        "academy/audit.html",
+        academy=academy,
+        entries=entries,
+        actions=auditlog.actions(academy.id),
+        action=action,
+        actor_label=auditlog.actor_label,
+    )
+
+
+@bp.route("/audit.csv")
+@requires(Action.MANAGE_ACADEMY)
+def audit_csv():
+    academy = _academy()
+    action = _audit_action()
+    suffix = f"-{action}" if action else ""
+    stamp = now_utc().strftime("%Y%m%d")
+    rows = auditlog.csv_rows(academy.id, action)
+    return csv_response(f"{academy.slug}-audit{suffix}-{stamp}.csv", auditlog.CSV_HEADER, rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -687,6 +785,8 @@ def reports_page():
         academy=academy,
         report=report,
         cohorts=cohorts,
+        at_risk=paginate_list(report.at_risk, param="risk_page", anchor="at-risk"),
+        learners=paginate_list(report.learners, param="learners_page", anchor="learners"),
         funnel_chart=reports.funnel_chart(report.funnel),
         band_chart=reports.band_chart(report.bands),
         expiry_chart=reports.expiry_chart(report.certificates),
@@ -695,6 +795,7 @@ def reports_page():
         windows=reports.EXPIRY_WINDOWS,
         average_band_label=reports.average_band_label,
         manage=can(current_user, Action.MANAGE_ACADEMY),
+        logbook=portfolio.academy_logbook_report(academy.id),
     )
 
 

@@ -72,8 +72,8 @@ class EmptyForm(FlaskForm):
 
 def safe_next(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target:
-        return None
+    if not target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None  # control characters: header injection, or a browser would drop them
     target = target.replace("\\", "/").strip()
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

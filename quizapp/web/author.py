@@ -61,6 +61,7 @@ from quizapp.services.csvout import csv_response
 from quizapp.web import answers
 from quizapp.web import casestudy as player
 from quizapp.web.auth import EmptyForm
+from quizapp.web.pagination import paginate_list
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -822,10 +823,16 @@ def index():
     modules = authoring.content_rows("module", academy_id)
     return render_template(
         "author/index.html",
-        own_cases=[r for r in cases if not r.bank],
-        bank_cases=[r for r in cases if r.bank],
-        own_modules=[r for r in modules if not r.bank],
-        bank_modules=[r for r in modules if r.bank],
+        own_cases=paginate_list([r for r in cases if not r.bank], anchor="own-cases"),
+        bank_cases=paginate_list(
+            [r for r in cases if r.bank], param="bank_cases_page", anchor="bank-cases"
+        ),
+        own_modules=paginate_list(
+            [r for r in modules if not r.bank], param="modules_page", anchor="own-modules"
+        ),
+        bank_modules=paginate_list(
+            [r for r in modules if r.bank], param="bank_modules_page", anchor="bank-modules"
+        ),
         has_academy=academy_id is not None,
         state_labels=STATE_LABELS,
         form=EmptyForm(),
@@ -1002,15 +1009,17 @@ def case_upload():
                 db.session.rollback()
                 issues = error.issues
             else:
-                db.session.commit()
                 version = authoring.latest(record)
-                flash(
+                message = (
                     f"Imported {record.slug} as a new case (draft version {version.number})."
                     if created
-                    else f"Saved {record.slug} as draft version {version.number}.",
-                    "success",
+                    else f"Saved {record.slug} as draft version {version.number}."
                 )
-                return redirect(url_for("author.case_view", case_id=record.id))
+                target = url_for("author.case_view", case_id=record.id)
+                # The answer is ready before the commit: no read after it can fail a saved upload.
+                db.session.commit()
+                flash(message, "success")
+                return redirect(target)
     return (
         render_template("author/upload.html", form=form, issues=issues),
         422 if issues else 200,
@@ -1128,7 +1137,8 @@ def history(segment: str, record_id: int):
         kind=kind,
         segment=segment,
         versions=versions,
-        entries=entries,
+        version_page=paginate_list(versions, param="versions_page", anchor="versions"),
+        entries=paginate_list(entries, anchor="actions"),
         diff=diff,
         old=old,
         new=new,
@@ -1384,6 +1394,8 @@ def module_settings(form: ModuleForm, base: dict[str, Any]) -> tuple[dict[str, A
         "time_limit_minutes": _number(_text(form.time_limit_minutes.data)),
         "shuffle": bool(form.shuffle.data),
         "cases": list(form.cases.data or []),
+        # Kept from the file (set in the YAML editor): the estimated study time for CPD.
+        **({"cpd_hours": base["cpd_hours"]} if base.get("cpd_hours") is not None else {}),
         "references": _keys(form.references.data or ""),
         "questions": authoring.questions_of(base),
     }
@@ -1844,6 +1856,54 @@ def module_export(module_id: int):
     )
 
 
+class ModuleZipForm(FlaskForm):
+    file = FileField("Module zip (.zip, as exported from a module page)")
+
+
+@bp.route("/modules/import", methods=["GET", "POST"])
+@requires(Action.AUTHOR)
+def module_import():
+    """Import a module with its cases from a zip: checked like uploads, all or nothing."""
+    academy_id = _need_academy()
+    form = ModuleZipForm()
+    issues: list[Any] = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        upload = form.file.data
+        raw = upload.read() if upload is not None and getattr(upload, "filename", "") else b""
+        if not raw:
+            issues = [_OwnIssue("", "choose a module zip file")]
+        else:
+            try:
+                done = authoring.import_module_zip(academy_id, current_user, raw, upload.filename)
+            except authoring.ContentInvalid as error:
+                db.session.rollback()
+                issues = error.issues
+            else:
+                cases = len(done.cases_created) + len(done.cases_updated)
+                bank = len(done.cases_from_bank)
+                message = (
+                    f"{'Imported' if done.created else 'Updated'} module {done.record.slug} as a "
+                    f"draft, with {cases} case(s) of your own"
+                    + (f" and {bank} from the bank." if bank else ".")
+                )
+                target = url_for("author.module_view", module_id=done.record.id)
+                db.session.commit()  # the answer is ready: no read after the commit can fail it
+                flash(message, "success")
+                return redirect(target)
+    return (
+        render_template(
+            "author/module_import.html",
+            form=form,
+            issues=issues,
+            max_entries=authoring.ZIP_MAX_ENTRIES,
+            max_file_kib=authoring.ZIP_MAX_FILE_BYTES // 1024,
+        ),
+        422 if issues else 200,
+    )
+
+
 # Question preview ------------------------------------------------------------------------------
 
 PREVIEW_SEED = "preview"
@@ -1896,8 +1956,8 @@ def insight_index():
     academy_id = _need_academy()
     return render_template(
         "author/insight.html",
-        modules=insight.module_activity(academy_id),
-        cases=insight.case_activity(academy_id),
+        modules=paginate_list(insight.module_activity(academy_id), anchor="modules"),
+        cases=paginate_list(insight.case_activity(academy_id), param="cases_page", anchor="cases"),
     )
 
 
@@ -2143,4 +2203,10 @@ def mistakes():
             ["case", "attempts", "overdone", "overfilled", "unsafe"],
             [[c.title, c.attempts, c.overdone, c.overfilled, c.unsafe] for c in data.cases],
         )
-    return render_template("author/mistakes.html", data=data, band_labels=BAND_LABELS)
+    return render_template(
+        "author/mistakes.html",
+        data=data,
+        band_labels=BAND_LABELS,
+        questions=paginate_list(data.questions, per_page=20, anchor="questions"),
+        overdone=paginate_list(data.cases, param="cases_page", per_page=20, anchor="overdone"),
+    )

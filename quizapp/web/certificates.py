@@ -17,6 +17,7 @@ from quizapp.models.base import now_utc
 from quizapp.permissions import current_membership, signed_in
 from quizapp.services import badges, certification, pdfcert
 from quizapp.web.auth import EmptyForm
+from quizapp.web.pagination import paginate_list
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -44,7 +45,7 @@ def index():
     )
     return render_template(
         "certificates/index.html",
-        certificates=certification.holder_certificates(current_user.id),
+        certificates=paginate_list(certification.holder_certificates(current_user.id)),
         standings=standings,
         now=now,
         form=EmptyForm(),

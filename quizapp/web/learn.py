@@ -10,7 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires
-from quizapp.services import casestudy, certification, learning, progress
+from quizapp.services import casestudy, certification, learning, portfolio, progress
 from quizapp.web import answers
 from quizapp.web.auth import EmptyForm
 from quizapp.web.certificates import issue_and_announce
@@ -32,6 +32,7 @@ def index():
     standings = (
         certification.standings(current_user.id, academy_id, now_utc()) if academy_id else []
     )
+    tendency = casestudy.tendency(current_user.id)
     return render_template(
         "learn/index.html",
         progress=modules,
@@ -40,7 +41,8 @@ def index():
         chart=progress.chart_points(history),
         history=history,
         weakest=progress.weakest_topics(current_user.id),
-        tendency=casestudy.tendency(current_user.id),
+        tendency=tendency,
+        tendencies=portfolio.tendencies(current_user.id, tendency),
         standings=standings,
     )
 

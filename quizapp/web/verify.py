@@ -20,10 +20,10 @@ from flask import (
 from sqlalchemy import select
 
 from quizapp.extensions import db, limiter
-from quizapp.models import Academy
+from quizapp.models import Academy, User
 from quizapp.models.base import now_utc
 from quizapp.permissions import public
-from quizapp.services import badges, certification
+from quizapp.services import badges, certification, privacy
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 
@@ -56,9 +56,11 @@ def certificate(code: str):
     if found is None:
         return _no_store(render_template("verify/unknown.html", code=code[:64]), 404)
     now = now_utc()
-    page = render_template(
-        "verify/certificate.html", certificate=found, status=found.status(now), checked=now
-    )
+    # A holder who deleted their account: no name, and the certificate no longer vouches for
+    # anyone (services/privacy.py).
+    holder = db.session.get(User, found.user_id) if found.user_id is not None else None
+    status = "holder_deleted" if privacy.is_deleted(holder) else found.status(now)
+    page = render_template("verify/certificate.html", certificate=found, status=status, checked=now)
     return _no_store(page)
 
 

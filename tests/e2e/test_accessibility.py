@@ -9,7 +9,13 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 ANONYMOUS_PAGES = ["/", "/login", "/signup", "/about", "/no-such-page"]
-TRAINEE_PAGES = ["/learn/", "/learn/modules/natural-results", "/learn/cases/", "/account/password"]
+TRAINEE_PAGES = [
+    "/learn/",
+    "/learn/modules/natural-results",
+    "/learn/cases/",
+    "/certificates/",
+    "/account/password",
+]
 
 
 @pytest.fixture(scope="module")

@@ -82,10 +82,23 @@ def test_admin_creates_a_programme_and_the_trainee_earns_it(browser, live, page,
     holder = trainee.get_by_text("Dr Browser Trainee").first
     holder.wait_for(state="visible", timeout=10_000)  # waits; is_visible() alone does not
     assert holder.is_visible()
+    # The PDF downloads as a real PDF that names the holder's certificate code.
+    with trainee.expect_download() as download_info:
+        trainee.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    code = trainee.locator("dl.facts code").inner_text().strip()
+    assert download.suggested_filename == f"certificate-{code}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     verify_link = trainee.get_by_role("link", name="Open the verification page")
     verify_url = verify_link.get_attribute("href")
+    assert verify_url.endswith(f"/verify/{code}")
+    # Anyone, without an account, checks it by typing the code on the public page.
     anonymous = browser.new_context(base_url=base_url).new_page()
-    anonymous.goto(verify_url)
+    anonymous.goto("/verify/")
+    anonymous.get_by_label("Certificate code").fill(code)
+    anonymous.get_by_role("button", name="Check").click()
+    anonymous.wait_for_url(f"**{verify_url}")
     assert anonymous.get_by_text("Valid certificate").is_visible()
     assert anonymous.get_by_text(programme).is_visible()
     assert anonymous.get_by_text("Northbridge Aesthetics Academy").first.is_visible()

@@ -10,15 +10,17 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 PAGES = {
-    None: ["/", "/login", "/signup", "/about"],
+    None: ["/", "/login", "/signup", "/about", "/verify/"],
     0: ["/learn/", "/learn/cases/", "/learn/modules/natural-results", "/certificates/"],
-    1: ["/author/", "/author/insight/", "/author/insight/mistakes"],
+    1: ["/author/", "/author/insight/", "/author/insight/mistakes", "/author/cases/upload"],
     2: [
         "/academy/",
         "/academy/members",
         "/academy/cohorts",
         "/academy/programmes",
         "/academy/reports",
+        "/academy/certificates",
+        "/academy/invitations/import",
     ],
 }
 

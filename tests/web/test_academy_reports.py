@@ -256,7 +256,7 @@ def test_reports_page_runs_a_fixed_number_of_queries(client, history, factory, c
     with count_queries() as large:
         assert client.get("/academy/reports").status_code == 200
     assert len(large) == len(small)
-    assert len(small) <= 15
+    assert len(small) <= 16  # 15, plus one for the logbook counts (docs/portfolio.md)
 
 
 def test_csv_downloads_neutralise_formulas(client, history):

@@ -21,7 +21,7 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import authoring, insight
+from quizapp.services import authoring, casestudy, insight
 from quizapp.services.csvout import csv_text, safe_cell
 from tests.conftest import login
 from tests.web.test_author_cases import CASE_YAML
@@ -215,6 +215,7 @@ def test_case_insight_on_known_attempts(setup, client, db):
         )
         db.session.add(attempt)
         db.session.flush()
+        db.session.add_all(casestudy.flag_rows(attempt.id, found, missed))
         for zone, verdict, deviation in zones:
             db.session.add(
                 CaseZoneResult(
@@ -227,18 +228,19 @@ def test_case_insight_on_known_attempts(setup, client, db):
                 )
             )
     # Elsewhere's unsafe attempt does not count here.
-    db.session.add(
-        CaseAttempt(
-            user_id=setup["stranger"].id,
-            academy_id=setup["other"].id,
-            case_id=case.id,
-            case_version_id=version.id,
-            status=AttemptStatus.SUBMITTED,
-            band="unsafe",
-            score=0,
-            result={"red_flags": {"found": [], "missed": ["pregnancy", "bdd_signs"]}},
-        )
+    elsewhere = CaseAttempt(
+        user_id=setup["stranger"].id,
+        academy_id=setup["other"].id,
+        case_id=case.id,
+        case_version_id=version.id,
+        status=AttemptStatus.SUBMITTED,
+        band="unsafe",
+        score=0,
+        result={"red_flags": {"found": [], "missed": ["pregnancy", "bdd_signs"]}},
     )
+    db.session.add(elsewhere)
+    db.session.flush()
+    db.session.add_all(casestudy.flag_rows(elsewhere.id, [], ["pregnancy", "bdd_signs"]))
     db.session.commit()
     data = insight.case_insight(setup["academy"].id, case.id)
     assert data.attempts == 3 and data.mean_score == pytest.approx(200 / 3)

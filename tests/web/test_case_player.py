@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from quizapp.models import CaseAttempt, CaseZoneResult, Role
+from quizapp.models import CaseAttempt, CaseFlagResult, CaseZoneResult, Role
 from quizapp.services import casestudy, content
 from tests.conftest import csrf_from, login
 
@@ -76,6 +76,18 @@ def test_natural_plan_end_to_end(client, trainee, case_bank, db):
     assert attempt.band == "natural"
     zones = db.session.scalars(select(CaseZoneResult.zone)).all()
     assert sorted(zones) == ["crows_feet", "glabella"]
+    # This case holds no red flags, so insight gets no flag rows for it.
+    assert db.session.scalar(select(func.count()).select_from(CaseFlagResult)) == 0
+    assert attempt.result["red_flags"]["found"] == attempt.result["red_flags"]["missed"] == []
+
+
+def test_flag_rows_mark_each_present_flag_found_or_missed():
+    rows = casestudy.flag_rows(7, found=["pregnancy"], missed=["bdd_signs", "pregnancy_x"])
+    assert [(r.attempt_id, r.flag, r.missed) for r in rows] == [
+        (7, "bdd_signs", True),
+        (7, "pregnancy", False),
+        (7, "pregnancy_x", True),
+    ]
 
 
 def test_overdone_plan_gets_overdone_band_and_tendency(client, trainee, case_bank, db):

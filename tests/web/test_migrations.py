@@ -44,3 +44,50 @@ def test_upgrade_from_empty_matches_models_and_downgrades_cleanly(empty_database
         assert leftover == set()
         upgrade(directory=MIGRATIONS_DIR)  # and it can go up again
         db.engine.dispose()
+
+
+def test_flag_results_are_backfilled_from_earlier_attempts(empty_database_url):
+    """d8a4f6b2c317 copies each submitted attempt's found and missed flags into narrow rows."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="c5e8f3a2b111")
+        result = '{"red_flags": {"found": ["pregnancy"], "missed": ["bdd_signs"]}}'
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO users (id, email, display_name, password_hash, active, is_site_admin,"
+                " session_version, created_at) VALUES (1, 'a@b.example', 'A', 'x', true, false,"
+                " 1, CURRENT_TIMESTAMP)",
+                "INSERT INTO academies (id, name, slug, created_at)"
+                " VALUES (1, 'A', 'a', CURRENT_TIMESTAMP)",
+                "INSERT INTO cases (id, slug, title, created_at)"
+                " VALUES (1, 'c', 'C', CURRENT_TIMESTAMP)",
+                "INSERT INTO case_versions (id, case_id, number, status, source_text,"
+                " content_hash, summary, created_at)"
+                " VALUES (1, 1, 1, 'published', 'x', 'h', '{}', CURRENT_TIMESTAMP)",
+            ):
+                connection.execute(text(statement))
+            for attempt_id, status, payload in (
+                (1, "submitted", result),
+                (2, "in_progress", None),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO case_attempts (id, user_id, academy_id, case_id,"
+                        " case_version_id, step, status, started_at, updated_at, grades,"
+                        " red_flags, plan_items, result) VALUES (:id, 1, 1, 1, 1, 'result',"
+                        " :status, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{}', '[]', '[]', :r)"
+                    ),
+                    {"id": attempt_id, "status": status, "r": payload},
+                )
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT attempt_id, flag, missed FROM case_flag_results ORDER BY flag")
+            ).all()
+        assert [(r[0], r[1], bool(r[2])) for r in rows] == [
+            (1, "bdd_signs", True),
+            (1, "pregnancy", False),
+        ]
+        db.engine.dispose()

@@ -1,0 +1,264 @@
+"""Sign-in hardening beyond tests/web/test_auth.py: a new session at login, members who lose
+their membership, indistinguishable failures (message and time), password rules through the
+password form, argon2id strength and rehashing, and the login throttle shared by gunicorn
+workers through Redis."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher, Type
+from argon2.profiles import RFC_9106_LOW_MEMORY
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from quizapp import MIGRATIONS_DIR, create_app
+from quizapp.extensions import limiter
+from quizapp.models import Membership, Role, User
+from quizapp.services import accounts
+from tests.conftest import TEST_PASSWORD, csrf_from, fresh_database, login
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "/account/password"  # a page with a CSRF token for the logout button
+
+
+def test_login_starts_a_new_session(client, factory):
+    user = factory.user()
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "attacker-chosen"  # what a fixation attack would set
+        session["academy_id"] = 999
+    before = client.get_cookie("session").value
+    assert login(client, user.email).status_code == 302
+    after = client.get_cookie("session").value
+    assert after != before
+    with client.session_transaction() as session:
+        assert "planted" not in session and session.get("academy_id") != 999
+        assert session.get("_user_id", "").startswith(f"{user.id}:")
+    # The pre-login cookie, replayed, is still anonymous.
+    replay = client.application.test_client()
+    replay.set_cookie("session", before)
+    assert replay.get("/learn/").status_code == 302
+
+
+def test_a_deactivated_membership_is_out_at_the_next_request(client, factory, db):
+    user = factory.user(Role.EDUCATOR)
+    login(client, user.email)
+    assert client.get("/author/").status_code == 200
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    membership.active = False
+    db.session.commit()
+    assert client.get("/author/").status_code in {302, 403}
+    assert client.get("/learn/").status_code in {302, 403}
+
+
+def test_a_disabled_user_cannot_log_in_and_sees_the_usual_message(client, factory, db):
+    user = factory.user()
+    user.active = False
+    db.session.commit()
+    response = login(client, user.email)
+    assert response.status_code == 200
+    assert "Email or password is not correct." in response.get_data(as_text=True)
+
+
+def _login_seconds(client, email: str, password: str) -> float:
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    start = time.perf_counter()
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200
+    return elapsed
+
+
+def test_unknown_email_and_wrong_password_take_comparable_time(app, factory, client):
+    user = factory.user()
+    wrong, unknown = [], []
+    for n in range(7):  # interleaved, so load on the machine hits both alike
+        wrong.append(_login_seconds(client, user.email, f"wrong-password-{n}"))
+        unknown.append(_login_seconds(client, f"nobody{n}@example.com", "wrong-password"))
+        limiter.reset()  # measure the password check, not the throttle
+    ratio = statistics.median(unknown) / statistics.median(wrong)
+    assert 0.5 <= ratio <= 2.0, (ratio, wrong, unknown)
+    assert statistics.median(unknown) > 0.02  # an argon2 verify really ran
+
+
+def test_argon2id_parameters_meet_owasp():
+    hasher = accounts._hasher
+    assert hasher.type is Type.ID
+    # OWASP Password Storage Cheat Sheet: argon2id, at least m=19 MiB, t=2, p=1.
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2 and hasher.parallelism >= 1
+    assert hasher.hash_len >= 32 and hasher.salt_len >= 16
+    assert accounts._DUMMY_HASH.startswith("$argon2id$")
+    assert (hasher.memory_cost, hasher.time_cost) >= (
+        RFC_9106_LOW_MEMORY.memory_cost,
+        RFC_9106_LOW_MEMORY.time_cost,
+    )
+
+
+def test_a_weaker_hash_is_upgraded_at_the_next_login(client, factory, db):
+    user = factory.user()
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    user.password_hash = weak.hash(TEST_PASSWORD)
+    db.session.commit()
+    old = user.password_hash
+    assert login(client, user.email, "not-the-password").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == old  # a failed login changes nothing
+    assert login(client, user.email).status_code == 302
+    db.session.expire_all()
+    upgraded = db.session.get(User, user.id).password_hash
+    assert upgraded != old and upgraded.startswith("$argon2id$")
+    assert f"m={accounts._hasher.memory_cost}," in upgraded
+    assert not accounts._hasher.check_needs_rehash(upgraded)
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get(ACCOUNT).get_data(as_text=True))}
+    )
+    assert login(client, user.email).status_code == 302  # and the new hash verifies
+
+
+@pytest.mark.parametrize(
+    "new, message",
+    [("short1", "between 8 and 200"), ("password1", "most common"), ("Qwerty123", "most common")],
+)
+def test_the_password_form_refuses_short_and_common_passwords(client, factory, new, message):
+    user = factory.user()
+    login(client, user.email)
+    html = client.get("/account/password").get_data(as_text=True)
+    response = client.post(
+        "/account/password",
+        data={"current": TEST_PASSWORD, "new": new, "confirm": new, "csrf_token": csrf_from(html)},
+    )
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True).replace("&#39;", "'").lower(), (
+        response.get_data(as_text=True)
+    )
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get(ACCOUNT).get_data(as_text=True))}
+    )
+    assert login(client, user.email).status_code == 302  # the old password still works
+
+
+# --------------------------------------------------------------------------------------------
+# The login throttle across gunicorn workers (Redis)
+# --------------------------------------------------------------------------------------------
+
+REDIS = ("127.0.0.1", 6379)
+PASSWORD = "shared-throttle-pw"
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _attempt(base: str, email: str, password: str) -> tuple[int, str]:
+    """One login through a fresh connection and cookie jar: (status, worker pid)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with opener.open(base + "/login", timeout=30) as page:
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.read().decode()).group(1)
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    try:
+        with opener.open(base + "/login", data=body.encode(), timeout=30) as response:
+            return response.status, response.headers.get("X-Worker", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("X-Worker", "")
+
+
+@pytest.mark.slow
+def test_login_throttle_is_shared_by_gunicorn_workers(tmp_path):
+    if not _redis_answers():
+        pytest.skip("Redis does not answer on 127.0.0.1:6379: the shared throttle needs it")
+    pytest.importorskip("redis", reason="the redis client is needed for redis:// rate limits")
+    database = 8 + uuid.uuid4().int % 8  # a Redis database of its own, emptied before and after
+    storage = f"redis://127.0.0.1:6379/{database}"
+    import redis
+
+    store = redis.Redis(host="127.0.0.1", port=6379, db=database)
+    with fresh_database(tmp_path) as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "throttle"})
+        with app.app_context():
+            from quizapp.extensions import db
+
+            upgrade(directory=MIGRATIONS_DIR)
+            victim = accounts.create_user("victim@example.com", "Victim", PASSWORD)
+            accounts.add_membership(victim, accounts.create_academy("T", "t"), Role.TRAINEE)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "throttle",
+            "RATELIMIT_STORAGE_URI": storage,
+            "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+            "LOGIN_LIMIT_PER_IP": "1000 per 10 minutes",
+        }
+        # Each worker names itself in a header, so the test can see that both answered.
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--config",
+                str(Path(__file__).with_name("gunicorn_worker_header.py")),
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            store.flushdb()
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            results = [_attempt(base, "victim@example.com", "wrong-password") for _ in range(8)]
+            workers = {pid for _, pid in results}
+            statuses = [status for status, _ in results]
+            assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 3, results
+            assert len(workers) == 2, f"only one worker answered: {results}"
+            # The right password is refused too while the account is throttled, on any worker.
+            assert _attempt(base, "Victim@Example.com ", PASSWORD)[0] == 429
+            # Another account is not affected.
+            assert _attempt(base, "other@example.com", "wrong-password")[0] == 200
+        finally:
+            server.terminate()
+            _, errors = server.communicate(timeout=20)
+            store.flushdb()
+            store.close()
+        assert b"Traceback" not in errors, errors.decode()[-2000:]
