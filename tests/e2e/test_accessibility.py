@@ -15,6 +15,9 @@ TRAINEE_PAGES = [
     "/learn/cases/",
     "/certificates/",
     "/account/password",
+    "/account/",
+    "/cpd/",
+    "/cpd/summary",
 ]
 
 

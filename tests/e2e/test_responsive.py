@@ -11,8 +11,24 @@ pytestmark = pytest.mark.e2e
 
 PAGES = {
     None: ["/", "/login", "/signup", "/about", "/verify/"],
-    0: ["/learn/", "/learn/cases/", "/learn/modules/natural-results", "/certificates/"],
-    1: ["/author/", "/author/insight/", "/author/insight/mistakes", "/author/cases/upload"],
+    0: [
+        "/learn/",
+        "/learn/cases/",
+        "/learn/modules/natural-results",
+        "/certificates/",
+        "/portfolio/",
+        "/portfolio/new",
+        "/cpd/",
+        "/cpd/summary",
+        "/account/",
+    ],
+    1: [
+        "/author/",
+        "/author/insight/",
+        "/author/insight/mistakes",
+        "/author/cases/upload",
+        "/portfolio/mentor",
+    ],
     2: [
         "/academy/",
         "/academy/members",
@@ -21,6 +37,8 @@ PAGES = {
         "/academy/reports",
         "/academy/certificates",
         "/academy/invitations/import",
+        "/academy/audit",
+        "/portfolio/admin",
     ],
 }
 
