@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import yaml
 
+from quizapp.caseio.yamlsafe import MAX_DEPTH
 from quizapp.domain.face import ZONE_IDS
 from quizapp.domain.quiz import (
     GRADING_METHODS,
@@ -151,11 +152,25 @@ class _MarkingLoader(yaml.SafeLoader):
     def __init__(self, stream: str):
         super().__init__(stream)
         self.alias_lines: list[int] = []
+        self.depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self.alias_lines.append(self.peek_event().start_mark.line + 1)
-        return super().compose_node(parent, index)
+        # Refuse deep nesting at a fixed depth, with its line, before Python's recursion limit.
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
 
 
 @dataclass(slots=True)
@@ -207,6 +222,10 @@ def _read_yaml(text: str, source: str) -> tuple[_Located | None, list[Issue]]:
         return None, [Issue(source, line, "", f"not valid YAML: {error.reason}")]
     try:
         node = loader.get_single_node()
+    except _TooDeep as error:
+        return None, [
+            Issue(source, error.line, "", f"the YAML is nested too deeply (> {MAX_DEPTH} levels)")
+        ]
     except RecursionError:
         return None, [Issue(source, None, "", "the YAML is nested too deeply")]
     except yaml.MarkedYAMLError as error:

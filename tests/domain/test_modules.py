@@ -463,6 +463,13 @@ def test_aliases_are_refused():
     assert "aliases" in issue.message
 
 
+def test_deep_nesting_is_refused_at_its_line_before_the_recursion_limit():
+    deep = "id: deep\nsummary: " + "[" * 30 + "]" * 30 + "\n"
+    issue = only_issue(deep)
+    assert issue.line == 2
+    assert "nested too deeply (> 20 levels)" in issue.message
+
+
 def test_yaml_syntax_error_gives_the_line_and_a_hint():
     text = edit("    stem: Which aim fits?", "    stem: Which aim: fits?")
     issue = only_issue(text)
