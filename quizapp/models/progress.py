@@ -141,6 +141,18 @@ class CaseAttempt(db.Model):
             "case_id",
             "updated_at",
         ),
+        # The aggregate cache's fingerprint of an academy's case attempts (services/aggcache.py);
+        # also covers common mistakes' per-case bands.
+        Index(
+            "ix_case_attempts_fingerprint",
+            "academy_id",
+            "status",
+            "id",
+            "submitted_at",
+            "updated_at",
+            "case_id",
+            "band",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,7 +183,11 @@ class CaseZoneResult(db.Model):
     """One zone's verdict in one submitted case attempt: feeds the tendency figure and insight."""
 
     __tablename__ = "case_zone_results"
-    __table_args__ = (Index("ix_case_zone_results_version_zone", "case_version_id", "zone"),)
+    __table_args__ = (
+        Index("ix_case_zone_results_version_zone", "case_version_id", "zone"),
+        # Covers common mistakes' per-zone counts (no read of the rows).
+        Index("ix_case_zone_results_attempt_verdict", "attempt_id", "zone", "verdict", "deviation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(
@@ -195,7 +211,11 @@ class CaseFlagResult(db.Model):
     which is several kilobytes: reading those for a million attempts took tens of seconds."""
 
     __tablename__ = "case_flag_results"
-    __table_args__ = (UniqueConstraint("attempt_id", "flag"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "flag"),
+        # Covers common mistakes' red-flag counts.
+        Index("ix_case_flag_results_attempt_missed", "attempt_id", "flag", "missed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("case_attempts.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ skipped. The submission is a conditional UPDATE, so a double post or two tabs st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,9 +70,12 @@ class CaseProgress:
     open_attempt_id: int | None
 
 
-def case_progress(user_id: int, academy_id: int | None) -> list[CaseProgress]:
-    """Every published case with the trainee's last result, in two queries."""
-    cases = case_listing(academy_id)
+def case_progress(
+    user_id: int, academy_id: int | None, slugs: Collection[str] | None = None
+) -> list[CaseProgress]:
+    """Every published case (or only `slugs`) with the trainee's last result, in two queries."""
+    cases = case_listing(academy_id, slugs)
+    only = [] if slugs is None else [CaseAttempt.case_id.in_([c.id for c in cases])]
     rows = db.session.execute(
         select(
             CaseAttempt.id,
@@ -81,7 +84,7 @@ def case_progress(user_id: int, academy_id: int | None) -> list[CaseProgress]:
             CaseAttempt.band,
             CaseAttempt.score,
         )
-        .where(CaseAttempt.user_id == user_id)
+        .where(CaseAttempt.user_id == user_id, *only)
         .order_by(CaseAttempt.case_id, CaseAttempt.id)
     ).all()
     by_case: dict[int, list[Any]] = {}

@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from flask import Response
+from flask import Response, stream_with_context
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads UTF-8 only with a byte-order mark; other tools ignore it.
@@ -57,9 +57,43 @@ def _filename(name: str) -> str:
     return stem if stem.endswith(".csv") else stem + ".csv"
 
 
-def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A download response: text/csv, attachment, a file name reduced to safe characters."""
-    response = Response(csv_text(header, rows), mimetype="text/csv")
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """The same document as csv_text, in pieces of `rows_per_chunk` rows (the first starts with
+    the BOM and the header), so a big export never sits in memory whole."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([safe_cell(h) for h in header])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(cell) for cell in row])
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _download(response: Response, name: str) -> Response:
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(name)}"'
     return response
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A download response: text/csv, attachment, a file name reduced to safe characters."""
+    return _download(Response(csv_text(header, rows), mimetype="text/csv"), name)
+
+
+def csv_stream(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, with_context: bool = False
+) -> Response:
+    """Like csv_response, but streamed: the document is written in chunks as the client reads
+    (csv_chunks), never held whole. Rows already in memory (a built report) need nothing more;
+    rows that still query the database as they go need `with_context=True`, which keeps the
+    request's context open while streaming (flask.stream_with_context)."""
+    body = csv_chunks(header, rows)
+    if with_context:
+        body = stream_with_context(body)
+    return _download(Response(body, mimetype="text/csv"), name)

@@ -41,6 +41,7 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.services import aggcache
 
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 BANDS: Final = tuple(b.value for b in Band)
@@ -448,44 +449,66 @@ class CommonMistakes:
     cases: list[BandStat]
 
 
-def question_mistakes(academy_id: int, limit: int = 50) -> list[QuestionMistake]:
-    """Questions ranked by points lost across the academy's attempts (one query)."""
-    lost = func.sum(1.0 - QuestionResult.score)
+def answer_sums(academy_id: int) -> list[tuple[int, str, str, str, int, float]]:
+    """Per module, question and topic of the academy's answers: (module id, module title,
+    question id, topic, answers, sum of scores); one grouped query over every answer (from which
+    question_mistakes and topic_stats are both derived), and one for the modules' titles."""
     rows = db.session.execute(
         select(
-            ModuleRecord.id,
-            ModuleRecord.title,
+            QuizAttempt.module_id,
             QuestionResult.question_id,
-            func.max(QuestionResult.topic),
+            QuestionResult.topic,
             func.count(),
-            lost,
-            func.avg(QuestionResult.score),
+            func.sum(QuestionResult.score),
         )
         .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
-        .join(ModuleRecord, ModuleRecord.id == QuizAttempt.module_id)
         .where(QuizAttempt.academy_id == academy_id)
-        .group_by(ModuleRecord.id, ModuleRecord.title, QuestionResult.question_id)
-        .having(lost > 0)
-        .order_by(lost.desc(), QuestionResult.question_id)
-        .limit(limit)
+        .group_by(QuizAttempt.module_id, QuestionResult.question_id, QuestionResult.topic)
     ).all()
+    titles = dict(
+        db.session.execute(
+            select(ModuleRecord.id, ModuleRecord.title).where(
+                ModuleRecord.id.in_({r[0] for r in rows})
+            )
+        ).all()
+    )
     return [
-        QuestionMistake(r[0], r[1], r[2], r[3] or "", int(r[4]), float(r[5]), float(r[6]))
-        for r in rows
+        (r[0], titles.get(r[0], ""), r[1], r[2] or "", int(r[3]), float(r[4] or 0)) for r in rows
     ]
 
 
-def topic_stats(academy_id: int) -> list[TopicStat]:
-    """Mean score per topic over the academy's answers, weakest first (one query)."""
-    mean = func.avg(QuestionResult.score)
-    rows = db.session.execute(
-        select(QuestionResult.topic, func.count(), mean)
-        .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
-        .where(QuizAttempt.academy_id == academy_id)
-        .group_by(QuestionResult.topic)
-        .order_by(mean, QuestionResult.topic)
-    ).all()
-    return [TopicStat(topic or "", int(n), float(m or 0)) for topic, n, m in rows]
+def question_mistakes(
+    academy_id: int,
+    limit: int = 50,
+    sums: list[tuple[int, str, str, str, int, float]] | None = None,
+) -> list[QuestionMistake]:
+    """Questions ranked by points lost across the academy's attempts (from answer_sums)."""
+    merged: dict[tuple[int, str], list[Any]] = {}
+    for module_id, title, question_id, topic, n, total in sums or answer_sums(academy_id):
+        entry = merged.setdefault((module_id, question_id), [title, "", 0, 0.0])
+        entry[1] = max(entry[1], topic)
+        entry[2] += n
+        entry[3] += total
+    mistakes = [
+        QuestionMistake(module_id, title, question_id, topic, n, n - total, total / n)
+        for (module_id, question_id), (title, topic, n, total) in merged.items()
+        if n and n - total > 1e-9
+    ]
+    mistakes.sort(key=lambda q: (-round(q.points_lost, 9), q.question_id))
+    return mistakes[:limit]
+
+
+def topic_stats(
+    academy_id: int, sums: list[tuple[int, str, str, str, int, float]] | None = None
+) -> list[TopicStat]:
+    """Mean score per topic over the academy's answers, weakest first (from answer_sums)."""
+    counts: dict[str, list[float]] = {}
+    for _, _, _, topic, n, total in sums or answer_sums(academy_id):
+        entry = counts.setdefault(topic, [0, 0.0])
+        entry[0] += n
+        entry[1] += total
+    stats = [TopicStat(topic, int(n), total / n) for topic, (n, total) in counts.items() if n]
+    return sorted(stats, key=lambda t: (round(t.mean, 9), t.topic))
 
 
 def band_stats(academy_id: int) -> list[BandStat]:
@@ -514,14 +537,45 @@ def band_stats(academy_id: int) -> list[BandStat]:
     return sorted(stats, key=lambda s: (-s.excess, s.title))
 
 
+def _module_titles(academy_id: int) -> tuple[Any, ...]:
+    """The module titles the tables show, for the cache key (a renamed module shows renamed)."""
+    rows = db.session.execute(
+        select(ModuleRecord.id, ModuleRecord.title)
+        .where(or_(ModuleRecord.academy_id.is_(None), ModuleRecord.academy_id == academy_id))
+        .order_by(ModuleRecord.id)
+    ).all()
+    return tuple(map(tuple, rows))
+
+
+def _case_titles(academy_id: int) -> tuple[Any, ...]:
+    rows = db.session.execute(
+        select(CaseRecord.id, CaseRecord.title)
+        .where(or_(CaseRecord.academy_id.is_(None), CaseRecord.academy_id == academy_id))
+        .order_by(CaseRecord.id)
+    ).all()
+    return tuple(map(tuple, rows))
+
+
 def common_mistakes(academy_id: int, limit: int = 15) -> CommonMistakes:
     """Every kind of mistake, each table from one grouped query, and one ranked list of what to
-    teach next: ordered by how many times the mistake was made, then by its rate."""
-    questions = question_mistakes(academy_id)
-    topics = topic_stats(academy_id)
-    zones = zone_stats(academy_id)
-    flags = flag_stats(academy_id)
-    cases = band_stats(academy_id)
+    teach next: ordered by how many times the mistake was made, then by its rate.
+
+    The tables aggregate every answer and plan of the academy (a million rows at scale), so they
+    are cached (services/aggcache.py): the questions' sums under the fingerprint of the quiz
+    attempts, the case tables under that of the case attempts, each with the titles shown. A new
+    submission gives a new key, so the figures are never stale. Treat the result as read-only."""
+    sums = aggcache.cached(
+        "mistakes-answers",
+        lambda: (academy_id, aggcache.quiz_fingerprint(academy_id), _module_titles(academy_id)),
+        lambda: answer_sums(academy_id),
+    )
+    zones, flags, cases = aggcache.cached(
+        "mistakes-cases",
+        lambda: (academy_id, aggcache.case_fingerprint(academy_id), _case_titles(academy_id)),
+        lambda: (zone_stats(academy_id), flag_stats(academy_id), band_stats(academy_id)),
+    )
+    questions = question_mistakes(academy_id, sums=sums)
+    topics = topic_stats(academy_id, sums)
     lessons: list[Lesson] = []
     for q in questions:
         lessons.append(

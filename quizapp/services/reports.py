@@ -1,14 +1,17 @@
 """Academy reports: completion funnel, pass rates, case bands, learners at risk, certificates.
 
 Every figure is aggregated in SQL (GROUP BY, CASE, a window function for "the last ten cases"),
-so a report costs the same handful of queries for ten learners or ten thousand. Charts are plain
-geometry for server-side SVG; every table can be downloaded as CSV with formula injection
-neutralised (services/csvout.py).
+so a report costs the same handful of queries for ten learners or ten thousand. The per-learner
+attempt figures are computed for the whole academy and cached under a fingerprint of its attempts
+(services/aggcache.py); who is in scope, certificates and the clock are read on every call.
+Charts are plain geometry for server-side SVG; every table can be downloaded as CSV with formula
+injection neutralised (services/csvout.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +32,7 @@ from quizapp.models import (
     Role,
     User,
 )
+from quizapp.services import aggcache
 from quizapp.services.catalogue import published_modules
 from quizapp.services.privacy import deleted_user_ids, is_deleted_email
 
@@ -120,13 +124,15 @@ class FunnelRow:
         return 100.0 * self.passed / self.submitted if self.submitted else None
 
 
-def _per_learner_module(scope: Scope, modules: Sequence[Any]):
+def _per_learner_module(scope: Scope, modules: Sequence[Any], *, everyone: bool = False):
     """One row per (learner, module): best and last-graded score, failed attempts, last activity.
 
     The module's pass mark and grading come from its newest published version (as on the
-    trainee's dashboard), passed into SQL as CASE mappings.
+    trainee's dashboard), passed into SQL as CASE mappings. With `everyone`, every user with an
+    attempt in the academy (the cached per-learner figures; the caller picks the learners).
     """
     submitted = QuizAttempt.status == AttemptStatus.SUBMITTED
+    who = [] if everyone else [QuizAttempt.user_id.in_(learner_ids(scope))]
     per = (
         select(
             QuizAttempt.user_id,
@@ -142,7 +148,7 @@ def _per_learner_module(scope: Scope, modules: Sequence[Any]):
         )
         .where(
             QuizAttempt.academy_id == scope.academy_id,
-            QuizAttempt.user_id.in_(learner_ids(scope)),
+            *who,
             QuizAttempt.module_id.in_([m.id for m in modules]),
         )
         .group_by(QuizAttempt.user_id, QuizAttempt.module_id)
@@ -178,42 +184,107 @@ def count_learners(scope: Scope) -> int:
     )
 
 
-def funnel(scope: Scope, learners: int | None = None) -> list[FunnelRow]:
-    """Per published module: learners who started, submitted and passed it (3 queries)."""
-    modules = published_modules(scope.academy_id)
+def _learner_set(scope: Scope) -> set[int]:
+    return set(db.session.scalars(learner_ids(scope)))
+
+
+@dataclass(frozen=True)
+class _ModuleFigures:
+    """One learner's figures at one module (cached: see module_figures)."""
+
+    module_id: int
+    best: float | None
+    passed: bool
+    failed: int
+    last_at: datetime | None
+
+
+def module_figures(academy_id: int, modules: Sequence[Any]) -> dict[int, list[_ModuleFigures]]:
+    """Per user with a quiz attempt in the academy: their figures per published module.
+
+    One grouped query over the academy's attempts, cached under the attempts' fingerprint and the
+    modules' pass marks and grading (services/aggcache.py), so it is recomputed as soon as an
+    attempt starts or is submitted, or a new version changes a pass mark."""
+    spec = tuple(
+        (m.id, float(m.summary.get("pass_mark", 100)), m.summary.get("grading")) for m in modules
+    )
+
+    def compute() -> dict[int, list[_ModuleFigures]]:
+        per, joined, passed = _per_learner_module(Scope(academy_id), modules, everyone=True)
+        rows = db.session.execute(
+            select(
+                per.c.user_id,
+                per.c.module_id,
+                per.c.best,
+                passed.label("passed"),
+                per.c.failed,
+                per.c.last_at,
+            ).select_from(joined)
+        ).all()
+        out: dict[int, list[_ModuleFigures]] = {}
+        for r in rows:
+            out.setdefault(r.user_id, []).append(
+                _ModuleFigures(
+                    r.module_id,
+                    None if r.best is None else float(r.best),
+                    bool(r.passed),
+                    int(r.failed or 0),
+                    _utc(r.last_at),
+                )
+            )
+        return out
+
+    return aggcache.cached(
+        "report-modules", lambda: (academy_id, spec, aggcache.quiz_fingerprint(academy_id)), compute
+    )
+
+
+def _modules_and_figures(academy_id: int) -> tuple[Sequence[Any], dict[int, list[_ModuleFigures]]]:
+    modules = published_modules(academy_id)
+    return modules, (module_figures(academy_id, modules) if modules else {})
+
+
+def funnel(
+    scope: Scope,
+    learners: int | None = None,
+    ids: set[int] | None = None,
+    figures: tuple[Sequence[Any], dict[int, list[_ModuleFigures]]] | None = None,
+) -> list[FunnelRow]:
+    """Per published module: learners who started, submitted and passed it (from the cached
+    per-learner figures; `ids` are the learners in scope, `figures` the published modules and
+    module_figures, when the caller has them)."""
+    modules, by_user = figures or _modules_and_figures(scope.academy_id)
     if not modules:
         return []
+    if ids is None:
+        ids = _learner_set(scope)
     if learners is None:
-        learners = count_learners(scope)
-    per, joined, passed = _per_learner_module(scope, modules)
-    rows = db.session.execute(
-        select(
-            per.c.module_id,
-            func.count().label("started"),
-            func.count(per.c.best).label("submitted"),
-            func.coalesce(func.sum(passed), 0).label("passed"),
-            func.avg(per.c.best).label("average_best"),
+        learners = len(ids)
+    started: Counter[int] = Counter()
+    submitted: Counter[int] = Counter()
+    passed: Counter[int] = Counter()
+    best_sum: Counter[int] = Counter()
+    for user_id in ids:
+        for f in by_user.get(user_id, ()):
+            started[f.module_id] += 1
+            if f.best is not None:
+                submitted[f.module_id] += 1
+                best_sum[f.module_id] += f.best
+            if f.passed:
+                passed[f.module_id] += 1
+    return [
+        FunnelRow(
+            module.slug,
+            module.title,
+            float(module.summary.get("pass_mark", 100)),
+            learners,
+            started[module.id],
+            submitted[module.id],
+            passed[module.id],
+            best_sum[module.id] / submitted[module.id] if submitted[module.id] else None,
         )
-        .select_from(joined)
-        .group_by(per.c.module_id)
-    ).all()
-    by_module = {r.module_id: r for r in rows}
-    result = []
-    for module in modules:
-        row = by_module.get(module.id)
-        result.append(
-            FunnelRow(
-                module.slug,
-                module.title,
-                float(module.summary.get("pass_mark", 100)),
-                learners,
-                int(row.started) if row else 0,
-                int(row.submitted) if row else 0,
-                int(row.passed) if row else 0,
-                float(row.average_best) if row and row.average_best is not None else None,
-            )
-        )
-    return result
+        for module in modules
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,21 +324,21 @@ def average_band_label(position: float | None) -> str:
     return BAND_LABELS[nearest]
 
 
-def bands(scope: Scope) -> BandSummary:
-    """How many submitted case attempts fell in each band (1 query)."""
-    rows = db.session.execute(
-        select(CaseAttempt.band, func.count())
-        .where(
-            CaseAttempt.academy_id == scope.academy_id,
-            CaseAttempt.status == AttemptStatus.SUBMITTED,
-            CaseAttempt.user_id.in_(learner_ids(scope)),
-        )
-        .group_by(CaseAttempt.band)
-    ).all()
+def bands(
+    scope: Scope, ids: set[int] | None = None, figures: dict[int, Any] | None = None
+) -> BandSummary:
+    """How many submitted case attempts fell in each band (from the cached per-learner
+    figures, case_figures, passed in when the caller has them)."""
+    if ids is None:
+        ids = _learner_set(scope)
+    if figures is None:
+        figures = case_figures(scope.academy_id)
     counts = {band: 0 for band in BAND_ORDER}
-    for band, count in rows:
-        if band in counts:
-            counts[band] = int(count)
+    for user_id in ids:
+        f = figures.get(user_id)
+        if f is not None:
+            for band, n in zip(BAND_ORDER, f.bands, strict=True):
+                counts[band] += n
     return BandSummary(counts)
 
 
@@ -327,10 +398,101 @@ def risk_reasons(
     return reasons
 
 
+@dataclass(frozen=True)
+class _CaseFigures:
+    """One learner's case-study figures (cached: see case_figures)."""
+
+    last_at: datetime | None
+    cases: int
+    good: int
+    recent_bad: int
+    unsafe: int
+    average_band: float | None
+    bands: tuple[int, ...]  # submitted attempts per band, in BAND_ORDER
+
+
+def case_figures(academy_id: int) -> dict[int, _CaseFigures]:
+    """Per user with a case attempt in the academy: counts, the last ten cases, band counts.
+
+    One grouped query (a window function for "the last ten"), cached under the fingerprint of
+    the academy's case attempts (services/aggcache.py)."""
+
+    def compute() -> dict[int, _CaseFigures]:
+        ranked = (
+            select(
+                CaseAttempt.user_id,
+                CaseAttempt.case_id,
+                CaseAttempt.band,
+                CaseAttempt.status,
+                CaseAttempt.updated_at,
+                func.row_number()
+                .over(
+                    partition_by=(CaseAttempt.user_id, CaseAttempt.status),
+                    order_by=(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc()),
+                )
+                .label("recency"),
+            )
+            .where(CaseAttempt.academy_id == academy_id)
+            .subquery()
+        )
+        done = ranked.c.status == AttemptStatus.SUBMITTED
+        position = sql_case(
+            *((and_(done, ranked.c.band == band), float(p)) for band, p in BAND_POSITION.items()),
+            else_=None,
+        )
+
+        def count_if(condition):
+            return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
+
+        rows = db.session.execute(
+            select(
+                ranked.c.user_id,
+                func.max(ranked.c.updated_at).label("last_at"),
+                count_if(done).label("cases"),
+                func.count(
+                    func.distinct(
+                        sql_case((and_(done, ranked.c.band.in_(GOOD_BANDS)), ranked.c.case_id))
+                    )
+                ).label("good"),
+                count_if(
+                    and_(
+                        done,
+                        ranked.c.recency <= RECENT_CASES,
+                        ranked.c.band.in_(("unsafe", "overfilled")),
+                    )
+                ).label("recent_bad"),
+                func.avg(position).label("average_band"),
+                *(count_if(and_(done, ranked.c.band == band)) for band in BAND_ORDER),
+            ).group_by(ranked.c.user_id)
+        ).all()
+        unsafe = BAND_ORDER.index("unsafe")
+        return {
+            r[0]: _CaseFigures(
+                _utc(r[1]),
+                int(r[2]),
+                int(r[3]),
+                int(r[4]),
+                int(r[6 + unsafe]),
+                float(r[5]) if r[5] is not None else None,
+                tuple(int(n) for n in r[6:]),
+            )
+            for r in rows
+        }
+
+    return aggcache.cached(
+        "report-cases", lambda: (academy_id, aggcache.case_fingerprint(academy_id)), compute
+    )
+
+
 def learners(
-    scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAYS
+    scope: Scope,
+    now: datetime,
+    inactive_days: int = DEFAULT_INACTIVE_DAYS,
+    figures: tuple[Any, ...] | None = None,
 ) -> list[LearnerRow]:
-    """Every learner in scope with their figures and at-risk reasons (5 queries)."""
+    """Every learner in scope with their figures and at-risk reasons: who the learners are and
+    their certificates are read on each call, the attempt figures come from module_figures and
+    case_figures (cached until an attempt changes)."""
     people = db.session.execute(
         select(User.id, User.display_name, User.email, Membership.created_at)
         .join(Membership, Membership.user_id == User.id)
@@ -341,97 +503,26 @@ def learners(
     if not rows:
         return []
 
-    modules = published_modules(scope.academy_id)
-    if modules:
-        per, joined, passed = _per_learner_module(scope, modules)
-        quiz = db.session.execute(
-            select(
-                per.c.user_id,
-                func.max(per.c.last_at).label("last_at"),
-                func.coalesce(func.sum(passed), 0).label("passed"),
-                func.coalesce(func.max(sql_case((passed == 0, per.c.failed), else_=0)), 0).label(
-                    "failing"
-                ),
-            )
-            .select_from(joined)
-            .group_by(per.c.user_id)
-        ).all()
-        for q in quiz:
-            row = rows.get(q.user_id)
-            if row is not None:
-                row.last_active = _utc(q.last_at)
-                row.modules_passed = int(q.passed)
-                row.failing_attempts = int(q.failing)
-
-    ranked = (
-        select(
-            CaseAttempt.user_id,
-            CaseAttempt.case_id,
-            CaseAttempt.band,
-            CaseAttempt.status,
-            CaseAttempt.updated_at,
-            func.row_number()
-            .over(
-                partition_by=(CaseAttempt.user_id, CaseAttempt.status),
-                order_by=(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc()),
-            )
-            .label("recency"),
-        )
-        .where(
-            CaseAttempt.academy_id == scope.academy_id,
-            CaseAttempt.user_id.in_(learner_ids(scope)),
-        )
-        .subquery()
-    )
-    done = ranked.c.status == AttemptStatus.SUBMITTED
-    position = sql_case(
-        *((and_(done, ranked.c.band == band), float(p)) for band, p in BAND_POSITION.items()),
-        else_=None,
-    )
-    cases = db.session.execute(
-        select(
-            ranked.c.user_id,
-            func.max(ranked.c.updated_at).label("last_at"),
-            func.coalesce(func.sum(sql_case((done, 1), else_=0)), 0).label("cases"),
-            func.count(
-                func.distinct(
-                    sql_case((and_(done, ranked.c.band.in_(GOOD_BANDS)), ranked.c.case_id))
-                )
-            ).label("good"),
-            func.coalesce(
-                func.sum(
-                    sql_case(
-                        (
-                            and_(
-                                done,
-                                ranked.c.recency <= RECENT_CASES,
-                                ranked.c.band.in_(("unsafe", "overfilled")),
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ).label("recent_bad"),
-            func.coalesce(
-                func.sum(sql_case((and_(done, ranked.c.band == "unsafe"), 1), else_=0)), 0
-            ).label("unsafe"),
-            func.avg(position).label("average_band"),
-        ).group_by(ranked.c.user_id)
-    ).all()
-    for c in cases:
-        row = rows.get(c.user_id)
-        if row is None:
-            continue
-        case_at = _utc(c.last_at)
-        if case_at is not None and (row.last_active is None or case_at > row.last_active):
-            row.last_active = case_at
-        row.cases = int(c.cases)
-        row.good_cases = int(c.good)
-        row.recent_bad_plans = int(c.recent_bad)
-        row.unsafe = int(c.unsafe)
-        row.average_band = float(c.average_band) if c.average_band is not None else None
+    if figures is None:
+        figures = (_modules_and_figures(scope.academy_id), case_figures(scope.academy_id))
+    (_, quiz), cases = figures
+    for user_id, row in rows.items():
+        for f in quiz.get(user_id, ()):
+            if f.last_at is not None and (row.last_active is None or f.last_at > row.last_active):
+                row.last_active = f.last_at
+            if f.passed:
+                row.modules_passed += 1
+            elif f.failed > row.failing_attempts:
+                row.failing_attempts = f.failed
+        c = cases.get(user_id)
+        if c is not None:
+            if c.last_at is not None and (row.last_active is None or c.last_at > row.last_active):
+                row.last_active = c.last_at
+            row.cases = c.cases
+            row.good_cases = c.good
+            row.recent_bad_plans = c.recent_bad
+            row.unsafe = c.unsafe
+            row.average_band = c.average_band
 
     valid = and_(
         Certificate.revoked_at.is_(None),
@@ -606,14 +697,16 @@ class AcademyReport:
 
 def build(scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAYS) -> AcademyReport:
     """Everything the reports page shows, in a fixed number of queries."""
-    people = learners(scope, now, inactive_days)
+    figures = (_modules_and_figures(scope.academy_id), case_figures(scope.academy_id))
+    people = learners(scope, now, inactive_days, figures)
+    ids = {row.user_id for row in people}
     return AcademyReport(
         scope,
         now,
         inactive_days,
         len(people),
-        funnel(scope, len(people)),
-        bands(scope),
+        funnel(scope, len(people), ids, figures[0]),
+        bands(scope, ids, figures[1]),
         people,
         certificates(scope, now),
     )
@@ -624,8 +717,9 @@ def build(scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAY
 # --------------------------------------------------------------------------------------------
 
 
-def table(report: AcademyReport, name: str) -> tuple[list[str], list[list[Any]]]:
-    """One of the report's tables as a header and rows (for CSV)."""
+def table(report: AcademyReport, name: str) -> tuple[list[str], Iterable[list[Any]]]:
+    """One of the report's tables as a header and rows (for CSV; the learners' rows are a
+    generator)."""
     if name == "funnel":
         return (
             [
@@ -677,7 +771,7 @@ def table(report: AcademyReport, name: str) -> tuple[list[str], list[list[Any]]]
                 "next expiry",
                 "at risk because",
             ],
-            [
+            (  # lazily: the CSV is streamed (services/csvout.csv_stream)
                 [
                     r.name,
                     r.email,
@@ -694,7 +788,7 @@ def table(report: AcademyReport, name: str) -> tuple[list[str], list[list[Any]]]
                     "; ".join(r.reasons),
                 ]
                 for r in report.learners
-            ],
+            ),
         )
     if name == "certificates":
         return (

@@ -46,7 +46,7 @@ from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
 from quizapp.services import auditlog, certification, members, portfolio, reports, xapi
 from quizapp.services.catalogue import published_modules
-from quizapp.services.csvout import csv_response
+from quizapp.services.csvout import csv_response, csv_stream
 from quizapp.web.auth import EmptyForm
 from quizapp.web.pagination import paginate_list, paginate_query
 
@@ -806,7 +806,7 @@ def report_csv(name: str):
     header, rows = reports.table(report, name)
     suffix = f"-cohort-{report.scope.cohort_id}" if report.scope.cohort_id else ""
     stamp = report.generated_at.strftime("%Y%m%d")
-    return csv_response(f"{academy.slug}{suffix}-{name}-{stamp}.csv", header, rows)
+    return csv_stream(f"{academy.slug}{suffix}-{name}-{stamp}.csv", header, rows)
 
 
 # --------------------------------------------------------------------------------------------

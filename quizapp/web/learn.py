@@ -57,7 +57,7 @@ def module(slug: str):
     wanted = item.listed.summary.get("cases", [])
     cases = [
         c
-        for c in casestudy.case_progress(current_user.id, _academy_id())
+        for c in casestudy.case_progress(current_user.id, _academy_id(), wanted)
         if c.listed.slug in wanted
     ]
     return render_template("learn/module.html", item=item, cases=cases, form=EmptyForm())
