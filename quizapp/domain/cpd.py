@@ -103,6 +103,31 @@ _GDC_NOTES: Final = (
     "At least 10 verifiable hours are needed in every two consecutive CPD years.",
 )
 
+
+def _gdc_scheme(key: str, group: str, who: str, *, hours: int, dentist: bool = False) -> Scheme:
+    """The GDC Enhanced CPD Scheme 2018 (R2) for one register: five-year cycles in whole CPD
+    years, verifiable hours only, at least 10 in every two consecutive CPD years."""
+    year = (
+        "A dentist's CPD year runs from 1 January to 31 December."
+        if dentist
+        else "A dental care professional's CPD year runs 1 August to 31 July."
+    )
+    return Scheme(
+        key=key,
+        regulator="GDC",
+        title=f"GDC enhanced CPD: {group}",
+        who=who,
+        cycle_years=5,
+        year_starts=(1, 1) if dentist else (8, 1),
+        whole_cpd_years=True,
+        hours_target=Decimal(hours),
+        counts="verifiable",
+        pair_minimum=Decimal("10"),
+        sources=("R2",),
+        notes=(*_GDC_NOTES, year),
+    )
+
+
 SCHEMES: Final[dict[str, Scheme]] = {
     scheme.key: scheme
     for scheme in (
@@ -125,50 +150,25 @@ SCHEMES: Final[dict[str, Scheme]] = {
                 "hours) and a description of the evidence.",
             ),
         ),
-        Scheme(
-            key="gdc-dentist",
-            regulator="GDC",
-            title="GDC enhanced CPD: dentists",
-            who="Dentists",
-            cycle_years=5,
-            year_starts=(1, 1),
-            whole_cpd_years=True,
-            hours_target=Decimal("100"),
-            counts="verifiable",
-            pair_minimum=Decimal("10"),
-            sources=("R2",),
-            notes=(*_GDC_NOTES, "A dentist's CPD year runs from 1 January to 31 December."),
+        _gdc_scheme(
+            "gdc-dentist",
+            "dentists",
+            "Dentists",
+            hours=100,
+            dentist=True,
         ),
-        Scheme(
-            key="gdc-dcp-75",
-            regulator="GDC",
-            title="GDC enhanced CPD: therapists, hygienists, orthodontic therapists, CDTs",
-            who=(
-                "Dental therapists, dental hygienists, orthodontic therapists and clinical "
-                "dental technicians"
-            ),
-            cycle_years=5,
-            year_starts=(8, 1),
-            whole_cpd_years=True,
-            hours_target=Decimal("75"),
-            counts="verifiable",
-            pair_minimum=Decimal("10"),
-            sources=("R2",),
-            notes=(*_GDC_NOTES, "A dental care professional's CPD year runs 1 August to 31 July."),
+        _gdc_scheme(
+            "gdc-dcp-75",
+            "therapists, hygienists, orthodontic therapists, CDTs",
+            "Dental therapists, dental hygienists, orthodontic therapists and clinical "
+            "dental technicians",
+            hours=75,
         ),
-        Scheme(
-            key="gdc-dcp-50",
-            regulator="GDC",
-            title="GDC enhanced CPD: dental nurses and dental technicians",
-            who="Dental nurses and dental technicians",
-            cycle_years=5,
-            year_starts=(8, 1),
-            whole_cpd_years=True,
-            hours_target=Decimal("50"),
-            counts="verifiable",
-            pair_minimum=Decimal("10"),
-            sources=("R2",),
-            notes=(*_GDC_NOTES, "A dental care professional's CPD year runs 1 August to 31 July."),
+        _gdc_scheme(
+            "gdc-dcp-50",
+            "dental nurses and dental technicians",
+            "Dental nurses and dental technicians",
+            hours=50,
         ),
         Scheme(
             key="gmc",

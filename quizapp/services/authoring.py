@@ -49,6 +49,7 @@ from quizapp.models import (
 )
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
+from quizapp.services import members
 from quizapp.services.content import case_summary, content_hash, module_summary
 
 MAX_SLUG: Final = 64
@@ -223,16 +224,13 @@ def target_of(record) -> str:
 
 def audit(record, actor: User | None, action: str, **details: Any) -> AuditEntry:
     """Record who did what to which item (the history page lists these)."""
-    entry = AuditEntry(
-        academy_id=record.academy_id,
-        actor_id=actor.id if actor is not None else None,
-        action=f"{kind_of(record)}.{action}",
-        target=target_of(record),
-        details={"slug": record.slug, **details},
-        created_at=now_utc(),
+    return members.audit(
+        record.academy_id,
+        actor.id if actor is not None else None,
+        f"{kind_of(record)}.{action}",
+        target_of(record),
+        {"slug": record.slug, **details},
     )
-    db.session.add(entry)
-    return entry
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from quizapp.extensions import db
 from quizapp.models import (
     Academy,
     AttemptStatus,
-    AuditEntry,
     CaseAttempt,
     Certificate,
     Cohort,
@@ -37,6 +36,7 @@ from quizapp.models import (
     User,
     cohort_programmes,
 )
+from quizapp.services import members
 from quizapp.services.catalogue import published_modules
 
 #: Bands that count as good evidence: the plan was conservative or natural.
@@ -626,15 +626,13 @@ def _issue(
         with db.session.begin_nested():
             db.session.add(certificate)
             db.session.flush()
-            db.session.add(
-                AuditEntry(
-                    academy_id=academy.id,
-                    actor_id=None,
-                    action="certificate.issued",
-                    target=f"certificate {certificate.id}",
-                    details={"programme": programme.name, "holder": user.id, "cycle": cycle},
-                    created_at=now,
-                )
+            members.audit(
+                academy.id,
+                None,
+                "certificate.issued",
+                f"certificate {certificate.id}",
+                {"programme": programme.name, "holder": user.id, "cycle": cycle},
+                at=now,
             )
     except IntegrityError:
         return None
@@ -738,14 +736,12 @@ def save_programme(
         }
         programme.extra_rules = {**kept, **extra}
     db.session.flush()
-    db.session.add(
-        AuditEntry(
-            academy_id=academy_id,
-            actor_id=actor_id,
-            action="programme.created" if created else "programme.changed",
-            target=f"programme {programme.id}",
-            details={"name": name},
-        )
+    members.audit(
+        academy_id,
+        actor_id,
+        "programme.created" if created else "programme.changed",
+        f"programme {programme.id}",
+        {"name": name},
     )
     return programme
 
@@ -799,14 +795,12 @@ def revoke(certificate: Certificate, reason: str, actor_id: int | None, now: dat
         raise ProgrammeError("This certificate has already been revoked.")
     certificate.revoked_at = now
     certificate.revoke_reason = reason[:2000]
-    db.session.add(
-        AuditEntry(
-            academy_id=certificate.academy_id,
-            actor_id=actor_id,
-            action="certificate.revoked",
-            target=f"certificate {certificate.id}",
-            details={"reason": certificate.revoke_reason},
-            created_at=now,
-        )
+    members.audit(
+        certificate.academy_id,
+        actor_id,
+        "certificate.revoked",
+        f"certificate {certificate.id}",
+        {"reason": certificate.revoke_reason},
+        at=now,
     )
     db.session.flush()

@@ -30,6 +30,7 @@ from quizapp.models import (
     Role,
     User,
 )
+from quizapp.models.base import now_utc
 from quizapp.services import accounts
 
 MAX_CSV_ROWS = 500
@@ -47,29 +48,20 @@ def audit(
     action: str,
     target: str = "",
     details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """Keep who did what: admins' actions are accountable."""
+    """Keep who did what: educators' and admins' actions are accountable. The one writer of
+    audit entries; `at` defaults to now."""
     entry = AuditEntry(
         academy_id=academy_id,
         actor_id=actor_id,
         action=action,
         target=target,
         details=details or {},
+        created_at=at or now_utc(),
     )
     db.session.add(entry)
     return entry
-
-
-def recent_audit(academy_id: int, limit: int = 100) -> list[tuple[AuditEntry, str | None]]:
-    """The academy's latest audit entries with the actor's name, in one query."""
-    rows = db.session.execute(
-        select(AuditEntry, User.display_name)
-        .outerjoin(User, User.id == AuditEntry.actor_id)
-        .where(AuditEntry.academy_id == academy_id)
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(limit)
-    ).all()
-    return [(entry, name) for entry, name in rows]
 
 
 # --------------------------------------------------------------------------------------------
