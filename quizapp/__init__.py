@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from quizapp.config import build_config
-from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -27,7 +27,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    if app.config.get("MIGRATIONS", True):
+        _configure_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _configure_login(app)
@@ -48,8 +49,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _configure_migrations(app: Flask) -> None:
+    """Flask-Migrate and the `flask db` commands.
+
+    Flask-Migrate imports Alembic, Mako and Pygments (~17 MB resident). A web worker never
+    migrates, so wsgi.py leaves them out when gunicorn loads it (MIGRATIONS=False); the `flask`
+    command, tests and scripts get them.
+    """
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+
+
 def _configure_login(app: Flask) -> None:
-    from quizapp.models import User
+    from sqlalchemy.orm import joinedload
+
+    from quizapp.models import Membership, User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -64,7 +79,13 @@ def _configure_login(app: Flask) -> None:
         raw_id, _, version = user_id.partition(":")
         if not raw_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(raw_id))
+        # Memberships and their academies come in the same query: every signed-in page checks
+        # the membership and shows the academy's name.
+        user = db.session.get(
+            User,
+            int(raw_id),
+            options=[joinedload(User.memberships).joinedload(Membership.academy)],
+        )
         if user is None or user.session_version != int(version) or not user.active:
             return None
         return user

@@ -8,7 +8,13 @@ from quizapp.models.certification import (
     Programme,
     cohort_programmes,
 )
-from quizapp.models.content import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
+from quizapp.models.content import (
+    CaseRecord,
+    CaseVersion,
+    ContentGeneration,
+    ModuleRecord,
+    ModuleVersion,
+)
 from quizapp.models.people import Academy, Invitation, Membership, Role, User
 from quizapp.models.portfolio import (
     CpdActivity,
@@ -34,6 +40,7 @@ __all__ = [
     "Certificate",
     "Cohort",
     "CohortMember",
+    "ContentGeneration",
     "Programme",
     "cohort_programmes",
     "AttemptStatus",

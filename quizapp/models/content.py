@@ -8,11 +8,24 @@ version.
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    insert,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from quizapp.extensions import db
 from quizapp.models.base import UTCDateTime, now_utc
@@ -154,3 +167,50 @@ def _refuse_edits_to_published(mapper, connection, target) -> None:
 
 db.event.listen(CaseVersion, "before_update", _refuse_edits_to_published)
 db.event.listen(ModuleVersion, "before_update", _refuse_edits_to_published)
+
+
+class ContentGeneration(db.Model):
+    """One row whose token changes, in the same transaction, with every change to a module, a
+    case or one of their versions. Content lists are cached under it (services/catalogue.py):
+    reading it is one primary-key lookup, listing the content is a join over every version.
+    A random token rather than a counter, so a rolled-back change, a restored backup or an
+    emptied table can never bring back a value a worker has cached other content under."""
+
+    __tablename__ = "content_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger)
+
+
+CONTENT_MODELS = (CaseRecord, CaseVersion, ModuleRecord, ModuleVersion)
+# Set in session.info while the transaction holds uncommitted content changes: until it ends,
+# the session sees content other sessions do not, so nothing it reads may be cached.
+CONTENT_CHANGED = "quizapp.content_changed"
+
+
+def _new_token() -> int:
+    return secrets.randbits(62)
+
+
+def _note_content_change(session: Session, _context, _instances) -> None:
+    changed = any(isinstance(o, CONTENT_MODELS) for o in session.new) or any(
+        isinstance(o, CONTENT_MODELS) and session.is_modified(o)
+        for o in (*session.dirty, *session.deleted)
+    )
+    if not changed:
+        return
+    session.info[CONTENT_CHANGED] = True
+    connection = session.connection()
+    table = ContentGeneration.__table__
+    result = connection.execute(update(table).where(table.c.id == 1).values(token=_new_token()))
+    if result.rowcount == 0:  # a database built by create_all (tests) starts without the row
+        connection.execute(insert(table).values(id=1, token=_new_token()))
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CONTENT_CHANGED, None)
+
+
+db.event.listen(Session, "before_flush", _note_content_change)
+db.event.listen(Session, "after_transaction_end", _transaction_ended)

@@ -65,6 +65,9 @@ class QuizAttempt(db.Model):
             "submitted_at",
             "started_at",
         ),
+        # The aggregate cache's fingerprint and open attempts of an academy's quiz attempts
+        # (services/aggcache.py), read from the index alone.
+        Index("ix_quiz_attempts_fingerprint", "academy_id", "status", "id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

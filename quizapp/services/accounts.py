@@ -17,8 +17,15 @@ from quizapp.models.base import now_utc
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
-# Checked when the email is unknown, so a wrong email costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so a wrong email costs as much time as a wrong password.
+    Made on first use, not at import: hashing allocates the full memory cost (64 MiB) and every
+    worker would carry that peak from start-up, signing-in or not."""
+    return _hasher.hash(secrets.token_hex(16))
+
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -61,7 +68,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Rehashes outdated hashes."""
     user = find_user(email)
     if user is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(user.password_hash, password) or not user.active:
         return None

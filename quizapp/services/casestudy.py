@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.caseio.cases import load_case_text
@@ -365,25 +365,39 @@ class Tendency:
 
 
 def tendency(user_id: int) -> Tendency:
-    """Two aggregate queries over the trainee's submitted case attempts."""
-    zone_row = db.session.execute(
+    """Two aggregates over the trainee's submitted case attempts, in one round trip."""
+    zones = (
         select(
-            func.count(CaseZoneResult.id),
-            func.coalesce(func.avg(CaseZoneResult.deviation), 0.0),
-            func.coalesce(func.sum(sql_case((CaseZoneResult.deviation > 0, 1), else_=0)), 0),
-            func.coalesce(func.sum(sql_case((CaseZoneResult.deviation < 0, 1), else_=0)), 0),
-        ).where(CaseZoneResult.user_id == user_id)
-    ).one()
-    band_row = db.session.execute(
+            func.count(CaseZoneResult.id).label("judged"),
+            func.coalesce(func.avg(CaseZoneResult.deviation), 0.0).label("mean"),
+            func.coalesce(func.sum(sql_case((CaseZoneResult.deviation > 0, 1), else_=0)), 0).label(
+                "above"
+            ),
+            func.coalesce(func.sum(sql_case((CaseZoneResult.deviation < 0, 1), else_=0)), 0).label(
+                "below"
+            ),
+        )
+        .where(CaseZoneResult.user_id == user_id)
+        .subquery()
+    )
+    bands = (
         select(
-            func.count(CaseAttempt.id),
+            func.count(CaseAttempt.id).label("attempts"),
             func.coalesce(
                 func.sum(sql_case((CaseAttempt.band.in_(("overdone", "overfilled")), 1), else_=0)),
                 0,
+            ).label("overdone"),
+            func.coalesce(func.sum(sql_case((CaseAttempt.band == "unsafe", 1), else_=0)), 0).label(
+                "unsafe"
             ),
-            func.coalesce(func.sum(sql_case((CaseAttempt.band == "unsafe", 1), else_=0)), 0),
-        ).where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
-    ).one()
+        )
+        .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
+        .subquery()
+    )
+    # Two one-row aggregates side by side.
+    row = db.session.execute(select(zones, bands).select_from(zones.join(bands, true()))).one()
+    zone_row = (row.judged, row.mean, row.above, row.below)
+    band_row = (row.attempts, row.overdone, row.unsafe)
     judged = int(zone_row[0])
     return Tendency(
         attempts=int(band_row[0]),

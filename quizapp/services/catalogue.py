@@ -1,16 +1,29 @@
-"""What content is available: published modules and cases, for list pages (fixed query count)."""
+"""What content is available: published modules and cases, for list pages (fixed query count).
+
+Nearly every trainee page needs these lists and they change only when an educator publishes,
+retires or imports, so each worker keeps them under the database's content token
+(models.ContentGeneration, changed in the same transaction as any content change): one
+primary-key read instead of a join over every version, and never stale. A session holding its
+own uncommitted content changes reads the tables directly and caches nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
-from quizapp.models.content import Status
+from quizapp.models import CaseRecord, CaseVersion, ContentGeneration, ModuleRecord, ModuleVersion
+from quizapp.models.content import CONTENT_CHANGED, Status
+
+MAX_LISTINGS: Final = 64  # (database, kind, academy) entries per worker
+_listings: OrderedDict[tuple[str, str, int | None], tuple[int, list[Listed]]] = OrderedDict()
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -34,8 +47,41 @@ def _latest_published(version_model, record_fk):
     )
 
 
+def _content_token() -> int | None:
+    """The content token, or None when nothing may be cached (no token row, or this session
+    has uncommitted content changes)."""
+    token = db.session.scalar(select(ContentGeneration.token).where(ContentGeneration.id == 1))
+    if db.session.info.get(CONTENT_CHANGED):  # checked after the read: it may have autoflushed
+        return None
+    return token
+
+
+def _cached(kind: str, academy_id: int | None, compute: Callable[[], list[Listed]]) -> list[Listed]:
+    token = _content_token()
+    if token is None:
+        return compute()
+    key = (db.engine.url.render_as_string(hide_password=True), kind, academy_id)
+    with _lock:
+        entry = _listings.get(key)
+        if entry is not None and entry[0] == token:
+            _listings.move_to_end(key)
+            return list(entry[1])
+    rows = compute()
+    with _lock:
+        _listings[key] = (token, rows)
+        _listings.move_to_end(key)
+        while len(_listings) > MAX_LISTINGS:
+            _listings.popitem(last=False)
+    return list(rows)
+
+
 def published_modules(academy_id: int | None = None) -> list[Listed]:
-    """Bank modules plus the academy's own, in curriculum order, in one query."""
+    """Bank modules plus the academy's own, in curriculum order (cached under the content
+    token; the summaries are shared: read them, never change them)."""
+    return _cached("modules", academy_id, lambda: _query_modules(academy_id))
+
+
+def _query_modules(academy_id: int | None) -> list[Listed]:
     latest = _latest_published(ModuleVersion, ModuleVersion.module_id)
     rows = db.session.execute(
         select(  # plain columns, not entities: no ORM objects for a list page
@@ -62,9 +108,17 @@ def published_modules(academy_id: int | None = None) -> list[Listed]:
 def case_listing(
     academy_id: int | None = None, slugs: Collection[str] | None = None
 ) -> list[Listed]:
-    """Published cases (bank and the academy's), by slug; only `slugs` when given."""
+    """Published cases (bank and the academy's), by slug; only `slugs` when given (cached
+    under the content token, like published_modules)."""
+    cases = _cached("cases", academy_id, lambda: _query_cases(academy_id))
+    if slugs is None:
+        return cases
+    wanted = set(slugs)
+    return [c for c in cases if c.slug in wanted]
+
+
+def _query_cases(academy_id: int | None) -> list[Listed]:
     latest = _latest_published(CaseVersion, CaseVersion.case_id)
-    wanted = [] if slugs is None else [CaseRecord.slug.in_(list(slugs))]
     rows = db.session.execute(
         select(
             CaseRecord.id,
@@ -80,7 +134,7 @@ def case_listing(
             CaseVersion,
             (CaseVersion.case_id == CaseRecord.id) & (CaseVersion.number == latest.c.number),
         )
-        .where((CaseRecord.academy_id.is_(None)) | (CaseRecord.academy_id == academy_id), *wanted)
+        .where((CaseRecord.academy_id.is_(None)) | (CaseRecord.academy_id == academy_id))
         .order_by(CaseRecord.slug)
     ).all()
     return [Listed(*row[:5], row[5] or {}) for row in rows]

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -253,7 +252,7 @@ def record_module_completion(
 
 def certificate_pdf(activity: CpdActivity, holder: User, academy: Academy | None) -> bytes:
     """A one-page PDF recording a completed module for the person's CPD portfolio."""
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf = pdfcert.new_document("landscape")
     pdf.set_title(f"CPD certificate: {pdfcert.latin1(activity.topic)}")
     pdf.set_author(pdfcert.latin1(academy.name) if academy else "quizapp")
     pdf.set_creator("quizapp")

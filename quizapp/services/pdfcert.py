@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import segno
-from fpdf import FPDF
 
 INK = (31, 42, 48)
 ACCENT = (15, 95, 99)
@@ -53,9 +52,17 @@ def _date(moment: datetime | None) -> str:
     return moment.strftime("%d %B %Y") if moment else "Does not expire"
 
 
+def new_document(orientation: str) -> Any:
+    """An A4 fpdf document. fpdf (with fontTools and Pillow, ~30 MB) is imported on the first PDF,
+    not at start-up: most workers never draw one and this keeps their memory down."""
+    from fpdf import FPDF
+
+    return FPDF(orientation=orientation, unit="mm", format="A4")
+
+
 def render(certificate: Any, verify_url: str) -> bytes:
     """The PDF bytes for `certificate` (any object with the Certificate fields)."""
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf = new_document("landscape")
     pdf.set_title(f"Certificate {certificate.code}")
     pdf.set_author(certificate.academy_name)
     pdf.set_creator("quizapp")

@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from fpdf import FPDF
 from sqlalchemy import or_, select
 
 from quizapp.domain import cpd as rules
@@ -336,7 +335,7 @@ def summary_pdf(
     certificates: Sequence[Certificate],
     now: datetime,
 ) -> bytes:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = pdfcert.new_document("portrait")
     pdf.set_title(f"Portfolio summary: {pdfcert.latin1(user.display_name)}")
     pdf.set_creator("quizapp")
     pdf.set_creation_date(now)

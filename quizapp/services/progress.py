@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus, CaseAttempt, QuestionResult, QuizAttempt
@@ -19,23 +19,32 @@ class ScorePoint:
 
 
 def score_history(user_id: int, limit: int = 30) -> list[ScorePoint]:
-    """The trainee's last `limit` submitted quiz and case scores, oldest first (two queries)."""
-    quizzes = db.session.execute(
-        select(QuizAttempt.submitted_at, QuizAttempt.score_percent)
+    """The trainee's last `limit` submitted quiz and case scores, oldest first (one query)."""
+    quizzes = (
+        select(
+            QuizAttempt.submitted_at.label("at"),
+            QuizAttempt.score_percent.label("score"),
+            literal("quiz").label("kind"),
+        )
         .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)
         .order_by(QuizAttempt.submitted_at.desc())
         .limit(limit)
-    ).all()
-    cases = db.session.execute(
-        select(CaseAttempt.submitted_at, CaseAttempt.score)
+        .subquery()
+    )
+    cases = (
+        select(
+            CaseAttempt.submitted_at.label("at"),
+            CaseAttempt.score.label("score"),
+            literal("case").label("kind"),
+        )
         .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
         .order_by(CaseAttempt.submitted_at.desc())
         .limit(limit)
-    ).all()
-    points = [ScorePoint(w, "quiz", s) for w, s in quizzes] + [
-        ScorePoint(w, "case", s) for w, s in cases
-    ]
-    points.sort(key=lambda p: p.when)
+        .subquery()
+    )
+    rows = db.session.execute(union_all(select(quizzes), select(cases))).all()
+    points = [ScorePoint(at, kind, float(score or 0.0)) for at, score, kind in rows]
+    points.sort(key=lambda p: (p.when, p.kind == "case"))  # on a tie, the quiz first
     return points[-limit:]
 
 
