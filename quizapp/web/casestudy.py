@@ -140,8 +140,8 @@ def step(attempt_id: int, step: str):
             db.session.rollback()
             flash(str(refusal), "error")
             return redirect(url_for("cases.step", attempt_id=attempt.id, step=step))
-        db.session.commit()
-        return redirect(url_for("cases.step", attempt_id=attempt.id, step=next_step))
+        db.session.commit()  # expires `attempt`: the redirect uses the URL's id, not a reload
+        return redirect(url_for("cases.step", attempt_id=attempt_id, step=next_step))
     context = {
         "attempt": attempt,
         "case": case,

@@ -77,8 +77,9 @@ def start(slug: str):
     except learning.AttemptRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("learn.module", slug=slug))
+    attempt_id = attempt.id  # read before the commit expires it (saves a reload)
     db.session.commit()
-    return redirect(url_for("learn.question", attempt_id=attempt.id, number=1))
+    return redirect(url_for("learn.question", attempt_id=attempt_id, number=1))
 
 
 def _own_attempt(attempt_id: int):
@@ -124,15 +125,15 @@ def question(attempt_id: int, number: int):
         except learning.AttemptRefused as refusal:
             flash(str(refusal), "error")
             return redirect(url_for("learn.review", attempt_id=attempt.id))
-        db.session.commit()
+        db.session.commit()  # expires `attempt`: redirects use the URL's id, not a reload
         go = request.form.get("go", "next")
         if go == "finish" or (go == "next" and number == len(module.questions)):
-            return redirect(url_for("learn.finish", attempt_id=attempt.id))
+            return redirect(url_for("learn.finish", attempt_id=attempt_id))
         target = number - 1 if go == "previous" else number + 1
         if go.startswith("q"):
             target = int(go[1:]) if go[1:].isdigit() else number
         target = min(max(target, 1), len(module.questions))
-        return redirect(url_for("learn.question", attempt_id=attempt.id, number=target))
+        return redirect(url_for("learn.question", attempt_id=attempt_id, number=target))
     public = quiz.question_public_view(question, attempt.seed, shuffle=module.shuffle)
     return render_template(
         "learn/question.html",
@@ -163,7 +164,7 @@ def finish(attempt_id: int):
         learning.submit(attempt, now_utc())
         issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         db.session.commit()
-        return redirect(url_for("learn.review", attempt_id=attempt.id))
+        return redirect(url_for("learn.review", attempt_id=attempt_id))
     answered = {qid for qid, value in (attempt.answers or {}).items() if value is not None}
     return render_template(
         "learn/finish.html", attempt=attempt, module=module, answered=answered, form=form
