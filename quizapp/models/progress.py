@@ -97,7 +97,16 @@ class QuestionResult(db.Model):
     __tablename__ = "question_results"
     __table_args__ = (
         UniqueConstraint("attempt_id", "question_id"),
-        Index("ix_question_results_version_question", "module_version_id", "question_id"),
+        # Per version and question (question statistics), and covering common mistakes' sums
+        # per question in group order (services/insight.py).
+        Index(
+            "ix_question_results_version_score",
+            "module_version_id",
+            "question_id",
+            "topic",
+            "score",
+            "attempt_id",
+        ),
         # Covers common mistakes' per-question and per-topic sums.
         Index("ix_question_results_attempt_score", "attempt_id", "question_id", "topic", "score"),
     )

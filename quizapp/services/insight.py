@@ -16,6 +16,11 @@ Per question:
 Per case: the distribution of bands; per zone how often it was over-treated (heavy, overfilled or
 not indicated), missed or under-treated, and the average deviation from the reference range; the
 red flags most often missed (from CaseFlagResult rows written at submission).
+
+Common mistakes (the whole academy) keeps its sums per question, zone, red flag and case in the
+aggregate cache (services/aggcache.py) and adds the sums of newly submitted attempts to them;
+fractional sums (scores, deviations) are kept in billionths, as integers, so that the cached sums
+plus the new ones equal a recompute exactly.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import Text, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Text, case, cast, func, or_, select
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from quizapp.domain.terms import Band
 from quizapp.extensions import db
@@ -321,16 +328,36 @@ def band_counts(academy_id: int, case_id: int, version_id: int | None = None):
     return bands, total, (weighted / total if total else None)
 
 
-def zone_stats(
-    academy_id: int, case_id: int | None = None, version_id: int | None = None
-) -> list[ZoneStat]:
-    """Per zone: verdict counts and the mean deviation from the reference (one query); most
-    often over-treated first."""
+#: Sums of fractional values (scores, deviations) are kept in billionths, as exact integers, so
+#: that the cached sums of common mistakes plus the sums of new submissions equal a recompute.
+NANO: Final = 1_000_000_000
+
+
+def _nano(column):
+    return cast(func.round(column * NANO), BigInteger)
+
+
+def _not_indexed(column):
+    """On SQLite, `+column`: keeps the planner from using an index on the column (for a GROUP BY
+    order or an IN) when a covering index serves the query better; the column elsewhere."""
+    if db.engine.dialect.name != "sqlite":
+        return column
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+ZoneSums = dict[str, tuple[int, int, int, int, int, int]]
+FlagSums = dict[str, tuple[int, int]]
+BandSums = dict[int, tuple[int, int, int, int]]
+
+
+def _zone_sums(executor: Any, where: list[Any]) -> ZoneSums:
+    """Per zone: judged, over-treated, missed, under-treated, unsafe and the sum of deviations
+    in billionths, over the submitted case attempts `where` selects (one grouped query)."""
 
     def count_of(*verdicts: str):
         return func.sum(case((CaseZoneResult.verdict.in_(verdicts), 1), else_=0))
 
-    rows = db.session.execute(
+    rows = executor.execute(
         select(
             CaseZoneResult.zone,
             func.count(),
@@ -338,25 +365,58 @@ def zone_stats(
             count_of("missed"),
             count_of("under"),
             count_of("unsafe", "wrong_product"),
-            func.avg(CaseZoneResult.deviation),
+            func.sum(_nano(CaseZoneResult.deviation)),
         )
         .join(CaseAttempt, CaseAttempt.id == CaseZoneResult.attempt_id)
-        .where(*_case_filter(academy_id, case_id, version_id))
+        .where(*where)
         .group_by(CaseZoneResult.zone)
     ).all()
-    stats = [
-        ZoneStat(
-            zone,
+    return {
+        zone: (
             int(n),
             int(over or 0),
             int(missed or 0),
             int(under or 0),
             int(unsafe or 0),
-            float(mean or 0.0),
+            int(dev or 0),
         )
-        for zone, n, over, missed, under, unsafe, mean in rows
+        for zone, n, over, missed, under, unsafe, dev in rows
+    }
+
+
+def _zone_list(sums: ZoneSums) -> list[ZoneStat]:
+    """Most often over-treated (or missed) first."""
+    stats = [
+        ZoneStat(zone, n, over, missed, under, unsafe, deviation / NANO / n if n else 0.0)
+        for zone, (n, over, missed, under, unsafe, deviation) in sums.items()
     ]
     return sorted(stats, key=lambda s: (-(s.over + s.missed), -s.over, s.zone))
+
+
+def zone_stats(
+    academy_id: int, case_id: int | None = None, version_id: int | None = None
+) -> list[ZoneStat]:
+    """Per zone: verdict counts and the mean deviation from the reference (one query); most
+    often over-treated first."""
+    return _zone_list(_zone_sums(db.session, _case_filter(academy_id, case_id, version_id)))
+
+
+def _flag_sums(executor: Any, where: list[Any]) -> FlagSums:
+    """Per red flag: attempts it was present in and how often it was missed (one query over
+    the narrow per-flag rows)."""
+    missed = func.sum(case((CaseFlagResult.missed.is_(True), 1), else_=0))
+    rows = executor.execute(
+        select(CaseFlagResult.flag, func.count(), missed)
+        .join(CaseAttempt, CaseAttempt.id == CaseFlagResult.attempt_id)
+        .where(*where)
+        .group_by(CaseFlagResult.flag)
+    ).all()
+    return {flag: (int(present), int(n_missed or 0)) for flag, present, n_missed in rows}
+
+
+def _flag_list(sums: FlagSums) -> list[FlagStat]:
+    stats = [FlagStat(flag, present, missed) for flag, (present, missed) in sums.items()]
+    return sorted(stats, key=lambda s: (-s.missed, -s.missed_share, s.flag))
 
 
 def flag_stats(
@@ -364,15 +424,7 @@ def flag_stats(
 ) -> list[FlagStat]:
     """Red flags present and missed, from the narrow per-flag rows (one grouped query); most
     often missed first."""
-    missed = func.sum(case((CaseFlagResult.missed.is_(True), 1), else_=0))
-    rows = db.session.execute(
-        select(CaseFlagResult.flag, func.count(), missed)
-        .join(CaseAttempt, CaseAttempt.id == CaseFlagResult.attempt_id)
-        .where(*_case_filter(academy_id, case_id, version_id))
-        .group_by(CaseFlagResult.flag)
-    ).all()
-    stats = [FlagStat(flag, int(present), int(n_missed or 0)) for flag, present, n_missed in rows]
-    return sorted(stats, key=lambda s: (-s.missed, -s.missed_share, s.flag))
+    return _flag_list(_flag_sums(db.session, _case_filter(academy_id, case_id, version_id)))
 
 
 def case_insight(academy_id: int, case_id: int, version_id: int | None = None) -> CaseInsight:
@@ -449,32 +501,77 @@ class CommonMistakes:
     cases: list[BandStat]
 
 
-def answer_sums(academy_id: int) -> list[tuple[int, str, str, str, int, float]]:
-    """Per module, question and topic of the academy's answers: (module id, module title,
-    question id, topic, answers, sum of scores); one grouped query over every answer (from which
-    question_mistakes and topic_stats are both derived), and one for the modules' titles."""
-    rows = db.session.execute(
+AnswerSums = dict[tuple[int, str, str | None], tuple[int, int]]
+
+
+def _answer_sums(
+    executor: Any, academy_id: int, attempt_ids: list[int] | None = None
+) -> AnswerSums:
+    """Per module, question and topic of the academy's answers (of `attempt_ids` only, when
+    given): answers and the sum of scores in billionths.
+
+    One grouped query over the answers of the academy's attempts (a semi-join on the attempt
+    ids), grouped by module version, which the answer rows carry: the covering
+    `ix_question_results_version_score` index then yields them in group order (SQLite sorted
+    800,000 rows before); versions are merged into their modules here."""
+    if attempt_ids is not None:
+        within = QuestionResult.attempt_id.in_(attempt_ids)
+    else:
+        within = _not_indexed(QuestionResult.attempt_id).in_(
+            select(QuizAttempt.id).where(QuizAttempt.academy_id == academy_id)
+        )
+    version = QuestionResult.module_version_id
+    query = (
         select(
-            QuizAttempt.module_id,
+            version,
             QuestionResult.question_id,
             QuestionResult.topic,
             func.count(),
-            func.sum(QuestionResult.score),
+            func.sum(_nano(QuestionResult.score)),
         )
-        .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
-        .where(QuizAttempt.academy_id == academy_id)
-        .group_by(QuizAttempt.module_id, QuestionResult.question_id, QuestionResult.topic)
-    ).all()
+        .where(within)
+        .group_by(version, QuestionResult.question_id, QuestionResult.topic)
+    )
+    rows = executor.execute(query).all()
+    modules = dict(
+        executor.execute(
+            select(ModuleVersion.id, ModuleVersion.module_id).where(
+                ModuleVersion.id.in_({r[0] for r in rows})
+            )
+        ).all()
+    )
+    out: dict[tuple[int, str, str | None], tuple[int, int]] = {}
+    for version_id, question_id, topic, n, total in rows:
+        key = (modules[version_id], question_id, topic)
+        before = out.get(key, (0, 0))
+        out[key] = (before[0] + int(n), before[1] + int(total or 0))
+    return out
+
+
+def _answer_list(sums: AnswerSums) -> list[tuple[int, str, str, str, int, float]]:
+    """The sums as (module id, module title, question id, topic, answers, sum of scores), in
+    module, question and topic order; the titles are read now (a renamed module shows renamed)."""
     titles = dict(
         db.session.execute(
             select(ModuleRecord.id, ModuleRecord.title).where(
-                ModuleRecord.id.in_({r[0] for r in rows})
+                ModuleRecord.id.in_({key[0] for key in sums})
             )
         ).all()
     )
     return [
-        (r[0], titles.get(r[0], ""), r[1], r[2] or "", int(r[3]), float(r[4] or 0)) for r in rows
+        (module_id, titles.get(module_id, ""), question_id, topic or "", n, total / NANO)
+        for (module_id, question_id, topic), (n, total) in sorted(
+            sums.items(),
+            key=lambda item: (item[0][0], item[0][1], item[0][2] is not None, item[0][2] or ""),
+        )
     ]
+
+
+def answer_sums(academy_id: int) -> list[tuple[int, str, str, str, int, float]]:
+    """Per module, question and topic of the academy's answers: (module id, module title,
+    question id, topic, answers, sum of scores); one grouped query over every answer (from which
+    question_mistakes and topic_stats are both derived), and one for the modules' titles."""
+    return _answer_list(_answer_sums(db.session, academy_id))
 
 
 def question_mistakes(
@@ -511,69 +608,116 @@ def topic_stats(
     return sorted(stats, key=lambda t: (round(t.mean, 9), t.topic))
 
 
-def band_stats(academy_id: int) -> list[BandStat]:
-    """Per case: attempts and how many plans were overdone, overfilled or unsafe (one query)."""
+def _band_sums(executor: Any, where: list[Any]) -> BandSums:
+    """Per case: submitted attempts and how many plans were overdone, overfilled or unsafe (one
+    grouped query over the narrow fingerprint index, without reading the attempts)."""
 
     def count_of(band: str):
         return func.sum(case((CaseAttempt.band == band, 1), else_=0))
 
-    rows = db.session.execute(
+    case_id = _not_indexed(CaseAttempt.case_id)  # not the case_id index: it reads every row
+    rows = executor.execute(
         select(
-            CaseRecord.id,
-            CaseRecord.title,
-            func.count(CaseAttempt.id),
+            case_id,
+            func.count(),
             count_of("overdone"),
             count_of("overfilled"),
             count_of("unsafe"),
         )
-        .join(CaseAttempt, CaseAttempt.case_id == CaseRecord.id)
-        .where(*_case_filter(academy_id, None, None))
-        .group_by(CaseRecord.id, CaseRecord.title)
+        .where(*where)
+        .group_by(case_id)
     ).all()
+    return {r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0)) for r in rows}
+
+
+def _band_list(sums: BandSums) -> list[BandStat]:
+    """Most plans in excess first; titles read now."""
+    titles = dict(
+        db.session.execute(
+            select(CaseRecord.id, CaseRecord.title).where(CaseRecord.id.in_(set(sums)))
+        ).all()
+    )
     stats = [
-        BandStat(r[0], r[1], int(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0))
-        for r in rows
+        BandStat(case_id, titles[case_id], n, overdone, overfilled, unsafe)
+        for case_id, (n, overdone, overfilled, unsafe) in sums.items()
+        if case_id in titles
     ]
-    return sorted(stats, key=lambda s: (-s.excess, s.title))
+    return sorted(stats, key=lambda s: (-s.excess, s.title, s.case_id))
 
 
-def _module_titles(academy_id: int) -> tuple[Any, ...]:
-    """The module titles the tables show, for the cache key (a renamed module shows renamed)."""
-    rows = db.session.execute(
-        select(ModuleRecord.id, ModuleRecord.title)
-        .where(or_(ModuleRecord.academy_id.is_(None), ModuleRecord.academy_id == academy_id))
-        .order_by(ModuleRecord.id)
-    ).all()
-    return tuple(map(tuple, rows))
+def band_stats(academy_id: int) -> list[BandStat]:
+    """Per case: attempts and how many plans were overdone, overfilled or unsafe."""
+    return _band_list(_band_sums(db.session, _case_filter(academy_id, None, None)))
 
 
-def _case_titles(academy_id: int) -> tuple[Any, ...]:
-    rows = db.session.execute(
-        select(CaseRecord.id, CaseRecord.title)
-        .where(or_(CaseRecord.academy_id.is_(None), CaseRecord.academy_id == academy_id))
-        .order_by(CaseRecord.id)
-    ).all()
-    return tuple(map(tuple, rows))
+def _added(old: dict[Any, tuple[int, ...]], new: dict[Any, tuple[int, ...]]) -> dict[Any, Any]:
+    """A copy of `old` with `new`'s counts and sums added key by key."""
+    out = dict(old)
+    for key, values in new.items():
+        before = out.get(key)
+        out[key] = (
+            values if before is None else tuple(a + b for a, b in zip(before, values, strict=True))
+        )
+    return out
+
+
+def _answer_figures(academy_id: int) -> AnswerSums:
+    """The academy's answer sums, cached; a refresh adds the newly submitted attempts' sums."""
+
+    def refresh(executor, old: AnswerSums, changes) -> AnswerSums | None:
+        if len(changes.submitted) > aggcache.MAX_CHANGED:
+            return None
+        out = old
+        for chunk in aggcache.chunks(changes.submitted):
+            out = _added(out, _answer_sums(executor, academy_id, chunk))
+        return out
+
+    return aggcache.refreshed(
+        "mistakes-answers",
+        QuizAttempt,
+        academy_id,
+        (academy_id,),
+        lambda executor: _answer_sums(executor, academy_id),
+        refresh,
+    )
+
+
+def _case_figures(academy_id: int) -> tuple[ZoneSums, FlagSums, BandSums]:
+    """The academy's zone, red-flag and band sums, cached; a refresh adds the newly submitted
+    attempts' sums."""
+    where = _case_filter(academy_id, None, None)
+
+    def compute(executor) -> tuple[ZoneSums, FlagSums, BandSums]:
+        return _zone_sums(executor, where), _flag_sums(executor, where), _band_sums(executor, where)
+
+    def refresh(executor, old, changes):
+        if len(changes.submitted) > aggcache.MAX_CHANGED:
+            return None
+        zones, flags, bands = old
+        for chunk in aggcache.chunks(changes.submitted):
+            only = [*where, CaseAttempt.id.in_(chunk)]
+            zones = _added(zones, _zone_sums(executor, only))
+            flags = _added(flags, _flag_sums(executor, only))
+            bands = _added(bands, _band_sums(executor, only))
+        return zones, flags, bands
+
+    return aggcache.refreshed(
+        "mistakes-cases", CaseAttempt, academy_id, (academy_id,), compute, refresh
+    )
 
 
 def common_mistakes(academy_id: int, limit: int = 15) -> CommonMistakes:
     """Every kind of mistake, each table from one grouped query, and one ranked list of what to
     teach next: ordered by how many times the mistake was made, then by its rate.
 
-    The tables aggregate every answer and plan of the academy (a million rows at scale), so they
-    are cached (services/aggcache.py): the questions' sums under the fingerprint of the quiz
-    attempts, the case tables under that of the case attempts, each with the titles shown. A new
-    submission gives a new key, so the figures are never stale. Treat the result as read-only."""
-    sums = aggcache.cached(
-        "mistakes-answers",
-        lambda: (academy_id, aggcache.quiz_fingerprint(academy_id), _module_titles(academy_id)),
-        lambda: answer_sums(academy_id),
-    )
-    zones, flags, cases = aggcache.cached(
-        "mistakes-cases",
-        lambda: (academy_id, aggcache.case_fingerprint(academy_id), _case_titles(academy_id)),
-        lambda: (zone_stats(academy_id), flag_stats(academy_id), band_stats(academy_id)),
-    )
+    The tables aggregate every answer and plan of the academy (a million rows at scale), so their
+    sums are cached (services/aggcache.py): the answers' under the fingerprint of the quiz
+    attempts, the zones', red flags' and bands' under that of the case attempts. After new
+    submissions the cached sums plus the new attempts' sums make the new figures (never stale);
+    titles are read on every call. Treat the result as read-only."""
+    sums = _answer_list(_answer_figures(academy_id))
+    zone_sums, flag_sums, band_sums = _case_figures(academy_id)
+    zones, flags, cases = _zone_list(zone_sums), _flag_list(flag_sums), _band_list(band_sums)
     questions = question_mistakes(academy_id, sums=sums)
     topics = topic_stats(academy_id, sums)
     lessons: list[Lesson] = []

@@ -1,9 +1,10 @@
 """Academy reports: completion funnel, pass rates, case bands, learners at risk, certificates.
 
-Every figure is aggregated in SQL (GROUP BY, CASE, a window function for "the last ten cases"),
-so a report costs the same handful of queries for ten learners or ten thousand. The per-learner
-attempt figures are computed for the whole academy and cached under a fingerprint of its attempts
-(services/aggcache.py); who is in scope, certificates and the clock are read on every call.
+Every figure is aggregated in SQL (GROUP BY, CASE, a correlated subquery for "the last ten
+cases"), so a report costs the same handful of queries for ten learners or ten thousand. The
+per-learner attempt figures are computed for the whole academy and cached under a fingerprint of
+its attempts (services/aggcache.py); after new or submitted attempts only the learners concerned
+are recomputed. Who is in scope, certificates and the clock are read on every call.
 Charts are plain geometry for server-side SVG; every table can be downloaded as CSV with formula
 injection neutralised (services/csvout.py).
 """
@@ -14,9 +15,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import DateTime, and_, func, select, type_coerce
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
@@ -124,15 +125,25 @@ class FunnelRow:
         return 100.0 * self.passed / self.submitted if self.submitted else None
 
 
-def _per_learner_module(scope: Scope, modules: Sequence[Any], *, everyone: bool = False):
+def _per_learner_module(
+    scope: Scope,
+    modules: Sequence[Any],
+    *,
+    everyone: bool = False,
+    users: Sequence[int] | None = None,
+):
     """One row per (learner, module): best and last-graded score, failed attempts, last activity.
 
     The module's pass mark and grading come from its newest published version (as on the
     trainee's dashboard), passed into SQL as CASE mappings. With `everyone`, every user with an
-    attempt in the academy (the cached per-learner figures; the caller picks the learners).
+    attempt in the academy (the cached per-learner figures; the caller picks the learners), or
+    only `users` when given (a refresh of the cached figures).
     """
     submitted = QuizAttempt.status == AttemptStatus.SUBMITTED
-    who = [] if everyone else [QuizAttempt.user_id.in_(learner_ids(scope))]
+    if users is not None:
+        who = [QuizAttempt.user_id.in_(users)]
+    else:
+        who = [] if everyone else [QuizAttempt.user_id.in_(learner_ids(scope))]
     per = (
         select(
             QuizAttempt.user_id,
@@ -154,22 +165,21 @@ def _per_learner_module(scope: Scope, modules: Sequence[Any], *, everyone: bool 
         .group_by(QuizAttempt.user_id, QuizAttempt.module_id)
         .subquery()
     )
-    last = aliased(QuizAttempt)
     pass_mark = sql_case(
         {m.id: float(m.summary.get("pass_mark", 100)) for m in modules},
         value=per.c.module_id,
         else_=100.0,
     )
-    grades_last = sql_case(
-        {m.id: 1 for m in modules if m.summary.get("grading") == "last"} or {-1: 1},
-        value=per.c.module_id,
-        else_=0,
-    )
-    graded = sql_case((grades_last == 1, last.score_percent), else_=per.c.best)
+    graded_last = [m.id for m in modules if m.summary.get("grading") == "last"]
+    if not graded_last:  # the best score decides everywhere: no need for the last attempt
+        return per, per, sql_case((per.c.best >= pass_mark, 1), else_=0)
+    last = aliased(QuizAttempt)
+    graded = sql_case((per.c.module_id.in_(graded_last), last.score_percent), else_=per.c.best)
     passed = sql_case((graded >= pass_mark, 1), else_=0)
     joined = per.outerjoin(
         last,
         and_(
+            per.c.module_id.in_(graded_last),
             last.user_id == per.c.user_id,
             last.module_id == per.c.module_id,
             last.number == per.c.last_number,
@@ -188,9 +198,9 @@ def _learner_set(scope: Scope) -> set[int]:
     return set(db.session.scalars(learner_ids(scope)))
 
 
-@dataclass(frozen=True)
-class _ModuleFigures:
-    """One learner's figures at one module (cached: see module_figures)."""
+class _ModuleFigures(NamedTuple):
+    """One learner's figures at one module (cached: see module_figures; a tuple, as there are
+    tens of thousands of them to build)."""
 
     module_id: int
     best: float | None
@@ -199,43 +209,74 @@ class _ModuleFigures:
     last_at: datetime | None
 
 
+def _module_rows(
+    executor: Any, academy_id: int, modules: Sequence[Any], users: Sequence[int] | None = None
+) -> dict[int, list[_ModuleFigures]]:
+    """Per user with a quiz attempt in the academy (or per user of `users`): their figures per
+    published module, in module id order (one grouped query)."""
+    per, joined, passed = _per_learner_module(
+        Scope(academy_id), modules, everyone=True, users=users
+    )
+    rows = executor.execute(
+        select(
+            per.c.user_id,
+            per.c.module_id,
+            per.c.best,
+            passed.label("passed"),
+            per.c.failed,
+            # Without UTCDateTime's per-row hook (a third of the time here); _utc puts UTC on.
+            type_coerce(per.c.last_at, DateTime()),
+        )
+        .select_from(joined)
+        .order_by(per.c.user_id, per.c.module_id)
+    ).all()
+    out: dict[int, list[_ModuleFigures]] = {}
+    for user_id, module_id, best, passed, failed, last_at in rows:
+        figures = _ModuleFigures(
+            module_id,
+            None if best is None else float(best),
+            bool(passed),
+            int(failed or 0),
+            _utc(last_at),
+        )
+        mine = out.get(user_id)
+        if mine is None:
+            out[user_id] = [figures]
+        else:
+            mine.append(figures)
+    return out
+
+
 def module_figures(academy_id: int, modules: Sequence[Any]) -> dict[int, list[_ModuleFigures]]:
     """Per user with a quiz attempt in the academy: their figures per published module.
 
-    One grouped query over the academy's attempts, cached under the attempts' fingerprint and the
-    modules' pass marks and grading (services/aggcache.py), so it is recomputed as soon as an
-    attempt starts or is submitted, or a new version changes a pass mark."""
+    One grouped query over the academy's attempts, cached (services/aggcache.py) under the
+    modules' pass marks and grading and the quiz attempts' fingerprint: after new or submitted
+    attempts only the learners concerned are recomputed (a copy, spliced), and a new version
+    that changes a pass mark computes everything again."""
     spec = tuple(
         (m.id, float(m.summary.get("pass_mark", 100)), m.summary.get("grading")) for m in modules
     )
 
-    def compute() -> dict[int, list[_ModuleFigures]]:
-        per, joined, passed = _per_learner_module(Scope(academy_id), modules, everyone=True)
-        rows = db.session.execute(
-            select(
-                per.c.user_id,
-                per.c.module_id,
-                per.c.best,
-                passed.label("passed"),
-                per.c.failed,
-                per.c.last_at,
-            ).select_from(joined)
-        ).all()
-        out: dict[int, list[_ModuleFigures]] = {}
-        for r in rows:
-            out.setdefault(r.user_id, []).append(
-                _ModuleFigures(
-                    r.module_id,
-                    None if r.best is None else float(r.best),
-                    bool(r.passed),
-                    int(r.failed or 0),
-                    _utc(r.last_at),
-                )
-            )
+    def refresh(executor, old, changes):
+        if len(changes.users) > aggcache.MAX_CHANGED:
+            return None
+        if not changes.users:
+            return old
+        out = dict(old)
+        for user_id in changes.users:
+            out.pop(user_id, None)
+        for chunk in aggcache.chunks(changes.users):
+            out.update(_module_rows(executor, academy_id, modules, chunk))
         return out
 
-    return aggcache.cached(
-        "report-modules", lambda: (academy_id, spec, aggcache.quiz_fingerprint(academy_id)), compute
+    return aggcache.refreshed(
+        "report-modules",
+        QuizAttempt,
+        academy_id,
+        (academy_id, spec),
+        lambda executor: _module_rows(executor, academy_id, modules),
+        refresh,
     )
 
 
@@ -398,8 +439,7 @@ def risk_reasons(
     return reasons
 
 
-@dataclass(frozen=True)
-class _CaseFigures:
+class _CaseFigures(NamedTuple):
     """One learner's case-study figures (cached: see case_figures)."""
 
     last_at: datetime | None
@@ -411,76 +451,103 @@ class _CaseFigures:
     bands: tuple[int, ...]  # submitted attempts per band, in BAND_ORDER
 
 
+def _case_rows(
+    executor: Any, academy_id: int, users: Sequence[int] | None = None
+) -> dict[int, _CaseFigures]:
+    """Per user with a case attempt in the academy (or per user of `users`): counts, the last
+    ten cases, band counts (one grouped query over the covering report index).
+
+    "The last ten" is, per learner, a correlated subquery reading their ten newest submitted
+    attempts from the same index (a backward range of ten entries): cheaper than a window
+    function, which sorts every attempt of the academy (620 -> 210 ms on SQLite, 250 -> 160 ms
+    on PostgreSQL, 200,000 attempts)."""
+    newest = aliased(CaseAttempt)
+    latest = (
+        select(newest.band)
+        .where(
+            newest.academy_id == academy_id,
+            newest.user_id == CaseAttempt.user_id,
+            newest.status == AttemptStatus.SUBMITTED,
+        )
+        .order_by(newest.submitted_at.desc(), newest.id.desc())
+        .limit(RECENT_CASES)
+        .correlate(CaseAttempt)
+        .subquery("latest")
+    )
+    recent_bad = (
+        select(func.count())
+        .select_from(latest)
+        .where(latest.c.band.in_(("unsafe", "overfilled")))
+        .scalar_subquery()
+    )
+    who = [] if users is None else [CaseAttempt.user_id.in_(users)]
+    done = CaseAttempt.status == AttemptStatus.SUBMITTED
+    position = sql_case(
+        *((and_(done, CaseAttempt.band == band), float(p)) for band, p in BAND_POSITION.items()),
+        else_=None,
+    )
+
+    def count_if(condition):
+        return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
+
+    rows = executor.execute(
+        select(
+            CaseAttempt.user_id,
+            func.max(CaseAttempt.updated_at).label("last_at"),
+            count_if(done).label("cases"),
+            func.count(
+                func.distinct(
+                    sql_case((and_(done, CaseAttempt.band.in_(GOOD_BANDS)), CaseAttempt.case_id))
+                )
+            ).label("good"),
+            recent_bad.label("recent_bad"),
+            func.avg(position).label("average_band"),
+            *(count_if(and_(done, CaseAttempt.band == band)) for band in BAND_ORDER),
+        )
+        .where(CaseAttempt.academy_id == academy_id, *who)
+        .group_by(CaseAttempt.user_id)
+    ).all()
+    unsafe = BAND_ORDER.index("unsafe")
+    return {
+        r[0]: _CaseFigures(
+            _utc(r[1]),
+            int(r[2]),
+            int(r[3]),
+            int(r[4]),
+            int(r[6 + unsafe]),
+            float(r[5]) if r[5] is not None else None,
+            tuple(map(int, r[6:])),
+        )
+        for r in rows
+    }
+
+
 def case_figures(academy_id: int) -> dict[int, _CaseFigures]:
     """Per user with a case attempt in the academy: counts, the last ten cases, band counts.
 
-    One grouped query (a window function for "the last ten"), cached under the fingerprint of
-    the academy's case attempts (services/aggcache.py)."""
+    Cached under the fingerprint of the academy's case attempts (services/aggcache.py): after
+    new, moved or submitted attempts only the learners concerned are recomputed (a copy,
+    spliced)."""
 
-    def compute() -> dict[int, _CaseFigures]:
-        ranked = (
-            select(
-                CaseAttempt.user_id,
-                CaseAttempt.case_id,
-                CaseAttempt.band,
-                CaseAttempt.status,
-                CaseAttempt.updated_at,
-                func.row_number()
-                .over(
-                    partition_by=(CaseAttempt.user_id, CaseAttempt.status),
-                    order_by=(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc()),
-                )
-                .label("recency"),
-            )
-            .where(CaseAttempt.academy_id == academy_id)
-            .subquery()
-        )
-        done = ranked.c.status == AttemptStatus.SUBMITTED
-        position = sql_case(
-            *((and_(done, ranked.c.band == band), float(p)) for band, p in BAND_POSITION.items()),
-            else_=None,
-        )
+    def refresh(executor, old, changes):
+        if len(changes.users) > aggcache.MAX_CHANGED:
+            return None
+        if not changes.users:
+            return old
+        out = dict(old)
+        for user_id in changes.users:
+            out.pop(user_id, None)
+        for chunk in aggcache.chunks(changes.users):
+            out.update(_case_rows(executor, academy_id, chunk))
+        return out
 
-        def count_if(condition):
-            return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
-
-        rows = db.session.execute(
-            select(
-                ranked.c.user_id,
-                func.max(ranked.c.updated_at).label("last_at"),
-                count_if(done).label("cases"),
-                func.count(
-                    func.distinct(
-                        sql_case((and_(done, ranked.c.band.in_(GOOD_BANDS)), ranked.c.case_id))
-                    )
-                ).label("good"),
-                count_if(
-                    and_(
-                        done,
-                        ranked.c.recency <= RECENT_CASES,
-                        ranked.c.band.in_(("unsafe", "overfilled")),
-                    )
-                ).label("recent_bad"),
-                func.avg(position).label("average_band"),
-                *(count_if(and_(done, ranked.c.band == band)) for band in BAND_ORDER),
-            ).group_by(ranked.c.user_id)
-        ).all()
-        unsafe = BAND_ORDER.index("unsafe")
-        return {
-            r[0]: _CaseFigures(
-                _utc(r[1]),
-                int(r[2]),
-                int(r[3]),
-                int(r[4]),
-                int(r[6 + unsafe]),
-                float(r[5]) if r[5] is not None else None,
-                tuple(int(n) for n in r[6:]),
-            )
-            for r in rows
-        }
-
-    return aggcache.cached(
-        "report-cases", lambda: (academy_id, aggcache.case_fingerprint(academy_id)), compute
+    return aggcache.refreshed(
+        "report-cases",
+        CaseAttempt,
+        academy_id,
+        (academy_id,),
+        lambda executor: _case_rows(executor, academy_id),
+        refresh,
     )
 
 
