@@ -510,30 +510,41 @@ def bench_database(url: str, args) -> list[Figures]:
         scenario("B1 dashboard+module", readers, b1, c, s)
 
         # B2: each learner has an open exam-attempt question to save answers to, and case
-        # attempts walked to the plan step (set-up not timed).
-        t0 = time.perf_counter()
-        b2: list[Op] = []
-        plans: list[Op] = []
-        for who, session in enumerate(writers_b2):
-            question = open_quiz_question(session, EXAM_MODULE)
-            if question:
-                b2.append(("POST", question, {"answer": "0", "go": "next"}, who, (302,)))
-            # One plan per case and learner: a second start of the same case would resume the
-            # same attempt, and its plan would be a replay (the stored result), not a scoring.
-            per_learner = min(9, -(-args.b2_plans // len(writers_b2)))
-            for k in range(per_learner):
-                slug = f"{PLAN_CASE}-c{k}" if k else PLAN_CASE
-                plan_url = prepare_case_plans(session, slug)
-                if plan_url:
-                    plans.append(("POST", plan_url, PLAN, who, (302,)))
-        answers = [b2[i % len(b2)] for i in range(len(plans))] if b2 else []
-        b2_ops = [op for pair in zip(answers, plans, strict=True) for op in pair]
-        b2_warm = answers[: max(c * 2, 10)]  # warm with answers only: plans submit once
-        print(
-            f"   B2 set-up: {len(plans)} case attempts walked to the plan step "
-            f"in {time.perf_counter() - t0:.1f} s (not timed)"
-        )
-        scenario("B2 answer+plan", writers_b2, b2_ops, c, s, half=False, warm=b2_warm)
+        # attempts walked to the plan step (set-up not timed). A plan is scored once, so the run
+        # at half load gets case attempts of its own.
+        def b2_ops() -> tuple[list[Op], list[Op]]:
+            t0 = time.perf_counter()
+            saves: list[Op] = []
+            plans: list[Op] = []
+            for who, session in enumerate(writers_b2):
+                question = open_quiz_question(session, EXAM_MODULE)
+                if question:
+                    saves.append(("POST", question, {"answer": "0", "go": "next"}, who, (302,)))
+                # One plan per case and learner: a second start of the same case would resume
+                # the same attempt, and its plan would be a replay (the stored result).
+                per_learner = min(9, -(-args.b2_plans // len(writers_b2)))
+                for k in range(per_learner):
+                    slug = f"{PLAN_CASE}-c{k}" if k else PLAN_CASE
+                    plan_url = prepare_case_plans(session, slug)
+                    if plan_url:
+                        plans.append(("POST", plan_url, PLAN, who, (302,)))
+            answers = [saves[i % len(saves)] for i in range(len(plans))] if saves else []
+            print(
+                f"   B2 set-up: {len(plans)} case attempts walked to the plan step "
+                f"in {time.perf_counter() - t0:.1f} s (not timed)"
+            )
+            return [op for pair in zip(answers, plans, strict=True) for op in pair], answers
+
+        ops, answers = b2_ops()
+        warm = answers[: max(c * 2, 10)]  # warm with answers only: plans submit once
+        b2 = scenario("B2 answer+plan", writers_b2, ops, c, s, half=False, warm=warm)
+        if b2.rps:
+            ops, _ = b2_ops()
+            slow = run(
+                "B2", port, writers_b2, ops, concurrency=c, seconds=s, processes=p, rate=b2.rps / 2
+            )
+            b2.half_p95 = slow.pct(95)
+            print(f"   B2 at half load ({b2.rps / 2:.0f} req/s): p95 {b2.half_p95 * 1000:.0f} ms")
 
         b3 = []
         for i in range(args.b3_requests):
