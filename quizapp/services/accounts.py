@@ -66,9 +66,10 @@ def find_user(email: str) -> User | None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Rehashes outdated hashes."""
+    dummy = _dummy_hash()  # made by the first sign-in of either kind, so both cost the same
     user = find_user(email)
     if user is None:
-        _verify(_dummy_hash(), password)
+        _verify(dummy, password)
         return None
     if not _verify(user.password_hash, password) or not user.active:
         return None
