@@ -37,6 +37,8 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -366,10 +368,24 @@ def open_quiz_question(session: Session, slug: str) -> str | None:
     return location if status == 302 and "/q/" in location else None
 
 
+@contextmanager
+def connected(url: str, *, write: bool = False) -> Iterator[Any]:
+    """A connection of its own to the benchmark database (a transaction committed at the end
+    when `write`), outside the server under test."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() if write else engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
 def reset_exam_attempts(url: str, emails: list[str]) -> None:
     """Delete these learners' attempts at the B4 exam (and their answers), so that every B4
     round measures new starts, not resumptions. Touches only the benchmark's own exam module."""
-    from sqlalchemy import bindparam, create_engine, text
+    from sqlalchemy import bindparam, text
 
     exam = (
         "(SELECT q.id FROM quiz_attempts q JOIN modules m ON m.id = q.module_id "
@@ -379,50 +395,34 @@ def reset_exam_attempts(url: str, emails: list[str]) -> None:
         text("DELETE FROM question_results WHERE attempt_id IN " + exam),  # noqa: S608 (constant)
         text("DELETE FROM quiz_attempts WHERE id IN " + exam),  # noqa: S608 (constant)
     ]
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                statement = statement.bindparams(bindparam("emails", expanding=True))
-                connection.execute(statement, {"slug": EXAM_MODULE, "emails": emails})
-    finally:
-        engine.dispose()
+    with connected(url, write=True) as connection:
+        for statement in statements:
+            statement = statement.bindparams(bindparam("emails", expanding=True))
+            connection.execute(statement, {"slug": EXAM_MODULE, "emails": emails})
 
 
 def count_rows(url: str, sql: str, **params) -> int:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.execute(text(sql), params).scalar() or 0)
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        return int(connection.execute(text(sql), params).scalar() or 0)
 
 
 def active_learners(url: str) -> list[str]:
     """Emails of the seeded learners whose membership is active, in order."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return list(
-                connection.execute(
-                    text(
-                        "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id "
-                        "WHERE u.email LIKE 'learner%' AND m.active = :yes ORDER BY u.email"
-                    ),
-                    {"yes": True},
-                ).scalars()
-            )
-    finally:
-        engine.dispose()
+    sql = text(
+        "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id "
+        "WHERE u.email LIKE 'learner%' AND m.active = :yes ORDER BY u.email"
+    )
+    with connected(url) as connection:
+        return list(connection.execute(sql, {"yes": True}).scalars())
 
 
 def exam_attempts(url: str, emails: list[str]) -> tuple[int, int, int]:
     """Rows, distinct learners and open attempts at the exam module for these learners."""
-    from sqlalchemy import bindparam, create_engine, text
+    from sqlalchemy import bindparam, text
 
     sql = text(
         "SELECT COUNT(*), COUNT(DISTINCT q.user_id), "
@@ -430,13 +430,9 @@ def exam_attempts(url: str, emails: list[str]) -> tuple[int, int, int]:
         "FROM quiz_attempts q JOIN modules m ON m.id = q.module_id "
         "JOIN users u ON u.id = q.user_id WHERE m.slug = :slug AND u.email IN :emails"
     ).bindparams(bindparam("emails", expanding=True))
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(sql, {"slug": EXAM_MODULE, "emails": emails}).one()
-            return int(row[0]), int(row[1]), int(row[2] or 0)
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        row = connection.execute(sql, {"slug": EXAM_MODULE, "emails": emails}).one()
+    return int(row[0]), int(row[1]), int(row[2] or 0)
 
 
 def bench_database(url: str, args) -> list[Figures]:

@@ -49,7 +49,6 @@ turns it on, so tests never see another test's figures.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus, CaseAttempt, QuizAttempt
+from quizapp.services.workercache import LruCache
 
 T = TypeVar("T")
 MAX_ENTRIES: Final = 32
@@ -69,7 +69,7 @@ MAX_CHANGED: Final = 2000
 #: Ids per IN (...) list.
 CHUNK: Final = 500
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards `stats`
 stats = {"hits": 0, "misses": 0, "refreshed": 0, "computed": 0, "fallbacks": 0}
 
 Fingerprint = tuple[tuple[Any, ...], ...]
@@ -102,7 +102,7 @@ class _Entry:
     mark: Mark | None
 
 
-_entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+_entries = LruCache(MAX_ENTRIES)  # (name, database, stable) -> _Entry
 
 
 def enabled() -> bool:
@@ -110,8 +110,7 @@ def enabled() -> bool:
 
 
 def clear() -> None:
-    with _lock:
-        _entries.clear()
+    _entries.clear()
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,13 +368,11 @@ def refreshed(
     url = db.engine.url.render_as_string(hide_password=True)
     key = (name, url, stable)
     now = fingerprint(db.session, model, academy_id)
-    with _lock:
-        entry = _entries.get(key)
-        if entry is not None:
-            _entries.move_to_end(key)
-            if entry.mark is not None and entry.mark.fingerprint == now:
-                stats["hits"] += 1
-                return entry.value
+    entry = _entries.get(key)
+    if entry is not None and entry.mark is not None and entry.mark.fingerprint == now:
+        with _lock:
+            stats["hits"] += 1
+        return entry.value
     value: T | None = None
     mark: Mark | None = None
     outcome = "refreshed"
@@ -394,10 +391,7 @@ def refreshed(
         stats[outcome] += 1
         if outcome == "computed" and entry is not None and entry.mark is not None:
             stats["fallbacks"] += 1
-        _entries[key] = _Entry(value, mark)
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+    _entries.put(key, _Entry(value, mark))
     return value
 
 

@@ -396,15 +396,13 @@ def tendency(user_id: int) -> Tendency:
     )
     # Two one-row aggregates side by side.
     row = db.session.execute(select(zones, bands).select_from(zones.join(bands, true()))).one()
-    zone_row = (row.judged, row.mean, row.above, row.below)
-    band_row = (row.attempts, row.overdone, row.unsafe)
-    judged = int(zone_row[0])
+    judged = int(row.judged)
     return Tendency(
-        attempts=int(band_row[0]),
+        attempts=int(row.attempts),
         zones_judged=judged,
-        mean_deviation=float(zone_row[1]),
-        above_share=int(zone_row[2]) / judged if judged else 0.0,
-        below_share=int(zone_row[3]) / judged if judged else 0.0,
-        overdone_or_overfilled=int(band_row[1]),
-        unsafe=int(band_row[2]),
+        mean_deviation=float(row.mean),
+        above_share=int(row.above) / judged if judged else 0.0,
+        below_share=int(row.below) / judged if judged else 0.0,
+        overdone_or_overfilled=int(row.overdone),
+        unsafe=int(row.unsafe),
     )

@@ -9,21 +9,19 @@ own uncommitted content changes reads the tables directly and caches nothing.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import CaseRecord, CaseVersion, ContentGeneration, ModuleRecord, ModuleVersion
 from quizapp.models.content import CONTENT_CHANGED, Status
+from quizapp.services.workercache import LruCache
 
-MAX_LISTINGS: Final = 64  # (database, kind, academy) entries per worker
-_listings: OrderedDict[tuple[str, str, int | None], tuple[int, list[Listed]]] = OrderedDict()
-_lock = threading.Lock()
+# (database, kind, academy) -> (content token, rows), per worker
+_listings = LruCache(max_entries=64)
 
 
 @dataclass(frozen=True)
@@ -61,17 +59,11 @@ def _cached(kind: str, academy_id: int | None, compute: Callable[[], list[Listed
     if token is None:
         return compute()
     key = (db.engine.url.render_as_string(hide_password=True), kind, academy_id)
-    with _lock:
-        entry = _listings.get(key)
-        if entry is not None and entry[0] == token:
-            _listings.move_to_end(key)
-            return list(entry[1])
+    entry = _listings.get(key)
+    if entry is not None and entry[0] == token:
+        return list(entry[1])
     rows = compute()
-    with _lock:
-        _listings[key] = (token, rows)
-        _listings.move_to_end(key)
-        while len(_listings) > MAX_LISTINGS:
-            _listings.popitem(last=False)
+    _listings.put(key, (token, rows))
     return list(rows)
 
 

@@ -104,3 +104,15 @@ def test_case_listing_filters_the_cached_list_by_slug(db, count_queries):
             "c-case",
         ]
     assert len(statements) == 1
+
+
+def test_the_worker_cache_forgets_the_least_recently_used_entry_first():
+    from quizapp.services.workercache import LruCache
+
+    cache = LruCache(max_entries=2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "a" is now the most recently used
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    assert len(cache) == 2
