@@ -15,10 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from quizapp.caseio.cases import load_case_file  # noqa: E402
 from quizapp.domain.plan import Plan, PlanItem  # noqa: E402
 from quizapp.domain.scoring import score_plan  # noqa: E402
 from quizapp.domain.terms import Depth, Disposition, Side  # noqa: E402
+from quizapp.formats.cases import load_case_file  # noqa: E402
 
 TARGET = 5000
 

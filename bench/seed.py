@@ -297,7 +297,7 @@ def case_pool(case, rng: random.Random) -> list[CaseVariant]:
 
     from quizapp.domain.plan import Plan
     from quizapp.domain.scoring import score_case_attempt
-    from quizapp.services.casestudy import deviation
+    from quizapp.services.learning.casestudy import deviation
 
     true_grades = {z.zone: {"rest": z.rest, "moving": z.moving} for z in case.assessment if z.zone}
     flags = sorted(f.id for f in case.reference.red_flags)
@@ -370,20 +370,20 @@ def clone_content(academy_id: int, actor_id: int, rng: random.Random, scale: flo
     questions, and the exam module for B4. Returns (modules, cases) with their pools."""
     import yaml
 
-    from quizapp.caseio.cases import load_case_text
-    from quizapp.caseio.modules import load_module_text
     from quizapp.extensions import db
+    from quizapp.formats.cases import load_case_text
+    from quizapp.formats.modules import load_module_text
     from quizapp.models import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
     from quizapp.models.base import now_utc
     from quizapp.models.content import Status
-    from quizapp.services.authoring import module_text
-    from quizapp.services.content import (
+    from quizapp.services.authoring.content import (
         case_summary,
         content_hash,
         import_bank,
         module_summary,
         read_bank,
     )
+    from quizapp.services.authoring.editing import module_text
 
     import_bank(ROOT / "cases")
     bank = read_bank(ROOT / "cases")
@@ -791,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
             cohort_programmes,
         )
         from quizapp.models.base import now_utc
-        from quizapp.services import accounts
+        from quizapp.services.people import accounts
 
         upgrade(directory=MIGRATIONS_DIR)
         if db.session.scalar(select(func.count()).select_from(User)):

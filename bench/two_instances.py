@@ -42,7 +42,8 @@ def prepare(url: str) -> str:
     from quizapp import MIGRATIONS_DIR, create_app
     from quizapp.extensions import db
     from quizapp.models import Role
-    from quizapp.services import accounts, content
+    from quizapp.services.authoring import content
+    from quizapp.services.people import accounts
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "two-instances"})
     email = f"trainee-{uuid.uuid4().hex[:8]}@example.com"

@@ -8,7 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from quizapp.extensions import db
 from quizapp.models import Role
-from quizapp.services import accounts
+from quizapp.services.people import accounts
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -43,7 +43,7 @@ def create_user(email, display_name, role, academy_slug, site_admin, password):
 @click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
 def demo(quiet):
     """Load the demo academy, demo accounts and the content bank (safe to run twice)."""
-    from quizapp.services.demo import DEMO_INVITE_CODE, seed_demo
+    from quizapp.services.academy.demo import DEMO_INVITE_CODE, seed_demo
 
     demo_accounts = seed_demo()
     report = _import_bank()
@@ -83,7 +83,7 @@ def backup(target):
 
 def _import_bank() -> str:
     """Import cases/ and cases/modules/ into the database; returns a one-line summary."""
-    from quizapp.services import content
+    from quizapp.services.authoring import content
 
     result = content.import_bank(current_app.config["CASES_DIR"])
     return result.summary()

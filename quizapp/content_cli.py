@@ -28,7 +28,7 @@ def _echo_issues(issues) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate_cases(paths):
     """Check case files (default: every file in the bank); list every error, exit 1 if any."""
-    from quizapp.caseio.cases import CaseFileError, load_case_file
+    from quizapp.formats.cases import CaseFileError, load_case_file
 
     files: list[Path] = []
     for path in paths or (Path(current_app.config["CASES_DIR"]),):
@@ -49,7 +49,7 @@ def validate_cases(paths):
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
 def import_cases(path):
     """Import a bank folder (cases and modules/) or one case file: all or nothing."""
-    from quizapp.services import content
+    from quizapp.services.authoring import content
 
     try:
         result = content.import_path(path or Path(current_app.config["CASES_DIR"]))
@@ -91,10 +91,10 @@ def export_case(case_id, number):
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 def score_plan_command(case_file, plan_file, as_json):
     """Score PLAN_FILE against CASE_FILE and print every verdict with its reasons."""
-    from quizapp.caseio.cases import CaseFileError, load_case_file
-    from quizapp.caseio.plans import PlanFileError, load_plan_file
-    from quizapp.caseio.report import plan_score_json, render_plan_score
     from quizapp.domain.scoring import score_plan
+    from quizapp.formats.cases import CaseFileError, load_case_file
+    from quizapp.formats.plans import PlanFileError, load_plan_file
+    from quizapp.formats.report import plan_score_json, render_plan_score
 
     try:
         case = load_case_file(case_file)
@@ -114,7 +114,7 @@ def score_plan_command(case_file, plan_file, as_json):
 def check_content(path):
     """Fail on any problem in the bank: files, sources, ranges, candidate plans and their bands,
     duplicate question stems, modules naming missing cases."""
-    from quizapp.services import content
+    from quizapp.services.authoring import content
 
     root = path or Path(current_app.config["CASES_DIR"])
     try:
@@ -130,7 +130,7 @@ def check_content(path):
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
 def content_stats(path):
     """Count cases by decade, sex and skin type, and questions by module and type."""
-    from quizapp.services import content
+    from quizapp.services.authoring import content
 
     root = path or Path(current_app.config["CASES_DIR"])
     try:

@@ -50,6 +50,12 @@ def current_membership(user: User) -> Membership | None:
     return chosen
 
 
+def current_academy_id() -> int | None:
+    """The academy the signed-in user is working in, or None."""
+    membership = current_membership(current_user)
+    return membership.academy_id if membership else None
+
+
 def can(user: Any, action: Action | str, academy_id: int | None = None) -> bool:
     """True when `user` may perform `action` in `academy_id` (default: their current academy)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

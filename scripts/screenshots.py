@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from quizapp import MIGRATIONS_DIR, create_app  # noqa: E402
-from quizapp.services.demo import DEMO_ACCOUNTS  # noqa: E402
+from quizapp.services.academy.demo import DEMO_ACCOUNTS  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
@@ -53,8 +53,9 @@ def certification_setup() -> None:
     certificate and its pages have something to show."""
     from quizapp.extensions import db
     from quizapp.models.base import now_utc
-    from quizapp.services import accounts, certification, members
-    from quizapp.services.demo import DEMO_ACADEMY
+    from quizapp.services.academy import certification
+    from quizapp.services.academy.demo import DEMO_ACADEMY
+    from quizapp.services.people import accounts, members
 
     academy = accounts.academy_by_slug(DEMO_ACADEMY[1])
     programme = certification.save_programme(

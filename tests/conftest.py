@@ -20,7 +20,7 @@ from quizapp import create_app
 from quizapp.extensions import db as _db
 from quizapp.extensions import limiter
 from quizapp.models import Role
-from quizapp.services import accounts
+from quizapp.services.people import accounts
 
 TEST_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(

@@ -1,7 +1,7 @@
 """content_generation: one row whose token changes with every content change
 
 Content lists (published modules and cases) are cached per worker under this token
-(services/catalogue.py); models/content.py changes it in the same transaction as any change to
+(services/learning/catalogue.py); models/content.py changes it in the same transaction as any change to
 a module, a case or one of their versions.
 
 Revision ID: a9c8e7d6f5b4

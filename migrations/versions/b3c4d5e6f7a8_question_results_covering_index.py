@@ -3,7 +3,7 @@
 `ix_question_results_version_score` replaces `ix_question_results_version_question` (same
 leading columns, so question statistics use it as before) and also covers common mistakes'
 per-question sums, which it yields in group order: SQLite no longer sorts every answer
-(services/insight.py; bench/README.md has the figures).
+(services/authoring/insight.py; bench/README.md has the figures).
 
 Revision ID: b3c4d5e6f7a8
 Revises: a9c8e7d6f5b4

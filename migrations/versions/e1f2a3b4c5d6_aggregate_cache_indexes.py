@@ -1,7 +1,7 @@
 """narrow indexes for the aggregate cache's fingerprint and common mistakes
 
 The academy report and common mistakes are cached under a fingerprint of the academy's
-attempts (services/aggcache.py), read on every request: `ix_case_attempts_fingerprint` answers
+attempts (services/infra/aggcache.py), read on every request: `ix_case_attempts_fingerprint` answers
 it from a narrow index, which also covers common mistakes' per-case bands. Common mistakes'
 zone and red-flag tables are answered from `ix_case_zone_results_attempt_verdict` and
 `ix_case_flag_results_attempt_missed` without reading the rows (bench/README.md has the figures).

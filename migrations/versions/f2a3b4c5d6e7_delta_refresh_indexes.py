@@ -1,6 +1,6 @@
 """narrow index for the quiz attempts' fingerprint and open attempts
 
-The aggregate cache (services/aggcache.py) reads, on every report and common-mistakes request,
+The aggregate cache (services/infra/aggcache.py) reads, on every report and common-mistakes request,
 a fingerprint of the academy's quiz attempts per status, and on a change the open attempts, to
 refresh its figures from what changed: `ix_quiz_attempts_fingerprint` answers both from the
 index alone, as `ix_case_attempts_fingerprint` does for case attempts.

@@ -7,7 +7,7 @@ the P-list of facts.md, because facts.md itself is not shipped with the app.
 Tags say how strong a source is: L regulatory label, C consensus, T trial or review, O one author,
 clinic or training site, U not verified. facts.md tags facts, not sources, so each key carries the
 tag of the facts it supports there. A few keys are listed in facts.md without any tagged fact
-(B12, B13, B21, B26, B32, B35, F33, F36, F40, F41, F48, S1-S13, A1, A2, A6, A7); they carry U
+(B12, B13, B21, B26, B32, B35, F33, F36, F40, F48, S1-S13, A1, A2, A6, A7); they carry U
 ("not verified by us") until someone checks them.
 """
 
@@ -71,8 +71,8 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("B26", "U", "Lemdani 2025 JAMA Dermatol"),
     ("B27", "L", "Merz 2025 labelling"),
     ("B28", "L", "Azzalure/Dysport usage"),
-    ("B29", "T", "Kroumpouzos 2025 JMIR Dermatol"),
-    ("B30", "C", "Ho 2022 (PMC9208887)"),
+    ("B29", "T", "Kroumpouzos & Silikovich 2025 JMIR Dermatol e69960 (nonresponse review)"),
+    ("B30", "C", "Ho 2022 PRS Glob Open 10(6):e4407 consensus (PMC9208887)"),
     ("B31", "T", "JCAD ptosis review"),
     ("B32", "U", "SAKURA-3 (PMC7752221)"),
     ("B33", "O", "textbook chapter 10.3109/9781841847542-15"),
@@ -80,12 +80,38 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("B35", "U", "Chirico 2021 Appl Sci"),
     ("B36", "C", "Sundaram 2016 PRS (PMID 26910696)"),
     ("B37", "C", "Monheit 2015 PRS (PMID 26441115)"),
+    ("B38", "L", "Jeuveau US PI (FDALabel setid 17a914c1-e54b-4b50-965d-b0fd9111bba4)"),
+    ("B39", "L", "Letybo US PI (Hugel SPL)"),
+    ("B40", "L", "Letybo UK abbreviated prescribing information"),
+    ("B41", "L", "Relfydess UK PIL (PL 03070/0010, Mar 2025)"),
+    ("B42", "T", "Shridharani 2024 ASJ 44(12):1330, READY-1 (PMC11566037)"),
+    (
+        "B43",
+        "L",
+        "Botox Cosmetic US PI, DailyMed setid 485d9b71-6881-42c5-a620-a4360c7192ab (v54, Oct 2024)",
+    ),
+    ("B44", "L", "Dysport US HCP reconstitution and PI"),
+    ("B45", "L", "Azzalure SmPC/IFU (MHRA 2021)"),
+    ("B46", "L", "Bocouture SmPC (ANSM RCP; Swedish produktresume)"),
+    ("B47", "L", "Vistabel SmPC (French RCP, sections 4.2-4.4)"),
+    ("B48", "L", "Bocouture PIL (German)"),
+    ("B49", "L", "Azzalure SmPC summary (Italian) and PIL"),
+    ("B50", "L", "Botox Swiss Fachinformation, pregnancy (reg. 52433)"),
+    ("B51", "L", "Dysport Hong Kong MIMS, pregnancy/lactation"),
+    ("B52", "T", "LactMed onabotulinumtoxinA (NCBI Bookshelf)"),
+    ("B53", "O", "northsideplasticsurgery.com 'Botox touch up' (clinic)"),
+    ("B54", "T", "Scheinfeld 2005 Dermatol Online J 11(1):9 (PMID 15748550)"),
+    ("B55", "O", "apraclonidine case report and Aesthetic Nursing article (unlicensed use)"),
     # Dermal fillers
     ("F1", "T", "Restylane Lyft pivotal trial"),
     ("F2", "T", "Voluma RCT (PMC5444429)"),
     ("F3", "T", "Di Gregorio 2022 CCID"),
     ("F4", "T", "Baumann 2019 JDD"),
-    ("F5", "T", "PMID 38573527"),
+    (
+        "F5",
+        "T",
+        "Restylane Eyelight pivotal RCT, Aesthet Surg J 2024;44(9):1001-1013 (PMID 38573527)",
+    ),
     ("F6", "O", "tear trough clinic page"),
     ("F7", "T", "Vollure ASJ 40(7):767"),
     ("F8", "T", "NLF meta-analysis (PMC8481177)"),
@@ -95,7 +121,11 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("F12", "L", "Juvederm Volux XC label"),
     ("F13", "L", "Voluma directions for use"),
     ("F14", "T", "JCAD full-face study"),
-    ("F15", "T", "PMC9757680"),
+    (
+        "F15",
+        "T",
+        "Michon & Hassan 2022, Aesthet Surg J Open Forum 4:ojac086 (PMC9757680, PMID 36540630)",
+    ),
     ("F16", "T", "CCID S430747"),
     ("F17", "O", "cliqueclinic.com FOS"),
     ("F18", "T", "HA persistence on MRI (PMC11250456)"),
@@ -114,14 +144,24 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("F31", "T", "Michon 2021"),
     ("F32", "T", "PMID 35861599"),
     ("F33", "U", "AACI journal s13223-023-00788-1"),
-    ("F34", "C", "Aesthetics journal on hyaluronidase dosage"),
+    (
+        "F34",
+        "O",
+        "Faulkner, 'Understanding Hyaluronidase Dosage', Aesthetics journal, 15 Nov 2022 "
+        "(trade journal)",
+    ),
     ("F35", "T", "Beleznay 2015"),
     ("F36", "U", "PMC6554164"),
     ("F37", "O", "danger zones (medicalalgorithms.com)"),
-    ("F38", "O", "DeLorenzi protocol"),
+    (
+        "F38",
+        "O",
+        "DeLorenzi 2017, 'New High Dose Pulsed Hyaluronidase Protocol', "
+        "Aesthet Surg J 37(7):814-825",
+    ),
     ("F39", "T", "PMC6128506"),
-    ("F40", "U", "JMIR Dermatol 2024 e50403"),
-    ("F41", "U", "PMC11037726"),
+    ("F40", "U", "Kroumpouzos & Treacy, JMIR Dermatol 2024 e50403 (PMID 38231537)"),
+    ("F41", "T", "Wilde 2024 PRS Glob Open, post-hyaluronidase syndrome (PMC11037726)"),
     ("F42", "L", "Restylane precautions (MIMS)"),
     ("F43", "O", "bleeding risk"),
     ("F44", "C", "Heydenrych 2021 CCID (10-Point Plan)"),
@@ -129,6 +169,25 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("F46", "T", "BDD epidemiology"),
     ("F47", "O", "de Maio 2021 Aesthetic Plast Surg"),
     ("F48", "U", "MD ASA"),
+    ("F49", "L", "Restylane Silk label summary (MPR)"),
+    ("F50", "T", "Weiss et al., HARK (Restylane Kysse) vs control RCT, Dermatol Surg"),
+    ("F51", "T", "NCT01428024 Restylane Lip Volume protocol"),
+    ("F52", "T", "VYC-25L jawline RCT, patient-reported outcomes (PMC11634383)"),
+    ("F53", "T", "Alam 2021 JAMA Dermatol 157(2):174-180 (PMC7774041, PMID 33377939)"),
+    (
+        "F54",
+        "C",
+        "Murray 2021 J Clin Aesthet Dermatol 14(8):E69-E75, "
+        "CMAC hyaluronidase guideline (PMC8570661)",
+    ),
+    ("F55", "L", "Juvederm Volbella XC label important safety information"),
+    (
+        "F56",
+        "T",
+        "Hyaluronidase allergy review, Aesthetic Plast Surg 2024;48(3):413-439 (PMID 37145319)",
+    ),
+    ("F57", "O", "Heath & Taylor, fillers in skin of colour (dermpearls, 2012)"),
+    ("F58", "O", "Callender, AAD report (MDedge)"),
     # Scales
     ("S1", "U", "Merz scales overview"),
     ("S2", "U", "Carruthers 2010"),
@@ -175,8 +234,13 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ("P23", "O", "Hall 2018"),
     ("P24", "T", "NCT04520997"),
     ("P25", "L", "Juvederm safety information"),
-    ("P26", "T", "Carruthers 2005 (PMID 16188182)"),
-    ("P27", "T", "Keaney & Alster review"),
+    ("P26", "T", "Carruthers 2005 Dermatol Surg 31(10):1297 (PMID 16188182)"),
+    (
+        "P27",
+        "T",
+        "Keaney & Alster, 'Botulinum Toxin in Men: Review of Relevant Anatomy and "
+        "Clinical Trial Data'",
+    ),
     ("P28", "T", "Sundaram 2015 Dermatol Surg (rheology)"),
     ("P29", "T", "Siperstein 2022 ASJ Open Forum"),
     # Regulators' CPD rules (issue 11; not in facts.md): the figures of quizapp/domain/cpd.py

@@ -6,6 +6,7 @@ The string values are fixed identifiers used by case files, the database and the
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 
 class Disposition(StrEnum):
@@ -71,3 +72,32 @@ class Severity(StrEnum):
     OVERDONE = "overdone"
     OVERFILLED = "overfilled"
     UNSAFE = "unsafe"
+
+
+#: Plain-English names shown to people (pages, CSV downloads), one definition for every layer.
+DISPOSITION_LABELS: Final[dict[str, str]] = {
+    "treat": "Treat as planned",
+    "treat_in_part": "Treat in part (some concerns today, others later or never)",
+    "defer": "Defer (not today; review when the reason has passed)",
+    "refer": "Refer (to another specialist or service)",
+    "decline": "Decline (treatment would not serve this patient)",
+}
+BAND_LABELS: Final[dict[str, str]] = {
+    "under_treated": "Under-treated",
+    "conservative": "Conservative",
+    "natural": "Natural",
+    "overdone": "Overdone",
+    "overfilled": "Overfilled",
+    "unsafe": "Unsafe",
+}
+VERDICT_LABELS: Final[dict[str, str]] = {
+    "missed": "Missed",
+    "under": "Under",
+    "conservative": "Conservative",
+    "on_target": "On target",
+    "heavy": "Heavy",
+    "overfilled": "Overfilled",
+    "not_indicated": "Not indicated",
+    "wrong_product": "Wrong product",
+    "unsafe": "Unsafe",
+}

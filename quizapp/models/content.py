@@ -171,7 +171,8 @@ db.event.listen(ModuleVersion, "before_update", _refuse_edits_to_published)
 
 class ContentGeneration(db.Model):
     """One row whose token changes, in the same transaction, with every change to a module, a
-    case or one of their versions. Content lists are cached under it (services/catalogue.py):
+    case or one of their versions. Content lists are cached under it
+    (services/learning/catalogue.py):
     reading it is one primary-key lookup, listing the content is a join over every version.
     A random token rather than a counter, so a rolled-back change, a restored backup or an
     emptied table can never bring back a value a worker has cached other content under."""

@@ -66,7 +66,7 @@ class QuizAttempt(db.Model):
             "started_at",
         ),
         # The aggregate cache's fingerprint and open attempts of an academy's quiz attempts
-        # (services/aggcache.py), read from the index alone.
+        # (services/infra/aggcache.py), read from the index alone.
         Index("ix_quiz_attempts_fingerprint", "academy_id", "status", "id", "submitted_at"),
     )
 
@@ -98,7 +98,7 @@ class QuestionResult(db.Model):
     __table_args__ = (
         UniqueConstraint("attempt_id", "question_id"),
         # Per version and question (question statistics), and covering common mistakes' sums
-        # per question in group order (services/insight.py).
+        # per question in group order (services/authoring/insight.py).
         Index(
             "ix_question_results_version_score",
             "module_version_id",
@@ -153,7 +153,8 @@ class CaseAttempt(db.Model):
             "case_id",
             "updated_at",
         ),
-        # The aggregate cache's fingerprint of an academy's case attempts (services/aggcache.py);
+        # The aggregate cache's fingerprint of an academy's case attempts
+        # (services/infra/aggcache.py);
         # also covers common mistakes' per-case bands.
         Index(
             "ix_case_attempts_fingerprint",

@@ -40,14 +40,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import Academy, Role
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
-from quizapp.services import auditlog, certification, members, portfolio, reports, xapi
-from quizapp.services.catalogue import published_modules
-from quizapp.services.csvout import csv_response, csv_stream
-from quizapp.web.auth import EmptyForm
+from quizapp.services.academy import certification, reports
+from quizapp.services.infra import xapi
+from quizapp.services.infra.csvout import csv_response, csv_stream
+from quizapp.services.learning.catalogue import published_modules
+from quizapp.services.people import auditlog, members
+from quizapp.services.portfolio import practice
+from quizapp.web.forms import EmptyForm
 from quizapp.web.pagination import paginate_list, paginate_query
 
 bp = Blueprint("academy", __name__, url_prefix="/academy")
@@ -790,12 +794,12 @@ def reports_page():
         funnel_chart=reports.funnel_chart(report.funnel),
         band_chart=reports.band_chart(report.bands),
         expiry_chart=reports.expiry_chart(report.certificates),
-        band_labels=reports.BAND_LABELS,
+        band_labels=BAND_LABELS,
         band_order=reports.BAND_ORDER,
         windows=reports.EXPIRY_WINDOWS,
         average_band_label=reports.average_band_label,
         manage=can(current_user, Action.MANAGE_ACADEMY),
-        logbook=portfolio.academy_logbook_report(academy.id),
+        logbook=practice.academy_logbook_report(academy.id),
     )
 
 

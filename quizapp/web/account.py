@@ -17,7 +17,7 @@ from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires, signed_in
-from quizapp.services import members, privacy
+from quizapp.services.people import members, privacy
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

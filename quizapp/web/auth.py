@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from quizapp.extensions import db, limiter
 from quizapp.permissions import public, signed_in
-from quizapp.services import accounts
+from quizapp.services.people import accounts
+from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("auth", __name__)
 
@@ -62,12 +63,6 @@ class PasswordForm(FlaskForm):
 class JoinForm(FlaskForm):
     code = StringField("Invitation code", validators=[DataRequired(), Length(max=64)])
     submit = SubmitField("Join academy")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only a CSRF token, for lone buttons such as "Log out"."""
-
-    submit = SubmitField("Submit")
 
 
 def safe_next(target: str | None) -> str | None:

@@ -45,22 +45,31 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from quizapp.caseio.cases import case_to_dict
-from quizapp.caseio.yamlsafe import field_name
 from quizapp.domain import quiz
 from quizapp.domain.face import PRODUCTS, ROMAN, ZONE_IDS, ZONES, Family
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import score_case_attempt
-from quizapp.domain.terms import Band, Depth, Disposition, Side
+from quizapp.domain.terms import (
+    BAND_LABELS,
+    DISPOSITION_LABELS,
+    VERDICT_LABELS,
+    Band,
+    Depth,
+    Disposition,
+    Side,
+)
 from quizapp.extensions import db
+from quizapp.formats.cases import case_to_dict
+from quizapp.formats.yamlsafe import field_name
 from quizapp.models import AttemptStatus, CaseStep
 from quizapp.models.content import Status
-from quizapp.permissions import Action, current_membership, requires
-from quizapp.services import authoring, casestudy, content, insight
-from quizapp.services.csvout import csv_response
+from quizapp.permissions import Action, current_academy_id, requires
+from quizapp.services.authoring import content, editing, insight
+from quizapp.services.infra.csvout import csv_response
+from quizapp.services.learning import casestudy
 from quizapp.web import answers
 from quizapp.web import casestudy as player
-from quizapp.web.auth import EmptyForm
+from quizapp.web.forms import EmptyForm
 from quizapp.web.pagination import paginate_list
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -74,8 +83,6 @@ STATE_LABELS = {
     "published": "Published",
     "retired": "Retired",
 }
-BAND_LABELS = player.BAND_LABELS
-VERDICT_LABELS = player.VERDICT_LABELS
 QUESTION_TYPE_LABELS = {
     "single": "Single choice",
     "multi": "Multiple choice (select all)",
@@ -87,11 +94,6 @@ QUESTION_TYPE_LABELS = {
 }
 
 
-def _academy_id() -> int | None:
-    membership = current_membership(current_user)
-    return membership.academy_id if membership else None
-
-
 def _kind(segment: str) -> str:
     kind = KIND_BY_SEGMENT.get(segment)
     if kind is None:
@@ -100,7 +102,7 @@ def _kind(segment: str) -> str:
 
 
 def _visible_or_404(kind: str, record_id: int):
-    record = authoring.visible(kind, record_id, _academy_id())
+    record = editing.visible(kind, record_id, current_academy_id())
     if record is None:
         abort(404)
     return record
@@ -108,14 +110,14 @@ def _visible_or_404(kind: str, record_id: int):
 
 def _owned_or_404(kind: str, record_id: int):
     """Only the academy's own items can change; the bank and other academies' items 404."""
-    record = authoring.owned(kind, record_id, _academy_id())
+    record = editing.owned(kind, record_id, current_academy_id())
     if record is None:
         abort(404)
     return record
 
 
 def _need_academy() -> int:
-    academy_id = _academy_id()
+    academy_id = current_academy_id()
     if academy_id is None:
         abort(404)
     return academy_id
@@ -127,7 +129,7 @@ def _check_csrf() -> None:
 
 
 def _item_url(record) -> str:
-    if authoring.kind_of(record) == "case":
+    if editing.kind_of(record) == "case":
         return url_for("author.case_view", case_id=record.id)
     return url_for("author.module_view", module_id=record.id)
 
@@ -211,7 +213,7 @@ PRODUCT_CHOICES = [(p, PRODUCTS[p].label) for p in PRODUCTS]
 SIDE_CHOICES = [(s.value, s.value) for s in Side]
 DEPTH_CHOICES = [(d.value, d.value) for d in Depth]
 BAND_CHOICES = [(b.value, BAND_LABELS[b.value]) for b in Band]
-DISPOSITION_CHOICES = [(d.value, player.DISPOSITION_LABELS[d.value]) for d in Disposition]
+DISPOSITION_CHOICES = [(d.value, DISPOSITION_LABELS[d.value]) for d in Disposition]
 GRADE_CHOICES = _choices([(str(g), str(g)) for g in range(5)])
 
 
@@ -818,9 +820,9 @@ NEW_CASE = {
 @bp.route("/")
 @requires(Action.AUTHOR)
 def index():
-    academy_id = _academy_id()
-    cases = authoring.content_rows("case", academy_id)
-    modules = authoring.content_rows("module", academy_id)
+    academy_id = current_academy_id()
+    cases = editing.content_rows("case", academy_id)
+    modules = editing.content_rows("module", academy_id)
     return render_template(
         "author/index.html",
         own_cases=paginate_list([r for r in cases if not r.bank], anchor="own-cases"),
@@ -848,8 +850,8 @@ def index():
 @requires(Action.AUTHOR)
 def case_view(case_id: int):
     record = _visible_or_404("case", case_id)
-    current = authoring.latest(record)
-    case = authoring.case_of(current)
+    current = editing.latest(record)
+    case = editing.case_of(current)
     warnings = [str(w.message) for w in content.candidate_plan_issues("", case)]
     return render_template(
         "author/case.html",
@@ -894,7 +896,7 @@ def case_new():
 def case_edit(case_id: int):
     record = _owned_or_404("case", case_id)
     if request.method == "GET":
-        case = authoring.case_of(authoring.latest(record))
+        case = editing.case_of(editing.latest(record))
         form = CaseForm(formdata=None, data=case_form_data(case_to_dict(case)))
         _pad(form)
         return _render_case_form(form, record, None)
@@ -915,10 +917,10 @@ def _save_case_form(record, academy_id: int):
     issues = list(own)
     if not issues:
         try:
-            record, version, changed = authoring.save_case_from_data(
+            record, version, changed = editing.save_case_from_data(
                 record, academy_id, current_user, data
             )
-        except authoring.ContentInvalid as error:
+        except editing.ContentInvalid as error:
             db.session.rollback()
             issues = error.issues
         else:
@@ -951,21 +953,21 @@ def module_yaml(module_id: int):
 
 
 def _yaml_editor(record):
-    kind = authoring.kind_of(record)
+    kind = editing.kind_of(record)
     form = YamlForm()
     issues: list[Any] = []
     if request.method == "GET":
-        form.text.data = authoring.latest(record).source_text
+        form.text.data = editing.latest(record).source_text
     else:
         if not form.validate_on_submit():
             abort(400)
         text = (form.text.data or "").replace("\r\n", "\n")
         try:
             if kind == "case":
-                version, changed = authoring.save_case(record, current_user, text, "yaml")
+                version, changed = editing.save_case(record, current_user, text, "yaml")
             else:
-                version, changed = authoring.save_module(record, current_user, text, "yaml")
-        except authoring.ContentInvalid as error:
+                version, changed = editing.save_module(record, current_user, text, "yaml")
+        except editing.ContentInvalid as error:
             db.session.rollback()
             issues = error.issues
         else:
@@ -1004,12 +1006,12 @@ def case_upload():
             issues = [_OwnIssue("", "choose a file or paste a case")]
         else:
             try:
-                record, created = authoring.upload_case(academy_id, current_user, raw, name)
-            except authoring.ContentInvalid as error:
+                record, created = editing.upload_case(academy_id, current_user, raw, name)
+            except editing.ContentInvalid as error:
                 db.session.rollback()
                 issues = error.issues
             else:
-                version = authoring.latest(record)
+                version = editing.latest(record)
                 message = (
                     f"Imported {record.slug} as a new case (draft version {version.number})."
                     if created
@@ -1030,7 +1032,7 @@ def case_upload():
 @requires(Action.AUTHOR)
 def case_export(case_id: int):
     record = _visible_or_404("case", case_id)
-    version = authoring.export_version(record, request.args.get("version", type=int))
+    version = editing.export_version(record, request.args.get("version", type=int))
     if version is None:
         abort(404)
     return Response(
@@ -1051,8 +1053,8 @@ def publish(segment: str, record_id: int):
     record = _owned_or_404(_kind(segment), record_id)
     _check_csrf()
     try:
-        version = authoring.publish(record, current_user)
-    except authoring.AuthoringError as error:
+        version = editing.publish(record, current_user)
+    except editing.AuthoringError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -1067,8 +1069,8 @@ def retire(segment: str, record_id: int):
     record = _owned_or_404(_kind(segment), record_id)
     _check_csrf()
     try:
-        authoring.retire(record, current_user)
-    except authoring.AuthoringError as error:
+        editing.retire(record, current_user)
+    except editing.AuthoringError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -1083,8 +1085,8 @@ def discard(segment: str, record_id: int):
     record = _owned_or_404(_kind(segment), record_id)
     _check_csrf()
     try:
-        gone = authoring.discard_draft(record, current_user)
-    except authoring.AuthoringError as error:
+        gone = editing.discard_draft(record, current_user)
+    except editing.AuthoringError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(_item_url(record))
@@ -1101,11 +1103,11 @@ def clone(segment: str, record_id: int):
     academy_id = _need_academy()
     _check_csrf()
     try:
-        copy = authoring.clone(record, academy_id, current_user)
-    except (authoring.AuthoringError, authoring.ContentInvalid) as error:
+        copy = editing.clone(record, academy_id, current_user)
+    except (editing.AuthoringError, editing.ContentInvalid) as error:
         db.session.rollback()
         flash(
-            str(error) if isinstance(error, authoring.AuthoringError) else "It cannot be cloned.",
+            str(error) if isinstance(error, editing.AuthoringError) else "It cannot be cloned.",
             "error",
         )
         return redirect(_item_url(record))
@@ -1119,7 +1121,7 @@ def clone(segment: str, record_id: int):
 def history(segment: str, record_id: int):
     kind = _kind(segment)
     record = _visible_or_404(kind, record_id)
-    versions, entries = authoring.history(record)
+    versions, entries = editing.history(record)
     numbers = [v.number for v in versions]
     new = request.args.get("to", type=int) or (numbers[0] if numbers else None)
     old = request.args.get("from", type=int)
@@ -1127,10 +1129,10 @@ def history(segment: str, record_id: int):
         old = max((n for n in numbers if n < new), default=None)
     diff = None
     if old is not None and new is not None:
-        a, b = authoring.version_of(record, old), authoring.version_of(record, new)
+        a, b = editing.version_of(record, old), editing.version_of(record, new)
         if a is None or b is None:
             abort(404)
-        diff = authoring.diff_lines(a.source_text, b.source_text)
+        diff = editing.diff_lines(a.source_text, b.source_text)
     return render_template(
         "author/history.html",
         record=record,
@@ -1216,7 +1218,7 @@ def _preview_state(version_id: int) -> PreviewAttempt:
 @requires(Action.AUTHOR)
 def case_preview_start(case_id: int, number: int):
     record = _visible_or_404("case", case_id)
-    version = authoring.version_of(record, number)
+    version = editing.version_of(record, number)
     if version is None:
         abort(404)
     _check_csrf()
@@ -1228,7 +1230,7 @@ def case_preview_start(case_id: int, number: int):
 @requires(Action.AUTHOR)
 def case_preview(case_id: int, number: int, step: str):
     record = _visible_or_404("case", case_id)
-    version = authoring.version_of(record, number)
+    version = editing.version_of(record, number)
     if version is None:
         abort(404)
     try:
@@ -1240,7 +1242,7 @@ def case_preview(case_id: int, number: int, step: str):
     if not casestudy.may_open(attempt, current):
         target = "result" if attempt.submitted else attempt.step
         return redirect(links.url(target))
-    case = authoring.case_of(version)
+    case = editing.case_of(version)
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -1262,7 +1264,7 @@ def case_preview(case_id: int, number: int, step: str):
         "steps": casestudy.STEPS,
         "open_steps": {s for s in casestudy.STEPS if casestudy.may_open(attempt, s)},
         "grades_scale": player.GRADES,
-        "dispositions": player.DISPOSITION_LABELS,
+        "dispositions": DISPOSITION_LABELS,
         "band_labels": BAND_LABELS,
         "verdict_labels": VERDICT_LABELS,
         "preview": links,
@@ -1352,8 +1354,8 @@ MODULE_FIELDS = (
 
 
 def _module_choices(form: ModuleForm, academy_id: int | None, own_slug: str | None) -> None:
-    modules = authoring.content_rows("module", academy_id)
-    cases = authoring.content_rows("case", academy_id)
+    modules = editing.content_rows("module", academy_id)
+    cases = editing.content_rows("case", academy_id)
     form.prerequisites.choices = [
         SelectChoice(m.slug, f"{m.title} ({m.slug})") for m in modules if m.slug != own_slug
     ]
@@ -1397,7 +1399,7 @@ def module_settings(form: ModuleForm, base: dict[str, Any]) -> tuple[dict[str, A
         # Kept from the file (set in the YAML editor): the estimated study time for CPD.
         **({"cpd_hours": base["cpd_hours"]} if base.get("cpd_hours") is not None else {}),
         "references": _keys(form.references.data or ""),
-        "questions": authoring.questions_of(base),
+        "questions": editing.questions_of(base),
     }
     fmap = {name: getattr(form, name).id for name in MODULE_FIELDS}
     return data, fmap
@@ -1421,8 +1423,8 @@ def module_new():
             abort(400)
         data, fmap = module_settings(form, {"questions": []})
         try:
-            record = authoring.create_module(academy_id, current_user, data)
-        except authoring.ContentInvalid as error:
+            record = editing.create_module(academy_id, current_user, data)
+        except editing.ContentInvalid as error:
             db.session.rollback()
             problems = place(error.issues, fmap)
         else:
@@ -1441,7 +1443,7 @@ def module_new():
 @requires(Action.AUTHOR)
 def module_settings_edit(module_id: int):
     record = _owned_or_404("module", module_id)
-    base = authoring.module_data(authoring.latest(record))
+    base = editing.module_data(editing.latest(record))
     if request.method == "POST":
         form = ModuleForm()
         form.id.data = record.slug
@@ -1454,8 +1456,8 @@ def module_settings_edit(module_id: int):
             abort(400)
         data, fmap = module_settings(form, base)
         try:
-            version, changed = authoring.save_module_data(record, current_user, data)
-        except authoring.ContentInvalid as error:
+            version, changed = editing.save_module_data(record, current_user, data)
+        except editing.ContentInvalid as error:
             db.session.rollback()
             problems = place(error.issues, fmap)
         else:
@@ -1477,10 +1479,10 @@ def module_settings_edit(module_id: int):
 @requires(Action.AUTHOR)
 def module_view(module_id: int):
     record = _visible_or_404("module", module_id)
-    current = authoring.latest(record)
-    data = authoring.module_data(current)
+    current = editing.latest(record)
+    data = editing.module_data(current)
     problems = (
-        authoring.module_publish_problems(record, current) if current.status is Status.DRAFT else []
+        editing.module_publish_problems(record, current) if current.status is Status.DRAFT else []
     )
     return render_template(
         "author/module.html",
@@ -1488,7 +1490,7 @@ def module_view(module_id: int):
         current=current,
         published=record.latest_published(),
         data=data,
-        questions=authoring.questions_of(data),
+        questions=editing.questions_of(data),
         own=record.academy_id is not None,
         publish_problems=problems,
         type_labels=QUESTION_TYPE_LABELS,
@@ -1657,7 +1659,7 @@ def _pad_question(form: QuestionForm, kind: str) -> None:
 
 
 def _question_index(data: dict[str, Any], question_id: str) -> int:
-    for i, q in enumerate(authoring.questions_of(data)):
+    for i, q in enumerate(editing.questions_of(data)):
         if q.get("id") == question_id:
             return i
     abort(404)
@@ -1668,11 +1670,11 @@ def _question_index(data: dict[str, Any], question_id: str) -> int:
 @requires(Action.AUTHOR)
 def question_edit(module_id: int, question_id: str | None = None):
     record = _owned_or_404("module", module_id)
-    base = authoring.module_data(authoring.latest(record))
+    base = editing.module_data(editing.latest(record))
     index = None
     if question_id is not None:
         index = _question_index(base, question_id)
-        existing = authoring.questions_of(base)[index]
+        existing = editing.questions_of(base)[index]
         kind = existing.get("type")
     else:
         existing = {}
@@ -1694,11 +1696,11 @@ def question_edit(module_id: int, question_id: str | None = None):
                 form.items.append_entry()
         else:
             qdata, fmap = question_data(form, kind)
-            merged = authoring.with_question(base, index, qdata)
-            position = index if index is not None else len(authoring.questions_of(merged)) - 1
+            merged = editing.with_question(base, index, qdata)
+            position = index if index is not None else len(editing.questions_of(merged)) - 1
             try:
-                version, changed = authoring.save_module_data(record, current_user, merged)
-            except authoring.ContentInvalid as error:
+                version, changed = editing.save_module_data(record, current_user, merged)
+            except editing.ContentInvalid as error:
                 db.session.rollback()
                 problems = place(error.issues, fmap, prefix=f"questions[{position}]")
             else:
@@ -1735,15 +1737,15 @@ def question_action(module_id: int, question_id: str, action: str):
     if action not in ("delete", "up", "down"):
         abort(404)
     _check_csrf()
-    base = authoring.module_data(authoring.latest(record))
+    base = editing.module_data(editing.latest(record))
     index = _question_index(base, question_id)
     if action == "delete":
-        data = authoring.without_question(base, index)
+        data = editing.without_question(base, index)
     else:
-        data = authoring.moved_question(base, index, -1 if action == "up" else 1)
+        data = editing.moved_question(base, index, -1 if action == "up" else 1)
     try:
-        authoring.save_module_data(record, current_user, data)
-    except authoring.ContentInvalid as error:
+        editing.save_module_data(record, current_user, data)
+    except editing.ContentInvalid as error:
         db.session.rollback()
         flash("; ".join(f"{i.field}: {i.message}" for i in error.issues[:3]), "error")
     else:
@@ -1789,7 +1791,7 @@ def gift_import(module_id: int):
                 ), 422
         else:
             text = (form.text.data or "").replace("\r\n", "\n")
-        outcome = authoring.import_gift(
+        outcome = editing.import_gift(
             record,
             current_user,
             text,
@@ -1817,7 +1819,7 @@ def gift_import(module_id: int):
 
 
 def _module_version_for_export(record):
-    version = authoring.export_version(record, request.args.get("version", type=int))
+    version = editing.export_version(record, request.args.get("version", type=int))
     if version is None:
         abort(404)
     return version
@@ -1828,7 +1830,7 @@ def _module_version_for_export(record):
 def gift_export(module_id: int):
     record = _visible_or_404("module", module_id)
     version = _module_version_for_export(record)
-    text, skipped = authoring.gift_for(version, f"{record.title} (v{version.number})")
+    text, skipped = editing.gift_for(version, f"{record.title} (v{version.number})")
     return Response(
         text,
         mimetype="text/plain",
@@ -1846,7 +1848,7 @@ def gift_export(module_id: int):
 def module_export(module_id: int):
     record = _visible_or_404("module", module_id)
     version = _module_version_for_export(record)
-    payload = authoring.module_zip(record, version, _academy_id())
+    payload = editing.module_zip(record, version, current_academy_id())
     return Response(
         payload,
         mimetype="application/zip",
@@ -1876,8 +1878,8 @@ def module_import():
             issues = [_OwnIssue("", "choose a module zip file")]
         else:
             try:
-                done = authoring.import_module_zip(academy_id, current_user, raw, upload.filename)
-            except authoring.ContentInvalid as error:
+                done = editing.import_module_zip(academy_id, current_user, raw, upload.filename)
+            except editing.ContentInvalid as error:
                 db.session.rollback()
                 issues = error.issues
             else:
@@ -1897,8 +1899,8 @@ def module_import():
             "author/module_import.html",
             form=form,
             issues=issues,
-            max_entries=authoring.ZIP_MAX_ENTRIES,
-            max_file_kib=authoring.ZIP_MAX_FILE_BYTES // 1024,
+            max_entries=editing.ZIP_MAX_ENTRIES,
+            max_file_kib=editing.ZIP_MAX_FILE_BYTES // 1024,
         ),
         422 if issues else 200,
     )
@@ -1914,10 +1916,10 @@ PREVIEW_SEED = "preview"
 def question_preview(module_id: int, number: int, position: int):
     """A question as the trainee sees it; answering shows its marking. Nothing is recorded."""
     record = _visible_or_404("module", module_id)
-    version = authoring.version_of(record, number)
+    version = editing.version_of(record, number)
     if version is None:
         abort(404)
-    module = authoring.module_of(version)
+    module = editing.module_of(version)
     if module is None or not 1 <= position <= len(module.questions):
         abort(404)
     question = module.questions[position - 1]
@@ -1981,8 +1983,8 @@ def insight_module(module_id: int):
         chosen = next((v for v in versions if v.results), versions[0] if versions else None)
     if chosen is None:
         abort(404)
-    version = authoring.version_of(record, chosen.number)
-    module = authoring.module_of(version)
+    version = editing.version_of(record, chosen.number)
+    module = editing.module_of(version)
     stats = insight.question_stats(academy_id, chosen.id)
     rows = []
     for position, question in enumerate(module.questions if module else (), start=1):
@@ -2099,7 +2101,7 @@ def insight_case(case_id: int):
     academy_id = _need_academy()
     record = _visible_or_404("case", case_id)
     number = request.args.get("version", type=int)
-    version = authoring.version_of(record, number) if number else None
+    version = editing.version_of(record, number) if number else None
     if number and version is None:
         abort(404)
     data = insight.case_insight(academy_id, record.id, version.id if version else None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quizapp.caseio.plans import PlanFileError
 from quizapp.domain.face import (
     FACIAL_UNITS,
     FILLER_IDS,
@@ -16,54 +15,30 @@ from quizapp.domain.face import (
     ZONES,
 )
 from quizapp.domain.redflags import RED_FLAGS
-from quizapp.domain.terms import Depth, Disposition, Side
+from quizapp.domain.terms import (
+    BAND_LABELS,
+    DISPOSITION_LABELS,
+    VERDICT_LABELS,
+    Depth,
+    Disposition,
+    Side,
+)
 from quizapp.extensions import db
+from quizapp.formats.plans import PlanFileError
 from quizapp.models import AttemptStatus, CaseStep
 from quizapp.models.base import now_utc
-from quizapp.permissions import Action, current_membership, requires
-from quizapp.services import casestudy
-from quizapp.web.auth import EmptyForm
+from quizapp.permissions import Action, current_academy_id, requires
+from quizapp.services.learning import casestudy
 from quizapp.web.certificates import issue_and_announce
+from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("cases", __name__, url_prefix="/learn/cases")
-
-DISPOSITION_LABELS = {
-    "treat": "Treat as planned",
-    "treat_in_part": "Treat in part (some concerns today, others later or never)",
-    "defer": "Defer (not today; review when the reason has passed)",
-    "refer": "Refer (to another specialist or service)",
-    "decline": "Decline (treatment would not serve this patient)",
-}
-BAND_LABELS = {
-    "under_treated": "Under-treated",
-    "conservative": "Conservative",
-    "natural": "Natural",
-    "overdone": "Overdone",
-    "overfilled": "Overfilled",
-    "unsafe": "Unsafe",
-}
-VERDICT_LABELS = {
-    "missed": "Missed",
-    "under": "Under",
-    "conservative": "Conservative",
-    "on_target": "On target",
-    "heavy": "Heavy",
-    "overfilled": "Overfilled",
-    "not_indicated": "Not indicated",
-    "wrong_product": "Wrong product",
-    "unsafe": "Unsafe",
-}
-
-
-def _academy_id() -> int | None:
-    membership = current_membership(current_user)
-    return membership.academy_id if membership else None
 
 
 @bp.route("/")
 @requires(Action.LEARN)
 def index():
-    progress = casestudy.case_progress(current_user.id, _academy_id())
+    progress = casestudy.case_progress(current_user.id, current_academy_id())
     return render_template(
         "cases/index.html", progress=progress, band_labels=BAND_LABELS, form=EmptyForm()
     )
@@ -74,7 +49,7 @@ def index():
 def start(slug: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    academy_id = _academy_id()
+    academy_id = current_academy_id()
     listed = casestudy.find_listed(slug, academy_id)
     if listed is None or academy_id is None:
         abort(404)

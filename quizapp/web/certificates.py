@@ -15,8 +15,9 @@ from quizapp.extensions import db
 from quizapp.models import Certificate
 from quizapp.models.base import now_utc
 from quizapp.permissions import current_membership, signed_in
-from quizapp.services import badges, certification, pdfcert
-from quizapp.web.auth import EmptyForm
+from quizapp.services.academy import badges, certification
+from quizapp.services.infra import pdfcert
+from quizapp.web.forms import EmptyForm
 from quizapp.web.pagination import paginate_list
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")

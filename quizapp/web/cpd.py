@@ -29,9 +29,9 @@ from quizapp.extensions import db
 from quizapp.models import Academy, User
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires, signed_in
-from quizapp.services import cpd, portfolio_export
-from quizapp.services.csvout import csv_response
-from quizapp.web.auth import EmptyForm
+from quizapp.services.infra.csvout import csv_response
+from quizapp.services.portfolio import bundle, cpd
+from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")
 
@@ -216,7 +216,7 @@ def summary():
 @bp.route("/ledger.csv")
 @signed_in
 def ledger_csv():
-    header, rows = portfolio_export.cpd_table(cpd.ledger(current_user.id))
+    header, rows = bundle.cpd_table(cpd.ledger(current_user.id))
     return csv_response(f"cpd-ledger-{now_utc().date().isoformat()}", header, rows)
 
 
@@ -228,9 +228,9 @@ def certificate(activity_id: int):
         abort(404)
     academy = db.session.get(Academy, activity.academy_id) if activity.academy_id else None
     body = cpd.certificate_pdf(activity, current_user, academy)
-    name = portfolio_export.safe_name(f"cpd-certificate-{activity.module_slug or activity.id}")
+    name = bundle.safe_name(f"cpd-certificate-{activity.module_slug or activity.id}")
     return send_file(
-        portfolio_export.buffer(body),
+        bundle.buffer(body),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{name}-{activity.done_on.isoformat()}.pdf",
@@ -238,9 +238,9 @@ def certificate(activity_id: int):
 
 
 def _zip_download(user: User, academy_id: int | None):
-    name, body = portfolio_export.build(user, academy_id, now_utc())
+    name, body = bundle.build(user, academy_id, now_utc())
     return send_file(
-        portfolio_export.buffer(body),
+        bundle.buffer(body),
         mimetype="application/zip",
         as_attachment=True,
         download_name=name,
@@ -263,7 +263,7 @@ def trainees():
     return render_template(
         "cpd/trainees.html",
         academy=membership.academy,
-        members=portfolio_export.academy_people(membership.academy_id),
+        members=bundle.academy_people(membership.academy_id),
     )
 
 
@@ -272,7 +272,7 @@ def trainees():
 def trainee_export(user_id: int):
     """An academy admin's copy of one member's portfolio, limited to their academy's records."""
     membership = current_membership(current_user)
-    person = portfolio_export.member_of(membership.academy_id, user_id) if membership else None
+    person = bundle.member_of(membership.academy_id, user_id) if membership else None
     if person is None:
         abort(404)
     return _zip_download(person, membership.academy_id)

@@ -9,25 +9,22 @@ from quizapp.domain import quiz
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
-from quizapp.permissions import Action, current_membership, requires
-from quizapp.services import casestudy, certification, learning, portfolio, progress
+from quizapp.permissions import Action, current_academy_id, requires
+from quizapp.services.academy import certification
+from quizapp.services.learning import casestudy, progress, quizzes
+from quizapp.services.portfolio import practice
 from quizapp.web import answers
-from quizapp.web.auth import EmptyForm
 from quizapp.web.certificates import issue_and_announce
+from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
-
-
-def _academy_id() -> int | None:
-    membership = current_membership(current_user)
-    return membership.academy_id if membership else None
 
 
 @bp.route("/")
 @requires(Action.LEARN)
 def index():
-    academy_id = _academy_id()
-    modules = learning.module_progress(current_user.id, academy_id)
+    academy_id = current_academy_id()
+    modules = quizzes.module_progress(current_user.id, academy_id)
     history = progress.score_history(current_user.id)
     standings = (
         certification.standings(current_user.id, academy_id, now_utc()) if academy_id else []
@@ -36,13 +33,13 @@ def index():
     return render_template(
         "learn/index.html",
         progress=modules,
-        next_item=learning.next_step(modules),
+        next_item=quizzes.next_step(modules),
         passed=sum(1 for m in modules if m.status == "passed"),
         chart=progress.chart_points(history),
         history=history,
         weakest=progress.weakest_topics(current_user.id),
         tendency=tendency,
-        tendencies=portfolio.tendencies(current_user.id, tendency),
+        tendencies=practice.tendencies(current_user.id, tendency),
         standings=standings,
     )
 
@@ -50,14 +47,14 @@ def index():
 @bp.route("/modules/<slug>")
 @requires(Action.LEARN)
 def module(slug: str):
-    modules = learning.module_progress(current_user.id, _academy_id())
+    modules = quizzes.module_progress(current_user.id, current_academy_id())
     item = next((p for p in modules if p.listed.slug == slug), None)
     if item is None:
         abort(404)
     wanted = item.listed.summary.get("cases", [])
     cases = [
         c
-        for c in casestudy.case_progress(current_user.id, _academy_id(), wanted)
+        for c in casestudy.case_progress(current_user.id, current_academy_id(), wanted)
         if c.listed.slug in wanted
     ]
     return render_template("learn/module.html", item=item, cases=cases, form=EmptyForm())
@@ -68,13 +65,13 @@ def module(slug: str):
 def start(slug: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    academy_id = _academy_id()
-    listed = learning.find_listed(slug, academy_id)
+    academy_id = current_academy_id()
+    listed = quizzes.find_listed(slug, academy_id)
     if listed is None or academy_id is None:
         abort(404)
     try:
-        attempt = learning.start_or_resume(current_user.id, academy_id, listed, now_utc())
-    except learning.AttemptRefused as refusal:
+        attempt = quizzes.start_or_resume(current_user.id, academy_id, listed, now_utc())
+    except quizzes.AttemptRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("learn.module", slug=slug))
     attempt_id = attempt.id  # read before the commit expires it (saves a reload)
@@ -83,7 +80,7 @@ def start(slug: str):
 
 
 def _own_attempt(attempt_id: int):
-    attempt = learning.attempt_for(current_user.id, attempt_id)
+    attempt = quizzes.attempt_for(current_user.id, attempt_id)
     if attempt is None:
         abort(404)
     return attempt
@@ -91,8 +88,8 @@ def _own_attempt(attempt_id: int):
 
 def _close_if_time_is_up(attempt) -> bool:
     """Submit an open attempt whose time has run out (server clock); True if it is closed."""
-    if attempt.status is AttemptStatus.IN_PROGRESS and learning.time_is_up(attempt, now_utc()):
-        learning.submit(attempt, attempt.deadline_at)
+    if attempt.status is AttemptStatus.IN_PROGRESS and quizzes.time_is_up(attempt, now_utc()):
+        quizzes.submit(attempt, attempt.deadline_at)
         issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         db.session.commit()
         flash("Time is up: your attempt was submitted with the answers you had saved.", "info")
@@ -100,7 +97,7 @@ def _close_if_time_is_up(attempt) -> bool:
 
 
 def _shuffle(attempt) -> bool:
-    return learning.module_content(attempt.module_version).shuffle
+    return quizzes.module_content(attempt.module_version).shuffle
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["GET", "POST"])
@@ -109,7 +106,7 @@ def question(attempt_id: int, number: int):
     attempt = _own_attempt(attempt_id)
     if _close_if_time_is_up(attempt):
         return redirect(url_for("learn.review", attempt_id=attempt.id))
-    module = learning.module_content(attempt.module_version)
+    module = quizzes.module_content(attempt.module_version)
     if not 1 <= number <= len(module.questions):
         abort(404)
     question = module.questions[number - 1]
@@ -121,8 +118,8 @@ def question(attempt_id: int, number: int):
             response = answers.response_from_form(
                 question, attempt.seed, _shuffle(attempt), request.form
             )
-            learning.save_answer(attempt, question.id, response, now_utc())
-        except learning.AttemptRefused as refusal:
+            quizzes.save_answer(attempt, question.id, response, now_utc())
+        except quizzes.AttemptRefused as refusal:
             flash(str(refusal), "error")
             return redirect(url_for("learn.review", attempt_id=attempt.id))
         db.session.commit()  # expires `attempt`: redirects use the URL's id, not a reload
@@ -156,12 +153,12 @@ def finish(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if _close_if_time_is_up(attempt):
         return redirect(url_for("learn.review", attempt_id=attempt.id))
-    module = learning.module_content(attempt.module_version)
+    module = quizzes.module_content(attempt.module_version)
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        learning.submit(attempt, now_utc())
+        quizzes.submit(attempt, now_utc())
         issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         db.session.commit()
         return redirect(url_for("learn.review", attempt_id=attempt_id))
@@ -178,8 +175,8 @@ def review(attempt_id: int):
     if attempt.status is not AttemptStatus.SUBMITTED:
         # No answers or explanations before submission.
         return redirect(url_for("learn.finish", attempt_id=attempt.id))
-    module = learning.module_content(attempt.module_version)
-    record = learning.record_for(attempt)
+    module = quizzes.module_content(attempt.module_version)
+    record = quizzes.record_for(attempt)
     return render_template(
         "learn/review.html", attempt=attempt, module=module, record=record, result=attempt.result
     )

@@ -17,14 +17,14 @@ from wtforms.validators import NumberRange
 
 from quizapp.domain import logbook
 from quizapp.domain.face import FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
-from quizapp.domain.terms import Side
+from quizapp.domain.terms import BAND_LABELS, VERDICT_LABELS, Side
 from quizapp.extensions import db
 from quizapp.models import LogbookEntry, Role
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
-from quizapp.services import certification, portfolio
-from quizapp.web.auth import EmptyForm
-from quizapp.web.casestudy import BAND_LABELS, VERDICT_LABELS
+from quizapp.services.academy import certification
+from quizapp.services.portfolio import practice
+from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -113,7 +113,7 @@ def _is_admin(academy_id: int) -> bool:
 
 def _entry(entry_id: int) -> LogbookEntry:
     membership = _membership()
-    entry = portfolio.visible_entry(
+    entry = practice.visible_entry(
         entry_id, current_user.id, membership.academy_id, _is_admin(membership.academy_id)
     )
     if entry is None:
@@ -138,15 +138,15 @@ def _own_entry(entry_id: int) -> LogbookEntry:
 def index():
     membership = _membership()
     academy_id = membership.academy_id
-    entries = portfolio.trainee_entries(academy_id, current_user.id)
+    entries = practice.trainee_entries(academy_id, current_user.id)
     standings = certification.standings(current_user.id, academy_id, now_utc())
     return render_template(
         "portfolio/index.html",
         entries=entries,
-        counts=portfolio.signed_counts(academy_id, current_user.id),
+        counts=practice.signed_counts(academy_id, current_user.id),
         standings=standings,
-        mentors=portfolio.mentors_of(academy_id, current_user.id),
-        is_mentor=portfolio.mentor_profile(academy_id, current_user.id) is not None,
+        mentors=practice.mentors_of(academy_id, current_user.id),
+        is_mentor=practice.mentor_profile(academy_id, current_user.id) is not None,
         status_labels=STATUS_LABELS,
         band_labels=BAND_LABELS,
         roles=logbook.ROLES,
@@ -226,7 +226,7 @@ def _handle_entry_form(entry: LogbookEntry | None, supersedes: LogbookEntry | No
         raw = _raw_from_form(form, rows)
         try:
             if entry is None:
-                entry = portfolio.create_entry(
+                entry = practice.create_entry(
                     membership.academy_id,
                     current_user.id,
                     raw,
@@ -234,13 +234,13 @@ def _handle_entry_form(entry: LogbookEntry | None, supersedes: LogbookEntry | No
                     supersedes=supersedes,
                 )
             else:
-                portfolio.update_entry(entry, raw, now_utc().date())
-        except portfolio.EntryInvalid as invalid:
+                practice.update_entry(entry, raw, now_utc().date())
+        except practice.EntryInvalid as invalid:
             db.session.rollback()
             return _entry_form_page(
                 form, rows, invalid.errors, entry=entry, supersedes=supersedes
             ), 422
-        except portfolio.PortfolioError as error:
+        except practice.PortfolioError as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("portfolio.index"))
@@ -249,7 +249,7 @@ def _handle_entry_form(entry: LogbookEntry | None, supersedes: LogbookEntry | No
         return redirect(url_for("portfolio.entry", entry_id=entry.id))
     source = entry or supersedes
     if source is not None:
-        raw = portfolio.entry_raw(source)
+        raw = practice.entry_raw(source)
         data = {k: v for k, v in raw.items() if k != "zones"}
         data["treated_on"] = source.treated_on.isoformat()
         for key in ("consultation_done", "contraindications_screened"):
@@ -299,8 +299,8 @@ def edit(entry_id: int):
 def entry(entry_id: int):
     entry = _entry(entry_id)
     membership = _membership()
-    result = portfolio.entry_score(entry)
-    facts = portfolio.entry_facts(entry)
+    result = practice.entry_score(entry)
+    facts = practice.entry_facts(entry)
     mine = entry.trainee_user_id == current_user.id
     return render_template(
         "portfolio/entry.html",
@@ -310,8 +310,8 @@ def entry(entry_id: int):
         plan=result.plan.to_dict() if result and result.plan else None,
         problems=logbook.submission_problems(facts) if facts and mine else [],
         mine=mine,
-        mentors=portfolio.mentors_of(membership.academy_id, entry.trainee_user_id) if mine else [],
-        may_review=portfolio.may_review(entry, current_user.id),
+        mentors=practice.mentors_of(membership.academy_id, entry.trainee_user_id) if mine else [],
+        may_review=practice.may_review(entry, current_user.id),
         superseded_by=db.session.scalar(
             db.select(LogbookEntry.id).where(LogbookEntry.supersedes_id == entry.id)
         ),
@@ -334,8 +334,8 @@ def submit(entry_id: int):
         abort(400)
     mentor = request.form.get("mentor_user_id", "")
     try:
-        portfolio.submit_entry(entry, int(mentor) if mentor.isdigit() else -1, current_user.id)
-    except portfolio.PortfolioError as error:
+        practice.submit_entry(entry, int(mentor) if mentor.isdigit() else -1, current_user.id)
+    except practice.PortfolioError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -353,11 +353,11 @@ def submit(entry_id: int):
 @requires(Action.LEARN)
 def mentor():
     membership = _membership()
-    if portfolio.mentor_profile(membership.academy_id, current_user.id) is None:
+    if practice.mentor_profile(membership.academy_id, current_user.id) is None:
         abort(404)
     return render_template(
         "portfolio/mentor.html",
-        entries=portfolio.mentor_queue(membership.academy_id, current_user.id),
+        entries=practice.mentor_queue(membership.academy_id, current_user.id),
         status_labels=STATUS_LABELS,
         band_labels=BAND_LABELS,
         roles=logbook.ROLES,
@@ -368,7 +368,7 @@ def mentor():
 @requires(Action.LEARN)
 def review(entry_id: int):
     entry = _entry(entry_id)
-    if not portfolio.may_review(entry, current_user.id):
+    if not practice.may_review(entry, current_user.id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -376,13 +376,13 @@ def review(entry_id: int):
     try:
         if request.form.get("decision") == "sign":
             now = now_utc()
-            portfolio.sign_entry(entry, current_user.id, now, comment)
+            practice.sign_entry(entry, current_user.id, now, comment)
             certification.issue_earned(entry.trainee_user_id, entry.academy_id, now)
             message = "Entry signed. It is now locked."
         else:
-            portfolio.request_changes(entry, current_user.id, comment)
+            practice.request_changes(entry, current_user.id, comment)
             message = "Sent back to the trainee with your comment."
-    except portfolio.PortfolioError as error:
+    except practice.PortfolioError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -397,8 +397,8 @@ def review(entry_id: int):
 
 
 def _admin_forms(academy_id: int):
-    people = portfolio.academy_people(academy_id)
-    profiles = portfolio.mentor_profiles(academy_id)
+    people = practice.academy_people(academy_id)
+    profiles = practice.mentor_profiles(academy_id)
     profile_form = MentorProfileForm(prefix="profile")
     profile_form.user_id.choices = [
         (u.id, f"{u.display_name} ({role.value})") for u, role in people
@@ -419,11 +419,11 @@ def admin():
     return render_template(
         "portfolio/admin.html",
         profiles=profiles,
-        assignments=portfolio.assignments(academy_id),
+        assignments=practice.assignments(academy_id),
         profile_form=profile_form,
         assignment_form=assignment_form,
         form=EmptyForm(),
-        entries=portfolio.academy_entries(academy_id),
+        entries=practice.academy_entries(academy_id),
         status_labels=STATUS_LABELS,
         band_labels=BAND_LABELS,
         roles=logbook.ROLES,
@@ -439,7 +439,7 @@ def admin_mentor():
         flash("Check the mentor's details: " + "; ".join(_errors(form)), "error")
         return redirect(url_for("portfolio.admin"))
     try:
-        portfolio.save_mentor_profile(
+        practice.save_mentor_profile(
             academy_id,
             form.user_id.data,
             registration_body=form.registration_body.data,
@@ -449,7 +449,7 @@ def admin_mentor():
             filler_years=form.filler_years.data or 0,
             actor_id=current_user.id,
         )
-    except portfolio.PortfolioError as error:
+    except practice.PortfolioError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -466,10 +466,10 @@ def admin_assign():
     if not form.validate_on_submit():
         abort(400)
     try:
-        portfolio.assign(
+        practice.assign(
             academy_id, form.mentor_user_id.data, form.trainee_user_id.data, current_user.id
         )
-    except portfolio.PortfolioError as error:
+    except practice.PortfolioError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -484,7 +484,7 @@ def admin_unassign(assignment_id: int):
     academy_id = _membership().academy_id
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not portfolio.unassign(academy_id, assignment_id, current_user.id):
+    if not practice.unassign(academy_id, assignment_id, current_user.id):
         abort(404)
     db.session.commit()
     flash("Assignment removed.", "success")

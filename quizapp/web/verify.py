@@ -23,7 +23,8 @@ from quizapp.extensions import db, limiter
 from quizapp.models import Academy, User
 from quizapp.models.base import now_utc
 from quizapp.permissions import public
-from quizapp.services import badges, certification, privacy
+from quizapp.services.academy import badges, certification
+from quizapp.services.people import privacy
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 
@@ -57,7 +58,7 @@ def certificate(code: str):
         return _no_store(render_template("verify/unknown.html", code=code[:64]), 404)
     now = now_utc()
     # A holder who deleted their account: no name, and the certificate no longer vouches for
-    # anyone (services/privacy.py).
+    # anyone (services/people/privacy.py).
     holder = db.session.get(User, found.user_id) if found.user_id is not None else None
     status = "holder_deleted" if privacy.is_deleted(holder) else found.status(now)
     page = render_template("verify/certificate.html", certificate=found, status=status, checked=now)

@@ -21,7 +21,7 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
-from quizapp.services import content
+from quizapp.services.authoring import content
 
 BANK = Path(__file__).resolve().parents[2] / "cases"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

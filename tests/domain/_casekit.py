@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quizapp.caseio.cases import load_case_file
 from quizapp.domain.case import (
     Case,
     DoseSpec,
@@ -19,6 +18,7 @@ from quizapp.domain.case import (
 from quizapp.domain.face import PRODUCTS, ZONES, Family
 from quizapp.domain.plan import Plan, PlanItem
 from quizapp.domain.terms import Disposition, Side
+from quizapp.formats.cases import load_case_file
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = ROOT / "cases"

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.caseio.cases import (
+from quizapp.domain.face import Family
+from quizapp.domain.terms import Band, Disposition
+from quizapp.formats.cases import (
     CaseFileError,
     case_to_dict,
     dump_case,
     load_case_file,
     load_case_text,
 )
-from quizapp.domain.face import Family
-from quizapp.domain.terms import Band, Disposition
 
 from ._casekit import CASES_DIR, EXAMPLE_IDS, example
 

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.caseio.modules import ModuleFileError, dump_module, load_module_text
 from quizapp.domain.cpd import (
     SCHEMES,
     Activity,
@@ -24,6 +23,7 @@ from quizapp.domain.cpd import (
     years_before,
 )
 from quizapp.domain.sources import SOURCES
+from quizapp.formats.modules import ModuleFileError, dump_module, load_module_text
 
 NMC = SCHEMES["nmc"]
 DENTIST = SCHEMES["gdc-dentist"]

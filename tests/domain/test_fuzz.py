@@ -10,11 +10,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.caseio.cases import CaseFileError, load_case_text
-from quizapp.caseio.plans import PlanFileError, plan_from_dict
 from quizapp.domain.face import PRODUCT_IDS, ZONE_IDS
 from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Disposition, Side
+from quizapp.formats.cases import CaseFileError, load_case_text
+from quizapp.formats.plans import PlanFileError, plan_from_dict
 
 from ._casekit import CASES_DIR, example
 
@@ -110,7 +110,7 @@ def test_any_plan_is_refused_or_scored(data):
 @FAST
 @given(st.text(max_size=300))
 def test_any_text_as_a_module_file_is_refused_or_loaded(text):
-    from quizapp.caseio.modules import ModuleFileError, load_module_text
+    from quizapp.formats.modules import ModuleFileError, load_module_text
 
     try:
         load_module_text(text, "fuzz.yaml")

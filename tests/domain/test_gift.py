@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.caseio.gift import escape, export_gift, parse_gift, unescape
-from quizapp.caseio.modules import load_module_dir, load_module_text, question_to_data
+from quizapp.formats.gift import escape, export_gift, parse_gift, unescape
+from quizapp.formats.modules import load_module_dir, load_module_text, question_to_data
 
 BANK_MODULES = Path(__file__).resolve().parents[2] / "cases" / "modules"
 

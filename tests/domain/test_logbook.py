@@ -10,7 +10,7 @@ import pytest
 from quizapp.domain import logbook
 from quizapp.domain.face import ZONES, Family, default_range
 from quizapp.domain.terms import Band, Disposition, Side, Verdict
-from quizapp.services.certification import (
+from quizapp.services.academy.certification import (
     Practice,
     Rules,
     check_rules,
@@ -345,7 +345,7 @@ def test_cpd_hours_count_inside_the_programme_window_only():
 
 
 def test_recertification_asks_cpd_since_the_last_certificate_but_not_the_logbook():
-    from quizapp.services.certification import HeldCertificate
+    from quizapp.services.academy.certification import HeldCertificate
 
     rules = Rules(
         (), 0, 0, 12, logbook=(("toxin", "performed", 5),), max_duration_months=6, cpd_hours=3

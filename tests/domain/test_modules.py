@@ -1,4 +1,4 @@
-"""Module files (quizapp.caseio.modules): loading, every validation rule, the folder rules, the
+"""Module files (quizapp.formats.modules): loading, every validation rule, the folder rules, the
 round trip, and every real file in cases/modules/. No app, no database: files live in tmp_path."""
 
 from __future__ import annotations
@@ -8,15 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.caseio.modules import (
-    Issue,
-    ModuleFileError,
-    dump_module,
-    format_path,
-    load_module_dir,
-    load_module_file,
-    load_module_text,
-)
 from quizapp.domain.quiz import (
     ChoiceQuestion,
     HotspotQuestion,
@@ -24,6 +15,15 @@ from quizapp.domain.quiz import (
     OrderingQuestion,
     TrueFalseQuestion,
     grade,
+)
+from quizapp.formats.modules import (
+    Issue,
+    ModuleFileError,
+    dump_module,
+    format_path,
+    load_module_dir,
+    load_module_file,
+    load_module_text,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,10 +68,10 @@ ZONES = [
 
 
 def test_facts_key_set_is_parsed_completely():
-    # B1-B37, F1-F48, S1-S13, P1-P29 and A1, A2, A5, A6, A7 as listed in facts.md.
-    assert len(KEYS) == 37 + 48 + 13 + 29 + 5
-    assert {"B1", "F48", "S13", "P29", "A7"} <= KEYS
-    assert not {"A3", "A4", "F49"} & KEYS
+    # B1-B55, F1-F58, S1-S13, P1-P29 and A1, A2, A5, A6, A7 as listed in facts.md.
+    assert len(KEYS) == 55 + 58 + 13 + 29 + 5
+    assert {"B1", "B55", "F58", "S13", "P29", "A7"} <= KEYS
+    assert not {"A3", "A4", "F59", "B56"} & KEYS
 
 
 VALID = """\

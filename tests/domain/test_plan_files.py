@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.caseio.plans import (
+from quizapp.domain.plan import Plan, PlanItem
+from quizapp.domain.terms import Depth, Disposition, Side
+from quizapp.formats.plans import (
     PlanFileError,
     load_plan_file,
     load_plan_text,
     plan_from_dict,
     plan_to_dict,
 )
-from quizapp.domain.plan import Plan, PlanItem
-from quizapp.domain.terms import Depth, Disposition, Side
 
 GOOD = """\
 disposition: treat

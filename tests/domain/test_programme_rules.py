@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quizapp.services.certification import (
+from quizapp.services.academy.certification import (
     CaseOutcome,
     HeldCertificate,
     ModuleStanding,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from quizapp.caseio.report import plan_score_json, render_plan_score
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Disposition
+from quizapp.formats.report import plan_score_json, render_plan_score
 
 from ._casekit import example, item, plan
 

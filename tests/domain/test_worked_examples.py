@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.caseio.cases import load_case_text
 from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Band, Disposition
+from quizapp.formats.cases import load_case_text
 
 from ._casekit import example, item, plan
 

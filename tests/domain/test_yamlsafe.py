@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from quizapp.caseio.yamlsafe import (
+from quizapp.formats.yamlsafe import (
     MAX_BYTES,
     MAX_DEPTH,
     Issue,

@@ -88,8 +88,8 @@ def new_trainee(live):
     """A trainee of the demo academy of its own, so browser tests never share progress."""
     from quizapp.extensions import db
     from quizapp.models import Role
-    from quizapp.services import accounts
-    from quizapp.services.demo import DEMO_ACADEMY
+    from quizapp.services.academy.demo import DEMO_ACADEMY
+    from quizapp.services.people import accounts
 
     app = live[1]
     email = f"trainee-{uuid.uuid4().hex[:8]}@example.com"

@@ -11,7 +11,7 @@ import pytest
 from flask import request
 from playwright.sync_api import expect
 
-from quizapp.services.demo import DEMO_ACCOUNTS
+from quizapp.services.academy.demo import DEMO_ACCOUNTS
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e

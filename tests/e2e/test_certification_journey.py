@@ -7,14 +7,14 @@ import uuid
 
 import pytest
 
-from quizapp.services.demo import DEMO_ACCOUNTS
+from quizapp.services.academy.demo import DEMO_ACCOUNTS
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
 
 def _user_id(app, email: str) -> int:
-    from quizapp.services import accounts
+    from quizapp.services.people import accounts
 
     with app.app_context():
         return accounts.find_user(email).id
@@ -124,7 +124,8 @@ def test_academy_certificate_and_verification_pages_pass_axe(browser, live, page
     email, password = new_trainee
     from quizapp.extensions import db
     from quizapp.models.base import now_utc
-    from quizapp.services import accounts, certification, members
+    from quizapp.services.academy import certification
+    from quizapp.services.people import accounts, members
 
     suffix = uuid.uuid4().hex[:6]
     with app.app_context():

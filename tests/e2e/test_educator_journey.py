@@ -17,8 +17,8 @@ def new_educator(live):
     """An educator of the demo academy of their own, so browser tests never share drafts."""
     from quizapp.extensions import db
     from quizapp.models import Role
-    from quizapp.services import accounts
-    from quizapp.services.demo import DEMO_ACADEMY
+    from quizapp.services.academy.demo import DEMO_ACADEMY
+    from quizapp.services.people import accounts
 
     app = live[1]
     email = f"educator-{uuid.uuid4().hex[:8]}@example.com"

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from quizapp.services.demo import DEMO_ACCOUNTS
+from quizapp.services.academy.demo import DEMO_ACCOUNTS
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e

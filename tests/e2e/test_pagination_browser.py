@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from quizapp.services.demo import DEMO_ACCOUNTS
+from quizapp.services.academy.demo import DEMO_ACCOUNTS
 from quizapp.web.pagination import PER_PAGE
 from tests.e2e.conftest import log_in
 
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.e2e
 def many_cohorts(live) -> str:
     """Enough cohorts in the demo academy for two pages; returns their shared name prefix."""
     from quizapp.extensions import db
-    from quizapp.services import accounts, members
-    from quizapp.services.demo import DEMO_ACADEMY
+    from quizapp.services.academy.demo import DEMO_ACADEMY
+    from quizapp.services.people import accounts, members
 
     app = live[1]
     prefix = f"Paged {uuid.uuid4().hex[:4]}"

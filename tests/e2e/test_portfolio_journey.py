@@ -16,14 +16,15 @@ def _enrol_with_mentor(live, email: str) -> None:
 
     from quizapp.extensions import db
     from quizapp.models import Cohort
-    from quizapp.services import accounts, members, portfolio
-    from quizapp.services.demo import DEMO_ACADEMY, DEMO_ACCOUNTS, DEMO_COHORT
+    from quizapp.services.academy.demo import DEMO_ACADEMY, DEMO_ACCOUNTS, DEMO_COHORT
+    from quizapp.services.people import accounts, members
+    from quizapp.services.portfolio import practice
 
     with live[1].app_context():
         academy = accounts.academy_by_slug(DEMO_ACADEMY[1])
         trainee = accounts.find_user(email)
         educator = accounts.find_user(DEMO_ACCOUNTS[1].email)
-        portfolio.assign(academy.id, educator.id, trainee.id, None)
+        practice.assign(academy.id, educator.id, trainee.id, None)
         cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
         members.add_to_cohort(cohort, [trainee.id], "trainee", None)
         db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.services.demo import DEMO_ACCOUNTS
+from quizapp.services.academy.demo import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.e2e
 

@@ -24,16 +24,11 @@ from quizapp.extensions import db as _db
 from quizapp.extensions import limiter
 from quizapp.models import Academy, Membership, Role, User
 from quizapp.models.base import now_utc
-from quizapp.services import (
-    accounts,
-    authoring,
-    casestudy,
-    certification,
-    content,
-    learning,
-    members,
-)
-from quizapp.services.catalogue import Listed
+from quizapp.services.academy import certification
+from quizapp.services.authoring import content, editing
+from quizapp.services.learning import casestudy, quizzes
+from quizapp.services.learning.catalogue import Listed
+from quizapp.services.people import accounts, members
 from tests.conftest import TEST_PASSWORD, csrf_from, login
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "cases"
@@ -106,7 +101,7 @@ def _fill(value, x: str):
 
 def _case_text(bank_file: str, new_id: str) -> str:
     text = (CASES_DIR / bank_file).read_text()
-    return authoring._replace_id(text, new_id)
+    return editing._replace_id(text, new_id)
 
 
 @dataclass
@@ -193,31 +188,29 @@ def build_side(x: str) -> Side:
     trainee, educator, admin = people[Role.TRAINEE], people[Role.EDUCATOR], people[Role.ADMIN]
     side.trainee_id, side.educator_id, side.admin_id = trainee.id, educator.id, admin.id
 
-    case = authoring.create_case(
+    case = editing.create_case(
         academy.id, educator, _case_text("m41-toxin-top-up.yaml", f"{x}-case")
     )
-    authoring.publish(case, educator, now)
+    editing.publish(case, educator, now)
     side.case_id, side.case_slug = case.id, case.slug
-    draft = authoring.create_case(
+    draft = editing.create_case(
         academy.id, educator, _case_text("f44-frown-lines.yaml", f"{x}-draft-case")
     )
     side.draft_case_id = draft.id
 
     data = _fill(OWN_MODULE, x)
-    module = authoring.create_module(academy.id, educator, {"id": f"{x}-module", **data})
-    authoring.publish(module, educator, now)
+    module = editing.create_module(academy.id, educator, {"id": f"{x}-module", **data})
+    editing.publish(module, educator, now)
     side.module_id, side.module_slug = module.id, module.slug
     side.question_id = data["questions"][0]["id"]
-    draft_module = authoring.create_module(
-        academy.id, educator, {"id": f"{x}-draft-module", **data}
-    )
+    draft_module = editing.create_module(academy.id, educator, {"id": f"{x}-draft-module", **data})
     side.draft_module_id = draft_module.id
 
-    done = learning.start_or_resume(trainee.id, academy.id, listed(module), now)
-    learning.save_answer(done, data["questions"][0]["id"], 0, now)
-    learning.submit(done, now)
+    done = quizzes.start_or_resume(trainee.id, academy.id, listed(module), now)
+    quizzes.save_answer(done, data["questions"][0]["id"], 0, now)
+    quizzes.submit(done, now)
     side.quiz_done_id = done.id
-    side.quiz_open_id = learning.start_or_resume(trainee.id, academy.id, listed(module), now).id
+    side.quiz_open_id = quizzes.start_or_resume(trainee.id, academy.id, listed(module), now).id
 
     attempt = casestudy.start_or_resume(trainee.id, academy.id, listed(case), now)
     casestudy.finish_reading(attempt)
@@ -261,9 +254,9 @@ def build_side(x: str) -> Side:
 
 def _logbook(academy_id: int, educator: User, trainee: User) -> tuple[int, int]:
     """The educator mentors the trainee, whose logbook entry is submitted to them."""
-    from quizapp.services import portfolio
+    from quizapp.services.portfolio import practice
 
-    portfolio.save_mentor_profile(
+    practice.save_mentor_profile(
         academy_id,
         educator.id,
         registration_body="GMC",
@@ -273,7 +266,7 @@ def _logbook(academy_id: int, educator: User, trainee: User) -> tuple[int, int]:
         filler_years=3,
         actor_id=None,
     )
-    assignment = portfolio.assign(academy_id, educator.id, trainee.id, None)
+    assignment = practice.assign(academy_id, educator.id, trainee.id, None)
     raw = {
         "treated_on": "2026-01-10",
         "modality": "toxin",
@@ -289,8 +282,8 @@ def _logbook(academy_id: int, educator: User, trainee: User) -> tuple[int, int]:
         "reflection_went_well": "Marking.",
         "reflection_change": "Photos.",
     }
-    entry = portfolio.create_entry(academy_id, trainee.id, raw, date(2026, 1, 20))
-    portfolio.submit_entry(entry, educator.id, trainee.id)
+    entry = practice.create_entry(academy_id, trainee.id, raw, date(2026, 1, 20))
+    practice.submit_entry(entry, educator.id, trainee.id)
     return assignment.id, entry.id
 
 
@@ -298,7 +291,7 @@ def _cpd_activity(user_id: int, academy_id: int) -> int:
     """A CPD activity in the trainee's ledger (the CPD blueprint is new: 0 if it is not there)."""
     try:
         from quizapp.domain.cpd import METHODS
-        from quizapp.services import cpd
+        from quizapp.services.portfolio import cpd
     except ImportError:  # pragma: no cover
         return 0
     data = cpd.ActivityInput(

@@ -270,7 +270,7 @@ _scratch = {"n": 0}
 
 def _scratch_user(world: World):
     from quizapp.models import Academy, Role
-    from quizapp.services import accounts
+    from quizapp.services.people import accounts
     from tests.security.conftest import make_user
 
     _scratch["n"] += 1
@@ -284,16 +284,16 @@ def _scratch_user(world: World):
 
 def _scratch_case(world: World, *, publish: bool):
     from quizapp.models import User
-    from quizapp.services import authoring
+    from quizapp.services.authoring import editing
     from tests.security.conftest import _case_text
 
     _scratch["n"] += 1
     educator = _db.session.get(User, world.a.educator_id)
-    record = authoring.create_case(
+    record = editing.create_case(
         world.a.academy_id, educator, _case_text("f44-frown-lines.yaml", f"scratch-{_scratch['n']}")
     )
     if publish:
-        authoring.publish(record, educator)
+        editing.publish(record, educator)
     return {"record_id": record.id, "segment": "cases"}
 
 
@@ -303,7 +303,7 @@ def _scratch_membership(world):
 
 def _scratch_cohort_member(world):
     from quizapp.models import Cohort
-    from quizapp.services import members
+    from quizapp.services.people import members
 
     user, _ = _scratch_user(world)
     cohort = _db.session.get(Cohort, world.a.cohort_id)
@@ -315,7 +315,7 @@ def _scratch_cohort_member(world):
 def _scratch_cohort(world):
     from datetime import date
 
-    from quizapp.services import members
+    from quizapp.services.people import members
 
     _scratch["n"] += 1
     cohort = members.save_cohort(
@@ -327,7 +327,7 @@ def _scratch_cohort(world):
 def _scratch_invitation(world):
     from quizapp.models import Academy, Role
     from quizapp.models.base import now_utc
-    from quizapp.services import members
+    from quizapp.services.people import members
 
     invitation = members.invite(
         _db.session.get(Academy, world.a.academy_id),
@@ -343,13 +343,13 @@ def _scratch_invitation(world):
 
 def _scratch_module(world):
     from quizapp.models import User
-    from quizapp.services import authoring
+    from quizapp.services.authoring import editing
     from tests.security.conftest import OWN_MODULE, _fill
 
     _scratch["n"] += 1
     data = _fill(OWN_MODULE, f"s{_scratch['n']}")
     educator = _db.session.get(User, world.a.educator_id)
-    record = authoring.create_module(
+    record = editing.create_module(
         world.a.academy_id, educator, {"id": f"scratch-module-{_scratch['n']}", **data}
     )
     return {"module_id": record.id, "question_id": data["questions"][0]["id"]}
@@ -362,10 +362,10 @@ def _scratch_cpd_activity(world):
 
 
 def _scratch_assignment(world):
-    from quizapp.services import portfolio
+    from quizapp.services.portfolio import practice
 
     user, _ = _scratch_user(world)
-    assignment = portfolio.assign(world.a.academy_id, world.a.educator_id, user.id, None)
+    assignment = practice.assign(world.a.academy_id, world.a.educator_id, user.id, None)
     return {"assignment_id": assignment.id}
 
 

@@ -31,7 +31,7 @@ from quizapp.models import (
     ModuleRecord,
     QuizAttempt,
 )
-from quizapp.services import casestudy, learning
+from quizapp.services.learning import casestudy, quizzes
 from tests.security.conftest import fingerprint, signed_in_client, token_for
 
 pytestmark = pytest.mark.usefixtures("fresh_limits")
@@ -127,7 +127,7 @@ def test_question_pages_carry_no_answer_key(world, trainee):
     kinds = set()
     for attempt_id in _quiz_attempts(world):
         attempt = _db.session.get(QuizAttempt, attempt_id)
-        module = learning.module_content(attempt.module_version)
+        module = quizzes.module_content(attempt.module_version)
         for number, question in enumerate(module.questions, start=1):
             kinds.add(question.type)
             where = f"{module.id} question {number} ({question.type})"

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from quizapp import MIGRATIONS_DIR, create_app
 from quizapp.extensions import limiter
 from quizapp.models import Membership, Role, User
-from quizapp.services import accounts
+from quizapp.services.people import accounts
 from tests.conftest import TEST_PASSWORD, csrf_from, fresh_database, login
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,15 +19,11 @@ from sqlalchemy import func, select
 
 from quizapp.models import CaseRecord, ModuleRecord, Role
 from quizapp.models.base import now_utc
-from quizapp.services import (
-    accounts,
-    authoring,
-    casestudy,
-    certification,
-    learning,
-    members,
-)
-from quizapp.services.catalogue import Listed
+from quizapp.services.academy import certification
+from quizapp.services.authoring import editing
+from quizapp.services.learning import casestudy, quizzes
+from quizapp.services.learning.catalogue import Listed
+from quizapp.services.people import accounts, members
 from tests.conftest import csrf_from, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +74,7 @@ def _oversized(client, url):
 def test_oversized_uploads_get_a_clear_413_page(client, factory, db):
     academy = factory.academy("Northbridge", "northbridge")
     educator = factory.user(Role.EDUCATOR, academy)
-    module = authoring.create_module(academy.id, educator, _module_data("size"))
+    module = editing.create_module(academy.id, educator, _module_data("size"))
     db.session.commit()
     admin = factory.user(Role.ADMIN, academy)
     login(client, educator.email)
@@ -135,7 +131,7 @@ def test_yaml_bombs_are_refused_by_the_case_upload(client, educator, db, text, m
 
 
 def test_yaml_bombs_are_refused_by_the_module_yaml_editor(client, educator, db):
-    module = authoring.create_module(
+    module = editing.create_module(
         educator.memberships[0].academy_id, educator, _module_data("yed")
     )
     db.session.commit()
@@ -186,7 +182,7 @@ def _module_data(slug: str, **changes) -> dict:
 
 
 def _case_text(new_id: str) -> str:
-    return authoring._replace_id(BANK_CASE.read_text(), new_id)
+    return editing._replace_id(BANK_CASE.read_text(), new_id)
 
 
 def _zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], level=zipfile.ZIP_DEFLATED) -> bytes:
@@ -198,7 +194,7 @@ def _zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], level=zipfile.ZIP_D
 
 
 def _good_entries(slug="zipped", case_id="zip-case") -> list[tuple[str, bytes]]:
-    module = authoring.module_text(_module_data(slug, cases=[case_id]))
+    module = editing.module_text(_module_data(slug, cases=[case_id]))
     return [
         (f"cases/modules/07-{slug}.yaml", module.encode()),
         (f"cases/{case_id}.yaml", _case_text(case_id).encode()),
@@ -216,10 +212,8 @@ def _import(client, payload: bytes, name="module.zip"):
 
 def test_module_zip_round_trip_into_another_academy(client, educator, db, factory, app):
     academy = educator.memberships[0].academy
-    case = authoring.create_case(academy.id, educator, _case_text("zip-case"))
-    module = authoring.create_module(
-        academy.id, educator, _module_data("zipped", cases=["zip-case"])
-    )
+    case = editing.create_case(academy.id, educator, _case_text("zip-case"))
+    module = editing.create_module(academy.id, educator, _module_data("zipped", cases=["zip-case"]))
     db.session.commit()
     exported = client.get(f"/author/modules/{module.id}/export.zip")
     assert exported.status_code == 200
@@ -271,7 +265,7 @@ def _lying_size(payload: bytes, name: str, declared: int) -> bytes:
 
 def _hostile_zips() -> list[tuple[str, object, str]]:
     zeros = b"notes: " + b"0" * (200 * 1024)  # deflates about 1000:1
-    many = [(f"cases/c{n}.yaml", b"x: 1\n") for n in range(authoring.ZIP_MAX_ENTRIES + 1)]
+    many = [(f"cases/c{n}.yaml", b"x: 1\n") for n in range(editing.ZIP_MAX_ENTRIES + 1)]
     spread = [(f"cases/z{n}.yaml", b"0" * (250 * 1024)) for n in range(40)]  # 10 MB declared
     incompressible = ("cases/big.yaml", bytes(range(256)) * 1200)  # 300 KB that will not deflate
     inner = _zip([("a.yaml", b"x: 1\n")])
@@ -359,8 +353,8 @@ def test_zip_refusal_happens_before_inflating(monkeypatch):
     spread = [(f"cases/z{n}.yaml", b"0" * (250 * 1024)) for n in range(40)]
     bomb = _zip(spread)
     monkeypatch.setattr(zipfile.ZipFile, "open", spy)
-    with pytest.raises(authoring.ContentInvalid):
-        authoring.zip_files(bomb, "bomb.zip")
+    with pytest.raises(editing.ContentInvalid):
+        editing.zip_files(bomb, "bomb.zip")
     assert opened == []
 
 
@@ -529,7 +523,7 @@ def _hostile_case_text(marker: str, short: str) -> str:
     for plan in data["reference"]["candidate_plans"]:
         plan["label"] = f"{marker}-label {short}"[:80]
         plan["rationale"] = f"{marker}-rationale\n\n{LONG}"
-    return authoring.data_to_yaml(data)
+    return editing.data_to_yaml(data)
 
 
 def _hostile_world(db, marker: str, short: str) -> dict:
@@ -543,8 +537,8 @@ def _hostile_world(db, marker: str, short: str) -> dict:
         accounts.add_membership(user, academy, role)
         people[role.value] = user
     trainee, educator, admin = people["trainee"], people["educator"], people["admin"]
-    case = authoring.create_case(academy.id, educator, _hostile_case_text(marker, short))
-    authoring.publish(case, educator, now)
+    case = editing.create_case(academy.id, educator, _hostile_case_text(marker, short))
+    editing.publish(case, educator, now)
     data = _module_data(
         "xss-module",
         title=f"{marker}-module-title {short}",
@@ -556,12 +550,12 @@ def _hostile_world(db, marker: str, short: str) -> dict:
     for n, option in enumerate(question["options"]):
         option["text"] = f"{marker}-option{n} {short}"
         option["explanation"] = f"{marker}-explanation{n}\n\n{LONG}"
-    module = authoring.create_module(academy.id, educator, data)
-    authoring.publish(module, educator, now)
-    done = learning.start_or_resume(trainee.id, academy.id, _listed(module), now)
-    learning.save_answer(done, question["id"], 1, now)
-    learning.submit(done, now)
-    open_attempt = learning.start_or_resume(trainee.id, academy.id, _listed(module), now)
+    module = editing.create_module(academy.id, educator, data)
+    editing.publish(module, educator, now)
+    done = quizzes.start_or_resume(trainee.id, academy.id, _listed(module), now)
+    quizzes.save_answer(done, question["id"], 1, now)
+    quizzes.submit(done, now)
+    open_attempt = quizzes.start_or_resume(trainee.id, academy.id, _listed(module), now)
     attempt = casestudy.start_or_resume(trainee.id, academy.id, _listed(case), now)
     casestudy.finish_reading(attempt)
     casestudy.save_assessment(attempt, {"glabella": {"rest": 0, "moving": 2}})

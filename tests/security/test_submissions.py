@@ -24,7 +24,8 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import casestudy, content, learning
+from quizapp.services.authoring import content
+from quizapp.services.learning import casestudy, quizzes
 from tests.conftest import csrf_from, login
 from tests.security.conftest import fingerprint
 
@@ -198,7 +199,7 @@ def test_forged_fields_are_ignored(client, trainee, factory, db):
     _post(client, f"/learn/attempts/{attempt_id}/finish", **forged)
     db.session.expire_all()
     attempt = db.session.get(QuizAttempt, attempt_id)
-    module = learning.module_content(attempt.module_version)
+    module = quizzes.module_content(attempt.module_version)
     graded = quiz.grade_attempt(module.questions, attempt.answers, module.pass_mark)
     assert attempt.user_id == trainee.id
     assert (attempt.score_percent, attempt.passed) == (graded.percent, graded.passed) == (0, False)

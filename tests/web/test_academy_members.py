@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.models import AuditEntry, Invitation, Membership, QuizAttempt, Role
 from quizapp.models.base import now_utc
-from quizapp.services import accounts, members
+from quizapp.services.people import accounts, members
 from tests.conftest import TEST_PASSWORD, csrf_from, login
 from tests.data import academykit as kit
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from quizapp.models import Certificate, Membership, Programme, Role
 from quizapp.models.base import now_utc
-from quizapp.services import reports
-from quizapp.services.csvout import safe_cell
+from quizapp.services.academy import reports
+from quizapp.services.infra.csvout import safe_cell
 from tests.conftest import login
 from tests.data import academykit as kit
 

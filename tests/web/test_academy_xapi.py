@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from quizapp.models import Role
-from quizapp.services import xapi
+from quizapp.services.infra import xapi
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
 

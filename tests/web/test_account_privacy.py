@@ -31,7 +31,9 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import accounts, insight, members, privacy, reports
+from quizapp.services.academy import reports
+from quizapp.services.authoring import insight
+from quizapp.services.people import accounts, members, privacy
 from tests.conftest import TEST_PASSWORD, csrf_from, login
 from tests.data import academykit as kit
 
@@ -540,7 +542,7 @@ def test_a_deleted_learner_is_not_issued_new_certificates(client, world, db):
     db.session.commit()
     login(client, ana.email)
     _delete(client)
-    from quizapp.services import certification
+    from quizapp.services.academy import certification
 
     db.session.expire_all()
     assert certification.issue_earned(ana.id, world["academy"].id, NOW) == []

@@ -1,4 +1,4 @@
-"""The aggregate cache behind the academy report and common mistakes (services/aggcache.py):
+"""The aggregate cache behind the academy report and common mistakes (services/infra/aggcache.py):
 the same figures as without it, and never stale: a new or changed attempt, or a change of who is
 a learner, shows at once. The report's big CSV is streamed."""
 
@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.models import Membership
-from quizapp.services import aggcache, insight, reports
-from quizapp.services.csvout import csv_chunks, csv_stream, csv_text
+from quizapp.services.academy import reports
+from quizapp.services.authoring import insight
+from quizapp.services.infra import aggcache
+from quizapp.services.infra.csvout import csv_chunks, csv_stream, csv_text
 from tests.conftest import login
 from tests.data import academykit as kit
 from tests.web.test_academy_reports import NOW, history  # noqa: F401 - the shared fixture

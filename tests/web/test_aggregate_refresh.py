@@ -1,4 +1,5 @@
-"""The aggregate cache's refresh (services/aggcache.py): after new, moved or submitted attempts the
+"""The aggregate cache's refresh (services/infra/aggcache.py): after new, moved or submitted
+attempts the
 cached figures are refreshed from what changed, and the refreshed figures equal a full recompute,
 on both tables (quiz and case attempts), for the report and for common mistakes. Anything that
 is not an append, a move or a submission (a deleted or edited attempt, a changed pass mark, too
@@ -20,7 +21,11 @@ from quizapp.models import (
     QuizAttempt,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import aggcache, casestudy, insight, learning, privacy, reports
+from quizapp.services.academy import reports
+from quizapp.services.authoring import insight
+from quizapp.services.infra import aggcache
+from quizapp.services.learning import casestudy, quizzes
+from quizapp.services.people import privacy
 from tests.data import academykit as kit
 from tests.web.test_academy_reports import NOW, history  # noqa: F401 - the shared fixture
 
@@ -87,18 +92,18 @@ def test_refresh_after_real_attempts_equals_a_recompute(history, app, db, cache_
     assert _check(app, history)["report"] is not None  # nothing changed: all four are hits
 
     # Cleo starts basics: a new open quiz attempt (a higher id).
-    listed = learning.find_listed("basics", academy.id)
-    attempt = learning.start_or_resume(cleo.id, academy.id, listed, now_utc())
+    listed = quizzes.find_listed("basics", academy.id)
+    attempt = quizzes.start_or_resume(cleo.id, academy.id, listed, now_utc())
     db.session.commit()
     figures = _check(app, history, refreshed=2)
     assert figures["report"].funnel[0].started == 4
     # Saving an answer changes nothing the figures show: a hit.
-    learning.save_answer(attempt, "basics-01", True, now_utc())
+    quizzes.save_answer(attempt, "basics-01", True, now_utc())
     db.session.commit()
     _check(app, history)
     # Submitting moves the open attempt to submitted (same id): its answers are added.
     answers = sum(t.answers for t in figures["mistakes"].topics)
-    assert learning.submit(attempt, now_utc())
+    assert quizzes.submit(attempt, now_utc())
     db.session.commit()
     figures = _check(app, history, refreshed=2)
     assert sum(t.answers for t in figures["mistakes"].topics) == answers + 2
@@ -140,7 +145,7 @@ def test_refresh_after_many_kinds_of_change_at_once(history, app, db, cache_on):
     kit.quiz(cleo, academy, "basics", 90, NOW)
     kit.case_attempt(ana, academy, "overfilled", NOW)
     kit.case_attempt(cleo, academy, "unsafe", NOW)
-    learning.submit(db.session.get(QuizAttempt, open_one.id), NOW)
+    quizzes.submit(db.session.get(QuizAttempt, open_one.id), NOW)
     db.session.commit()
     figures = _check(app, history, refreshed=4)
     cleo_row = next(r for r in figures["report"].learners if r.user_id == cleo.id)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from quizapp.models import Role, User
-from quizapp.services import accounts
+from quizapp.services.people import accounts
 from tests.conftest import TEST_PASSWORD, csrf_from, login
 
 

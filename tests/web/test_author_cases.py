@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.models import AuditEntry, CaseAttempt, CaseRecord, CaseVersion, CaseZoneResult, Role
 from quizapp.models.content import Status
-from quizapp.services import content
+from quizapp.services.authoring import content
 from tests.conftest import csrf_from, login
 
 BANK = Path(__file__).resolve().parents[2] / "cases"

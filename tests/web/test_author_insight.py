@@ -21,8 +21,9 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import authoring, casestudy, insight
-from quizapp.services.csvout import csv_text, safe_cell
+from quizapp.services.authoring import editing, insight
+from quizapp.services.infra.csvout import csv_text, safe_cell
+from quizapp.services.learning import casestudy
 from tests.conftest import login
 from tests.web.test_author_cases import CASE_YAML
 
@@ -87,10 +88,10 @@ def setup(factory, db, client):
     educator = factory.user(Role.EDUCATOR, academy)
     trainees = [factory.user(Role.TRAINEE, academy) for _ in ANSWERS]
     stranger = factory.user(Role.TRAINEE, other)
-    module = authoring.create_module(academy.id, educator, authoring._plain(MODULE))
-    authoring.publish(module, educator)
-    case = authoring.create_case(academy.id, educator, CASE_YAML)
-    authoring.publish(case, educator)
+    module = editing.create_module(academy.id, educator, editing._plain(MODULE))
+    editing.publish(module, educator)
+    case = editing.create_case(academy.id, educator, CASE_YAML)
+    editing.publish(case, educator)
     db.session.commit()
     version = module.versions[-1]
     for trainee, answers in zip(trainees, ANSWERS, strict=True):

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from quizapp.caseio.gift import parse_gift
-from quizapp.caseio.modules import load_module_text, question_to_data
+from quizapp.formats.gift import parse_gift
+from quizapp.formats.modules import load_module_text, question_to_data
 from quizapp.models import ModuleRecord, ModuleVersion, QuestionResult, QuizAttempt, Role
 from quizapp.models.content import Status
 from tests.conftest import csrf_from, login

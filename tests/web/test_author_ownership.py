@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from quizapp.models import AuditEntry, CaseRecord, ModuleRecord, Role
 from quizapp.models.content import Status
-from quizapp.services import content
+from quizapp.services.authoring import content
 from tests.conftest import login
 from tests.web.test_author_cases import CASE_YAML, post
 

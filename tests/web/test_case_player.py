@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.models import CaseAttempt, CaseFlagResult, CaseZoneResult, Role
-from quizapp.services import casestudy, content
+from quizapp.services.authoring import content
+from quizapp.services.learning import casestudy
 from tests.conftest import csrf_from, login
 
 BANK = Path(__file__).resolve().parents[2] / "cases"

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from quizapp.models import AuditEntry, Certificate, Role
 from quizapp.models.base import now_utc
-from quizapp.services import badges, certification
-from quizapp.services.certification import add_months
+from quizapp.services.academy import badges, certification
+from quizapp.services.academy.certification import add_months
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
 
@@ -315,7 +315,7 @@ def test_pdf_opens_and_carries_names_dates_code_and_qr(client, world):
 def test_pdf_writes_names_outside_latin1_with_latin_letters(world, db):
     certificate = _issue(world)
     certificate.holder_name = "Dr Łukasz Żółć"
-    from quizapp.services import pdfcert
+    from quizapp.services.infra import pdfcert
 
     text = PdfReader(io.BytesIO(pdfcert.render(certificate, "http://x/verify/c"))).pages[0]
     assert "Dr Lukasz Zólc" in text.extract_text()

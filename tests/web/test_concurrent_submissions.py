@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from quizapp.models import CaseAttempt, CaseZoneResult, QuestionResult, QuizAttempt, Role
 from quizapp.models.base import now_utc
-from quizapp.services import casestudy, content, learning
+from quizapp.services.authoring import content
+from quizapp.services.learning import casestudy, quizzes
 
 BANK = Path(__file__).resolve().parents[2] / "cases"
 THREADS = 10
@@ -60,15 +61,15 @@ def test_ten_concurrent_quiz_submissions_store_one_result(app, db, factory, tmp_
     _bank(tmp_path, db)
     user = factory.user(Role.TRAINEE)
     academy_id = user.memberships[0].academy_id
-    listed = learning.find_listed("natural-results", academy_id)
-    attempt = learning.start_or_resume(user.id, academy_id, listed, now_utc())
+    listed = quizzes.find_listed("natural-results", academy_id)
+    attempt = quizzes.start_or_resume(user.id, academy_id, listed, now_utc())
     db.session.commit()
     attempt_id = attempt.id
 
     def submit():
         from quizapp.extensions import db as thread_db
 
-        return learning.submit(thread_db.session.get(QuizAttempt, attempt_id), now_utc())
+        return quizzes.submit(thread_db.session.get(QuizAttempt, attempt_id), now_utc())
 
     outcomes = _race(app, submit)
     errors = [o for o in outcomes if isinstance(o, Exception)]

@@ -1,4 +1,5 @@
-"""Content lists are cached per worker under the database's content token (services/catalogue.py):
+"""Content lists are cached per worker under the database's content token
+(services/learning/catalogue.py):
 they must show every committed change at once, never a rolled-back one, and cost one query."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.models import ContentGeneration, ModuleRecord, ModuleVersion
 from quizapp.models.content import Status
-from quizapp.services import catalogue
+from quizapp.services.learning import catalogue
 
 
 def _publish_module(session, slug: str, title: str, number: int = 1, record=None) -> ModuleRecord:
@@ -107,7 +108,7 @@ def test_case_listing_filters_the_cached_list_by_slug(db, count_queries):
 
 
 def test_the_worker_cache_forgets_the_least_recently_used_entry_first():
-    from quizapp.services.workercache import LruCache
+    from quizapp.services.infra.workercache import LruCache
 
     cache = LruCache(max_entries=2)
     cache.put("a", 1)

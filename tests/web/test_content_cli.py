@@ -149,7 +149,7 @@ def test_demo_imports_the_modules(runner, db):
 def test_shipped_bank_meets_the_curriculum_targets():
     """Issue targets: 20+ cases, 3+ per decade, 6+ men, every skin type; 150+ questions in 7+
     modules, with every question type used."""
-    from quizapp.services.content import bank_stats
+    from quizapp.services.authoring.content import bank_stats
 
     stats = bank_stats(BANK)
     assert sum(stats.cases_by_sex.values()) >= 20

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from quizapp.models import Certificate, Programme, Role
 from quizapp.models.base import now_utc
 from quizapp.models.portfolio import CpdActivity, EntryStatus, LogbookEntry, MentorProfile
-from quizapp.services import content
+from quizapp.services.authoring import content
 from tests.conftest import csrf_from, login
 
 MODULE = """\

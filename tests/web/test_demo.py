@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from quizapp.models import Academy, Membership, User
-from quizapp.services.demo import DEMO_ACCOUNTS, DEMO_INVITE_CODE
+from quizapp.services.academy.demo import DEMO_ACCOUNTS, DEMO_INVITE_CODE
 from tests.conftest import login
 
 
@@ -102,7 +102,7 @@ def test_backup_and_restore_keep_every_row(tmp_path):
         restored_db.engine.dispose()
     assert counts == (1, 3, 3)
     client = restored.test_client()
-    from quizapp.services.demo import DEMO_ACCOUNTS as accounts_
+    from quizapp.services.academy.demo import DEMO_ACCOUNTS as accounts_
 
     assert login(client, accounts_[2].email, accounts_[2].password).status_code == 302
     with app.app_context():

@@ -72,7 +72,8 @@ def sqlite_server(tmp_path):
         cases.mkdir()
         shutil.copy(ROOT / "cases" / "f44-frown-lines.yaml", cases)
         from quizapp.extensions import db
-        from quizapp.services import accounts, content
+        from quizapp.services.authoring import content
+        from quizapp.services.people import accounts
 
         content.import_bank(cases)
         academy = accounts.create_academy("Parallel Academy", "parallel")

@@ -10,7 +10,7 @@ import pytest
 
 from quizapp.models import Role
 from quizapp.models.base import now_utc
-from quizapp.services import members
+from quizapp.services.people import members
 from quizapp.web.pagination import PER_PAGE, Page
 from tests.conftest import login
 
@@ -20,7 +20,7 @@ def cheap_passwords(monkeypatch):
     """Dozens of accounts per test: hash their passwords cheaply (logins still verify)."""
     from argon2 import PasswordHasher
 
-    from quizapp.services import accounts
+    from quizapp.services.people import accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 

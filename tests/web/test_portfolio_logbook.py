@@ -20,7 +20,8 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import certification, portfolio
+from quizapp.services.academy import certification
+from quizapp.services.portfolio import practice
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
 
@@ -85,7 +86,7 @@ def people(factory, db):
     mentor = factory.user(Role.EDUCATOR, academy)
     trainee = factory.user(Role.TRAINEE, academy)
     other_trainee = factory.user(Role.TRAINEE, academy)
-    portfolio.save_mentor_profile(
+    practice.save_mentor_profile(
         academy.id,
         mentor.id,
         registration_body="NMC",
@@ -95,7 +96,7 @@ def people(factory, db):
         filler_years=4,
         actor_id=admin.id,
     )
-    portfolio.assign(academy.id, mentor.id, trainee.id, admin.id)
+    practice.assign(academy.id, mentor.id, trainee.id, admin.id)
     db.session.commit()
     return {
         "academy": academy,
@@ -175,11 +176,11 @@ def test_the_form_has_no_identifying_fields_and_the_service_refuses_unknown_keys
     assert 'type="file"' not in html
     # A hand-made post with a name is stored without it: the form does not read the key ...
     entry = _new_entry(client, patient_name="Jane Doe")
-    assert "Jane" not in str(portfolio.entry_raw(entry))
+    assert "Jane" not in str(practice.entry_raw(entry))
     # ... and the service refuses it outright.
     academy, trainee = people["academy"], people["trainee"]
-    with pytest.raises(portfolio.EntryInvalid) as refused:
-        portfolio.create_entry(academy.id, trainee.id, raw_entry(date_of_birth="1980-01-01"), TODAY)
+    with pytest.raises(practice.EntryInvalid) as refused:
+        practice.create_entry(academy.id, trainee.id, raw_entry(date_of_birth="1980-01-01"), TODAY)
     assert "date_of_birth" in refused.value.errors
 
 
@@ -220,15 +221,15 @@ def test_tendency_covers_cases_and_real_practice_separately_and_together(client,
     trainee, mentor = people["trainee"], people["mentor"]
     login(client, trainee.email)
     entry = _new_entry(client, **{"amount-0": "30"})  # glabella range 20-20: 50 % above
-    draft_only = portfolio.practice_tendency(trainee.id)
+    draft_only = practice.practice_tendency(trainee.id)
     assert draft_only.zones_judged == 0  # drafts do not count
     _submit(client, entry, mentor)
-    practice = portfolio.practice_tendency(trainee.id)
-    assert practice.attempts == 1 and practice.zones_judged == 1
-    assert practice.mean_deviation == pytest.approx(0.5)
-    from quizapp.services.casestudy import tendency
+    real = practice.practice_tendency(trainee.id)
+    assert real.attempts == 1 and real.zones_judged == 1
+    assert real.mean_deviation == pytest.approx(0.5)
+    from quizapp.services.learning.casestudy import tendency
 
-    both = portfolio.tendencies(trainee.id, tendency(trainee.id))
+    both = practice.tendencies(trainee.id, tendency(trainee.id))
     assert both.cases.zones_judged == 0
     assert both.together.zones_judged == 1
     assert both.together.mean_deviation == pytest.approx(0.5)
@@ -301,14 +302,14 @@ def test_signed_entry_is_locked_and_corrected_by_a_superseding_entry(client, peo
     _switch(client, mentor)
     _review(client, entry, "sign")
     _switch(client, trainee)
-    before = portfolio.entry_raw(entry)
+    before = practice.entry_raw(entry)
     page = f"/portfolio/entries/{entry.id}"
     response = _post(client, f"{page}/edit", entry_form(**{"amount-0": "25"}), page)
     assert response.status_code == 302
     db.session.refresh(entry)
-    assert portfolio.entry_raw(entry) == before
-    with pytest.raises(portfolio.PortfolioError, match="locked"):
-        portfolio.update_entry(entry, raw_entry(), TODAY)
+    assert practice.entry_raw(entry) == before
+    with pytest.raises(practice.PortfolioError, match="locked"):
+        practice.update_entry(entry, raw_entry(), TODAY)
     with pytest.raises(InvalidTransition):
         entry.submit(mentor.id)
     with pytest.raises(InvalidTransition):
@@ -331,12 +332,12 @@ def test_signed_entry_is_locked_and_corrected_by_a_superseding_entry(client, peo
     _switch(client, mentor)
     _review(client, correction, "sign")
     academy = people["academy"]
-    assert portfolio.signed_counts(academy.id, trainee.id) == {("toxin", "performed"): 1}
+    assert practice.signed_counts(academy.id, trainee.id) == {("toxin", "performed"): 1}
 
 
 def test_status_machine_refuses_invalid_moves(people, db):
     academy, trainee, mentor = people["academy"], people["trainee"], people["mentor"]
-    entry = portfolio.create_entry(academy.id, trainee.id, raw_entry(), TODAY)
+    entry = practice.create_entry(academy.id, trainee.id, raw_entry(), TODAY)
     with pytest.raises(InvalidTransition):
         entry.sign(mentor.id, now_utc())
     with pytest.raises(InvalidTransition):
@@ -352,12 +353,12 @@ def test_status_machine_refuses_invalid_moves(people, db):
 
 def test_submission_needs_an_assigned_mentor_and_a_complete_entry(client, people, db):
     academy, trainee = people["academy"], people["trainee"]
-    entry = portfolio.create_entry(academy.id, trainee.id, raw_entry(reflection_change=""), TODAY)
-    with pytest.raises(portfolio.PortfolioError, match="would change"):
-        portfolio.submit_entry(entry, people["mentor"].id, trainee.id)
-    portfolio.update_entry(entry, raw_entry(), TODAY)
-    with pytest.raises(portfolio.PortfolioError, match="assigned mentors"):
-        portfolio.submit_entry(entry, people["admin"].id, trainee.id)
+    entry = practice.create_entry(academy.id, trainee.id, raw_entry(reflection_change=""), TODAY)
+    with pytest.raises(practice.PortfolioError, match="would change"):
+        practice.submit_entry(entry, people["mentor"].id, trainee.id)
+    practice.update_entry(entry, raw_entry(), TODAY)
+    with pytest.raises(practice.PortfolioError, match="assigned mentors"):
+        practice.submit_entry(entry, people["admin"].id, trainee.id)
     assert entry.status == EntryStatus.DRAFT
 
 
@@ -378,7 +379,7 @@ def test_another_academys_mentor_and_admin_get_404(client, people, submitted, fa
     elsewhere = factory.academy("Southgate", "southgate")
     foreign_admin = factory.user(Role.ADMIN, elsewhere)
     foreign_mentor = factory.user(Role.EDUCATOR, elsewhere)
-    portfolio.save_mentor_profile(
+    practice.save_mentor_profile(
         elsewhere.id,
         foreign_mentor.id,
         registration_body="GMC",
@@ -412,7 +413,7 @@ def test_another_academys_mentor_and_admin_get_404(client, people, submitted, fa
 def test_unassigned_mentor_and_other_trainee_get_404_admin_sees_all(client, people, submitted, db):
     academy, admin = people["academy"], people["admin"]
     unassigned = people["other_trainee"]
-    portfolio.save_mentor_profile(
+    practice.save_mentor_profile(
         academy.id,
         admin.id,
         registration_body="GMC",
@@ -458,7 +459,7 @@ def test_admin_records_mentors_and_assigns_them(client, people, db):
         "/portfolio/admin",
     )
     assert response.status_code == 302
-    profile = portfolio.mentor_profile(academy.id, admin.id)
+    profile = practice.mentor_profile(academy.id, admin.id)
     assert (profile.registration_body, profile.registration_number) == ("GDC", "99887")
     _post(
         client,
@@ -466,12 +467,12 @@ def test_admin_records_mentors_and_assigns_them(client, people, db):
         {"assign-mentor_user_id": str(admin.id), "assign-trainee_user_id": str(other.id)},
         "/portfolio/admin",
     )
-    assert portfolio.is_assigned(academy.id, admin.id, other.id)
+    assert practice.is_assigned(academy.id, admin.id, other.id)
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"mentor.profile_created", "mentor.assigned"} <= actions
     # Someone outside the academy cannot be made a mentor here.
-    with pytest.raises(portfolio.PortfolioError):
-        portfolio.save_mentor_profile(
+    with pytest.raises(practice.PortfolioError):
+        practice.save_mentor_profile(
             academy.id + 999,
             admin.id,
             registration_body="GMC",
@@ -601,7 +602,7 @@ def test_academy_report_counts_signed_and_waiting_entries(client, people, db):
     _submit(client, second, mentor)
     _switch(client, mentor)
     _review(client, first, "sign")
-    (row,) = portfolio.academy_logbook_report(people["academy"].id)
+    (row,) = practice.academy_logbook_report(people["academy"].id)
     assert row.signed == {("toxin", "performed"): 1} and row.waiting == 1
     _switch(client, admin)
     html = client.get("/academy/reports").get_data(as_text=True)

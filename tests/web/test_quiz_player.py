@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.models import QuestionResult, QuizAttempt, Role
-from quizapp.services import content, progress
+from quizapp.services.authoring import content
+from quizapp.services.learning import progress
 from tests.conftest import csrf_from, login
 
 MODULE = """\

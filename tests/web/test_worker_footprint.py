@@ -53,7 +53,7 @@ def test_a_certificate_pdf_still_renders_with_fpdf_loaded_on_demand():
     from datetime import UTC, datetime
     from types import SimpleNamespace
 
-    from quizapp.services import pdfcert
+    from quizapp.services.infra import pdfcert
 
     certificate = SimpleNamespace(
         code="abc123",

@@ -32,13 +32,13 @@ from typing import Any, Final
 import yaml
 from sqlalchemy import func, or_, select
 
-from quizapp.caseio.cases import CaseFileError, dump_case, load_case_text
-from quizapp.caseio.gift import GiftProblem, export_gift, parse_gift
-from quizapp.caseio.modules import ModuleFileError, dump_module, load_module_text
-from quizapp.caseio.yamlsafe import Issue, YamlLoadError, field_name, parse_yaml
 from quizapp.domain.case import Case
 from quizapp.domain.quiz import Module
 from quizapp.extensions import db
+from quizapp.formats.cases import CaseFileError, dump_case, load_case_text
+from quizapp.formats.gift import GiftProblem, export_gift, parse_gift
+from quizapp.formats.modules import ModuleFileError, dump_module, load_module_text
+from quizapp.formats.yamlsafe import Issue, YamlLoadError, field_name, parse_yaml
 from quizapp.models import (
     AuditEntry,
     CaseRecord,
@@ -49,8 +49,8 @@ from quizapp.models import (
 )
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
-from quizapp.services import members
-from quizapp.services.content import case_summary, content_hash, module_summary
+from quizapp.services.authoring.content import case_summary, content_hash, module_summary
+from quizapp.services.people import members
 
 MAX_SLUG: Final = 64
 EMPTY_QUESTIONS: Final = "expected a list of at least one question"
@@ -487,7 +487,7 @@ def clone(record, academy_id: int, actor: User):
 def case_of(version: CaseVersion) -> Case:
     """The case a version holds (drafts included; the text was valid when saved). Parsed once
     per text, through the player's cache, so the preview scores exactly what trainees get."""
-    from quizapp.services.casestudy import case_content
+    from quizapp.services.learning.casestudy import case_content
 
     return case_content(version)
 
@@ -769,7 +769,7 @@ def _published_slugs(record_model, version_model, fk, academy_id: int | None) ->
 def module_of(version: ModuleVersion) -> Module | None:
     """The module a version holds (parsed once per text, through the quiz player's cache), or
     None for a draft without questions yet."""
-    from quizapp.services.learning import module_content
+    from quizapp.services.learning.quizzes import module_content
 
     try:
         return module_content(version)

@@ -45,9 +45,9 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.content import CaseVersion, ModuleVersion
-from quizapp.services import accounts
-from quizapp.services.csvout import csv_text
-from quizapp.services.members import active_admin_count, audit
+from quizapp.services.infra.csvout import csv_text
+from quizapp.services.people import accounts
+from quizapp.services.people.members import active_admin_count, audit
 
 DELETED_NAME: Final = "Deleted learner"
 DELETED_DOMAIN: Final = "invalid"

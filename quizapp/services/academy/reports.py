@@ -3,10 +3,11 @@
 Every figure is aggregated in SQL (GROUP BY, CASE, a correlated subquery for "the last ten
 cases"), so a report costs the same handful of queries for ten learners or ten thousand. The
 per-learner attempt figures are computed for the whole academy and cached under a fingerprint of
-its attempts (services/aggcache.py); after new or submitted attempts only the learners concerned
+its attempts (services/infra/aggcache.py);
+after new or submitted attempts only the learners concerned
 are recomputed. Who is in scope, certificates and the clock are read on every call.
 Charts are plain geometry for server-side SVG; every table can be downloaded as CSV with formula
-injection neutralised (services/csvout.py).
+injection neutralised (services/infra/csvout.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import DateTime, and_, func, select, type_coerce
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
+from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import (
     AttemptStatus,
@@ -33,9 +35,9 @@ from quizapp.models import (
     Role,
     User,
 )
-from quizapp.services import aggcache
-from quizapp.services.catalogue import published_modules
-from quizapp.services.privacy import deleted_user_ids, is_deleted_email
+from quizapp.services.infra import aggcache
+from quizapp.services.learning.catalogue import published_modules
+from quizapp.services.people.privacy import deleted_user_ids, is_deleted_email
 
 #: Position of each band on the conservative-to-overfilled axis; unsafe is off the axis.
 BAND_POSITION = {
@@ -46,14 +48,6 @@ BAND_POSITION = {
     "overfilled": 5,
 }
 BAND_ORDER = (*BAND_POSITION, "unsafe")
-BAND_LABELS = {
-    "under_treated": "Under-treated",
-    "conservative": "Conservative",
-    "natural": "Natural",
-    "overdone": "Overdone",
-    "overfilled": "Overfilled",
-    "unsafe": "Unsafe",
-}
 GOOD_BANDS = ("conservative", "natural")
 
 #: At-risk rules (docs/certificates.md lists them for admins).
@@ -74,7 +68,7 @@ class Scope:
 
 def _counted():
     """Active members, and members who deleted their account: their anonymised history stays in
-    the academy's figures (services/privacy.py)."""
+    the academy's figures (services/people/privacy.py)."""
     return Membership.active.is_(True) | Membership.user_id.in_(deleted_user_ids())
 
 
@@ -250,7 +244,7 @@ def _module_rows(
 def module_figures(academy_id: int, modules: Sequence[Any]) -> dict[int, list[_ModuleFigures]]:
     """Per user with a quiz attempt in the academy: their figures per published module.
 
-    One grouped query over the academy's attempts, cached (services/aggcache.py) under the
+    One grouped query over the academy's attempts, cached (services/infra/aggcache.py) under the
     modules' pass marks and grading and the quiz attempts' fingerprint: after new or submitted
     attempts only the learners concerned are recomputed (a copy, spliced), and a new version
     that changes a pass mark computes everything again."""
@@ -525,7 +519,7 @@ def _case_rows(
 def case_figures(academy_id: int) -> dict[int, _CaseFigures]:
     """Per user with a case attempt in the academy: counts, the last ten cases, band counts.
 
-    Cached under the fingerprint of the academy's case attempts (services/aggcache.py): after
+    Cached under the fingerprint of the academy's case attempts (services/infra/aggcache.py): after
     new, moved or submitted attempts only the learners concerned are recomputed (a copy,
     spliced)."""
 

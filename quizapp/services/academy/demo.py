@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from quizapp.models import Role
-from quizapp.services import accounts
+from quizapp.services.people import accounts
 
 DEMO_ACADEMY = ("Northbridge Aesthetics Academy", "northbridge")
 DEMO_INVITE_CODE = "NORTHBRIDGE-TRAINEE"
@@ -61,12 +61,12 @@ def _seed_practice(academy) -> None:
 
     from quizapp.extensions import db
     from quizapp.models import Cohort, CohortMember, Programme
-    from quizapp.services import portfolio
+    from quizapp.services.portfolio import practice
 
     trainee = accounts.find_user(DEMO_ACCOUNTS[0].email)
     educator = accounts.find_user(DEMO_ACCOUNTS[1].email)
-    if portfolio.mentor_profile(academy.id, educator.id) is None:
-        portfolio.save_mentor_profile(
+    if practice.mentor_profile(academy.id, educator.id) is None:
+        practice.save_mentor_profile(
             academy.id,
             educator.id,
             registration_body="other",
@@ -76,7 +76,7 @@ def _seed_practice(academy) -> None:
             filler_years=5,
             actor_id=None,
         )
-    portfolio.assign(academy.id, educator.id, trainee.id, None)
+    practice.assign(academy.id, educator.id, trainee.id, None)
     programme = db.session.scalar(
         select(Programme).where(
             Programme.academy_id == academy.id, Programme.name == DEMO_PROGRAMME

@@ -15,14 +15,14 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.caseio.cases import load_case_text
-from quizapp.caseio.plans import PlanFileError, plan_from_dict
 from quizapp.domain.case import Case
 from quizapp.domain.face import ZONES
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import score_case_attempt
 from quizapp.domain.terms import Disposition
 from quizapp.extensions import db
+from quizapp.formats.cases import load_case_text
+from quizapp.formats.plans import PlanFileError, plan_from_dict
 from quizapp.models import (
     AttemptStatus,
     CaseAttempt,
@@ -31,7 +31,7 @@ from quizapp.models import (
     CaseVersion,
     CaseZoneResult,
 )
-from quizapp.services.catalogue import Listed, case_listing
+from quizapp.services.learning.catalogue import Listed, case_listing
 
 STEPS: tuple[CaseStep, ...] = tuple(CaseStep)
 EMPTY_ROWS_SHOWN = 1

@@ -18,7 +18,6 @@ from typing import Any, Final
 
 import yaml
 
-from quizapp.caseio.yamlsafe import MAX_DEPTH
 from quizapp.domain.face import ZONE_IDS
 from quizapp.domain.quiz import (
     GRADING_METHODS,
@@ -38,6 +37,7 @@ from quizapp.domain.quiz import (
     canonical_unit,
 )
 from quizapp.domain.sources import SOURCES
+from quizapp.formats.yamlsafe import MAX_DEPTH
 
 SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_KEY_RE: Final = re.compile(r"^[BFSAP][1-9][0-9]{0,2}$")
@@ -114,7 +114,7 @@ class Issue:
 
     @property
     def source(self) -> str:
-        """Same as `file`; the name quizapp.caseio.yamlsafe.Issue uses, so both read alike."""
+        """Same as `file`; the name quizapp.formats.yamlsafe.Issue uses, so both read alike."""
         return self.file
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def format_path(path: FieldPath) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# YAML with line numbers (private; to be merged with quizapp/caseio/yamlsafe.py)
+# YAML with line numbers (private; to be merged with quizapp/formats/yamlsafe.py)
 # --------------------------------------------------------------------------------------------
 
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"

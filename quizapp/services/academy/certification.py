@@ -36,8 +36,8 @@ from quizapp.models import (
     User,
     cohort_programmes,
 )
-from quizapp.services import members
-from quizapp.services.catalogue import published_modules
+from quizapp.services.learning.catalogue import published_modules
+from quizapp.services.people import members
 
 #: Bands that count as good evidence: the plan was conservative or natural.
 GOOD_BANDS = frozenset({"conservative", "natural"})
@@ -464,7 +464,7 @@ def history(user_id: int, academy_id: int) -> History:
             .order_by(CaseAttempt.submitted_at, CaseAttempt.id)
         )
     ]
-    from quizapp.services.portfolio import signed_entries
+    from quizapp.services.portfolio.practice import signed_entries
 
     signed = tuple(
         (s.modality, s.role, s.signed_at)

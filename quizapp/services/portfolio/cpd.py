@@ -21,7 +21,7 @@ from quizapp.domain import quiz
 from quizapp.extensions import db
 from quizapp.models import Academy, QuizAttempt, User
 from quizapp.models.portfolio import CpdActivity
-from quizapp.services import pdfcert
+from quizapp.services.infra import pdfcert
 
 ZERO: Final = Decimal("0")
 MAX_HOURS: Final = Decimal("24")

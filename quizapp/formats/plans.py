@@ -10,16 +10,6 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Any
 
-from quizapp.caseio.yamlsafe import (
-    DataFileError,
-    Issue,
-    Path,
-    Reader,
-    YamlLoadError,
-    field_name,
-    parse_yaml,
-    read_text_file,
-)
 from quizapp.domain.face import PRODUCT_IDS, PRODUCTS, ZONE_IDS, ZONES
 from quizapp.domain.plan import (
     MAX_ITEM_AMOUNT,
@@ -31,6 +21,16 @@ from quizapp.domain.plan import (
     PlanItem,
 )
 from quizapp.domain.terms import Depth, Disposition, Side
+from quizapp.formats.yamlsafe import (
+    DataFileError,
+    Issue,
+    Path,
+    Reader,
+    YamlLoadError,
+    field_name,
+    parse_yaml,
+    read_text_file,
+)
 
 PLAN_FIELDS = ("disposition", "items", "review_weeks", "note")
 ITEM_REQUIRED = ("zone", "product", "amount", "side")

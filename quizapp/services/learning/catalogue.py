@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import CaseRecord, CaseVersion, ContentGeneration, ModuleRecord, ModuleVersion
 from quizapp.models.content import CONTENT_CHANGED, Status
-from quizapp.services.workercache import LruCache
+from quizapp.services.infra.workercache import LruCache
 
 # (database, kind, academy) -> (content token, rows), per worker
 _listings = LruCache(max_entries=64)

@@ -7,7 +7,7 @@ attempts, which the application changes in three ways: an attempt is started (a 
 an open case attempt moves on a step (`updated_at`), an open attempt is submitted, exactly once
 (its result rows are written in the same transaction). Submitted attempts never change again,
 and nothing deletes attempts: account deletion anonymises the user and keeps every attempt
-(services/privacy.py), deactivating a member only changes the membership.
+(services/people/privacy.py), deactivating a member only changes the membership.
 
 **Key.** Every request reads a fingerprint of the academy's attempts in one table, per status:
 count, sum and maximum of the ids, latest submitted_at and (case attempts) latest updated_at,
@@ -60,7 +60,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus, CaseAttempt, QuizAttempt
-from quizapp.services.workercache import LruCache
+from quizapp.services.infra.workercache import LruCache
 
 T = TypeVar("T")
 MAX_ENTRIES: Final = 32

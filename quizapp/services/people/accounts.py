@@ -45,7 +45,7 @@ def normalise_email(email: str) -> str:
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """Passwords every attacker tries first (quizapp/data/common-passwords.txt)."""
-    text = (Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt").read_text()
+    text = (Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt").read_text()
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
 

@@ -85,7 +85,7 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
     cases: list[Any] = []
     case_paths = sorted(root.glob("*.yaml"))
     if case_paths:
-        from quizapp.caseio.cases import CaseFileError, load_case_text
+        from quizapp.formats.cases import CaseFileError, load_case_text
     for path in case_paths:
         text = path.read_text(encoding="utf-8")
         try:
@@ -98,7 +98,7 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
         parsed.append(ParsedFile("case", case.id, case.title, text, case_summary(case)))
     modules_dir = root / "modules"
     if modules_dir.is_dir() and any(modules_dir.glob("*.yaml")):
-        from quizapp.caseio.modules import ModuleFileError, load_module_dir
+        from quizapp.formats.modules import ModuleFileError, load_module_dir
 
         try:
             modules = load_module_dir(modules_dir)
@@ -243,7 +243,7 @@ def import_path(path: str | Path) -> ImportResult:
     path = Path(path)
     if path.is_dir():
         return import_bank(path)
-    from quizapp.caseio.cases import CaseFileError, load_case_text
+    from quizapp.formats.cases import CaseFileError, load_case_text
 
     text = path.read_text(encoding="utf-8")
     try:
@@ -303,8 +303,8 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 
 def bank_stats(cases_dir: str | Path) -> BankStats:
     """Counts over a valid bank (raises ContentImportError like the import would)."""
-    from quizapp.caseio.cases import load_case_text
-    from quizapp.caseio.modules import load_module_dir
+    from quizapp.formats.cases import load_case_text
+    from quizapp.formats.modules import load_module_dir
 
     read_bank(cases_dir)  # everything valid first, with every error at once
     root = Path(cases_dir)

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.caseio.modules import load_module_text
 from quizapp.domain import quiz
 from quizapp.extensions import db
+from quizapp.formats.modules import load_module_text
 from quizapp.models import AttemptStatus, ModuleRecord, ModuleVersion, QuestionResult, QuizAttempt
-from quizapp.services import cpd
-from quizapp.services.catalogue import Listed, published_modules
+from quizapp.services.learning.catalogue import Listed, published_modules
+from quizapp.services.portfolio import cpd
 
 
 class AttemptRefused(Exception):

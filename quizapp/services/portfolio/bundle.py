@@ -3,7 +3,7 @@ of the logbook, its sign-offs and reflections, the CPD ledger and the certificat
 
 A person exports their whole portfolio; an academy admin exports a member's records of that
 academy (logbook entries and certificates of the academy, CPD activities logged in it or outside
-any academy). Every CSV goes through services/csvout.py, so no cell can start a formula.
+any academy). Every CSV goes through services/infra/csvout.py, so no cell can start a formula.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from quizapp.domain import cpd as rules
 from quizapp.extensions import db
 from quizapp.models import Academy, Certificate, Membership, User
 from quizapp.models.portfolio import CpdActivity, LogbookEntry, MentorProfile
-from quizapp.services import certification, cpd, pdfcert
-from quizapp.services.csvout import csv_text
+from quizapp.services.academy import certification
+from quizapp.services.infra import pdfcert
+from quizapp.services.infra.csvout import csv_text
+from quizapp.services.portfolio import cpd
 
 CPD_HEADER: Final = (
     "date",

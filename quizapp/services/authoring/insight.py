@@ -18,7 +18,7 @@ not indicated), missed or under-treated, and the average deviation from the refe
 red flags most often missed (from CaseFlagResult rows written at submission).
 
 Common mistakes (the whole academy) keeps its sums per question, zone, red flag and case in the
-aggregate cache (services/aggcache.py) and adds the sums of newly submitted attempts to them;
+aggregate cache (services/infra/aggcache.py) and adds the sums of newly submitted attempts to them;
 fractional sums (scores, deviations) are kept in billionths, as integers, so that the cached sums
 plus the new ones equal a recompute exactly.
 """
@@ -48,7 +48,7 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
-from quizapp.services import aggcache
+from quizapp.services.infra import aggcache
 
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 BANDS: Final = tuple(b.value for b in Band)
@@ -711,7 +711,7 @@ def common_mistakes(academy_id: int, limit: int = 15) -> CommonMistakes:
     teach next: ordered by how many times the mistake was made, then by its rate.
 
     The tables aggregate every answer and plan of the academy (a million rows at scale), so their
-    sums are cached (services/aggcache.py): the answers' under the fingerprint of the quiz
+    sums are cached (services/infra/aggcache.py): the answers' under the fingerprint of the quiz
     attempts, the zones', red flags' and bands' under that of the case attempts. After new
     submissions the cached sums plus the new attempts' sums make the new figures (never stale);
     titles are read on every call. Treat the result as read-only."""

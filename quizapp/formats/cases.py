@@ -17,19 +17,6 @@ from typing import Any, Final
 
 import yaml
 
-from quizapp.caseio.plans import plan_to_dict, read_plan, side_problem
-from quizapp.caseio.yamlsafe import (
-    DataFileError,
-    Issue,
-    Path,
-    Reader,
-    YamlLoadError,
-    describe,
-    field_name,
-    parse_yaml,
-    read_text_file,
-    suggest,
-)
 from quizapp.domain.case import (
     CandidatePlan,
     Case,
@@ -64,6 +51,19 @@ from quizapp.domain.plan import MAX_ITEM_AMOUNT
 from quizapp.domain.redflags import RED_FLAG_IDS, RED_FLAGS
 from quizapp.domain.sources import SOURCES, sorted_keys
 from quizapp.domain.terms import Band, Disposition, Side
+from quizapp.formats.plans import plan_to_dict, read_plan, side_problem
+from quizapp.formats.yamlsafe import (
+    DataFileError,
+    Issue,
+    Path,
+    Reader,
+    YamlLoadError,
+    describe,
+    field_name,
+    parse_yaml,
+    read_text_file,
+    suggest,
+)
 
 ID_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -29,8 +29,8 @@ from quizapp.models import (
     Role,
     User,
 )
-from quizapp.services.casestudy import Tendency, deviation
-from quizapp.services.members import audit
+from quizapp.services.learning.casestudy import Tendency, deviation
+from quizapp.services.people.members import audit
 
 MAX_YEARS = 60
 

@@ -31,7 +31,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.base import now_utc
-from quizapp.services import accounts
+from quizapp.services.people import accounts
 
 MAX_CSV_ROWS = 500
 DEFAULT_VALID_DAYS = 14
@@ -371,7 +371,7 @@ def set_member_active(membership: Membership, active: bool, actor: User) -> None
     if membership.active == active:
         return
     if active:
-        from quizapp.services.privacy import is_deleted  # privacy imports this module
+        from quizapp.services.people.privacy import is_deleted  # privacy imports this module
 
         if is_deleted(membership.user):
             raise MemberError("This account has been deleted; it cannot be reactivated.")

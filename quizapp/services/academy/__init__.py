@@ -1,0 +1,1 @@
+"""What an academy runs: certification, reports, badges, the demo academy."""

@@ -1,0 +1,1 @@
+"""Educators' content: drafts and versions, the bank import, insight into trainees' mistakes."""

@@ -1,0 +1,1 @@
+"""Infrastructure the use cases share: CSV, PDF, xAPI and per-worker caches."""

@@ -1,0 +1,1 @@
+"""What trainees do: quiz attempts, case-study attempts, progress, the content lists."""

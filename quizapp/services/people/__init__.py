@@ -1,0 +1,1 @@
+"""Accounts, memberships, privacy (export and deletion) and the audit log."""

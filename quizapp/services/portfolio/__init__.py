@@ -1,0 +1,1 @@
+"""Real practice: the logbook, mentors, the CPD ledger and the portfolio export."""
