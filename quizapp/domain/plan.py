@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
-from quizapp.domain.face import Family
+from quizapp.domain.face import FACIAL_UNITS, PRODUCTS, ZONES, Family
 from quizapp.domain.terms import Depth, Disposition, Side
 
 #: Input sanity bounds per item, in the product's own units. They catch typing slips (2000 for
@@ -16,6 +17,8 @@ MAX_ITEMS: Final = 40
 MAX_REVIEW_WEEKS: Final = 104
 MAX_TECHNIQUE_CHARS: Final = 200
 MAX_NOTE_CHARS: Final = 2000
+#: The fields of one plan row as the trainee types it (strings, checked only at submission).
+PLAN_ROW_KEYS: Final = ("zone", "product", "amount", "side", "depth")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +46,37 @@ class Plan:
     @property
     def treats(self) -> bool:
         return bool(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class RunningTotals:
+    """What the rows typed so far add up to: units of toxin per product label, mL of filler and
+    the facial units touched."""
+
+    units: dict[str, float] = field(default_factory=dict)
+    ml: float = 0.0
+    facial_units: list[str] = field(default_factory=list)
+
+
+def running_totals(rows: Iterable[Mapping[str, str]]) -> RunningTotals:
+    """Totals of plan rows as typed (before scoring): a row without a known zone and product or
+    a readable amount is left out; a paired zone on `both` sides counts twice."""
+    units: dict[str, float] = {}
+    millilitres = 0.0
+    facial_units: set[str] = set()
+    for row in rows:
+        try:
+            amount = float((row.get("amount") or "").replace(",", "."))
+        except ValueError:
+            continue
+        product = PRODUCTS.get(row.get("product") or "")
+        zone = ZONES.get(row.get("zone") or "")
+        if product is None or zone is None:
+            continue
+        sides = 2 if row.get("side") == Side.BOTH.value else 1
+        if product.is_toxin:
+            units[product.label] = units.get(product.label, 0.0) + amount * sides
+        else:
+            millilitres += amount * sides
+        facial_units.add(FACIAL_UNITS.get(zone.unit, zone.unit))
+    return RunningTotals(units, millilitres, sorted(facial_units))

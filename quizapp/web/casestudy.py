@@ -1,35 +1,23 @@
-"""The case-study player: patient, assessment, candidacy, plan, result."""
+"""The trainee's case studies: the list, starting one, and the player on their own attempt."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from quizapp.domain.face import (
-    FACIAL_UNITS,
-    FILLER_IDS,
-    GRADES,
-    PRODUCTS,
-    TOXIN_IDS,
-    ZONE_IDS,
-    ZONES,
-)
-from quizapp.domain.redflags import RED_FLAGS
-from quizapp.domain.terms import (
-    BAND_LABELS,
-    DISPOSITION_LABELS,
-    VERDICT_LABELS,
-    Depth,
-    Disposition,
-    Side,
-)
+from quizapp.domain.case import Case
+from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.formats.plans import PlanFileError
-from quizapp.models import AttemptStatus, CaseStep
+from quizapp.models import CaseAttempt
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.learning import casestudy
-from quizapp.web.certificates import issue_and_announce
+from quizapp.web import player
+from quizapp.web.certificates import announce
 from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("cases", __name__, url_prefix="/learn/cases")
@@ -58,147 +46,48 @@ def start(slug: str):
     return redirect(url_for("cases.step", attempt_id=attempt.id, step=attempt.step))
 
 
-def _own_attempt(attempt_id: int):
+def _own_attempt(attempt_id: int) -> CaseAttempt:
     attempt = casestudy.attempt_for(current_user.id, attempt_id)
     if attempt is None:
         abort(404)
     return attempt
 
 
-def grades_from_form(form) -> dict[str, dict[str, int | None]]:
-    grades: dict[str, dict[str, int | None]] = {}
-    for zone in ZONE_IDS:
-        pair = {}
-        for kind in ("rest", "moving"):
-            raw = form.get(f"{kind}-{zone}", "")
-            pair[kind] = int(raw) if raw.isdigit() else None
-        grades[zone] = pair
-    return grades
+@dataclass
+class TraineePlay:
+    """The trainee's own attempt in the player: every step is committed; a refused one is
+    rolled back."""
 
+    attempt: CaseAttempt
+    attempt_id: int  # redirects after a commit use it, not the expired attempt
 
-def rows_from_form(form) -> list[dict[str, str]]:
-    rows = []
-    for index in range(41):
-        if f"zone-{index}" not in form:
-            continue
-        rows.append(
-            {
-                k: form.get(f"{k}-{index}", "")
-                for k in ("zone", "product", "amount", "side", "depth")
-            }
-        )
-    remove = form.get("remove", "")
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
-    return rows
+    @property
+    def case(self) -> Case:
+        return casestudy.case_content(self.attempt.case_version)
+
+    def url(self, step: str) -> str:
+        return url_for("cases.step", attempt_id=self.attempt_id, step=step)
+
+    def submit(self) -> None:
+        try:
+            submitted = casestudy.submit(self.attempt, now_utc())
+        except PlanFileError:
+            db.session.commit()  # keep the rows as typed; the page lists what to fix
+            raise casestudy.StepRefused(player.PLAN_NOT_READY) from None
+        if submitted is not None:
+            announce(submitted.certificates)
+
+    def keep(self) -> None:
+        db.session.commit()
+
+    def refused(self) -> None:
+        db.session.rollback()
+
+    def page_context(self) -> dict[str, Any]:
+        return {}
 
 
 @bp.route("/attempts/<int:attempt_id>/<step>", methods=["GET", "POST"])
 @requires(Action.LEARN)
 def step(attempt_id: int, step: str):
-    attempt = _own_attempt(attempt_id)
-    try:
-        current = CaseStep(step)
-    except ValueError:
-        abort(404)
-    if not casestudy.may_open(attempt, current):
-        target = "result" if attempt.status is AttemptStatus.SUBMITTED else attempt.step
-        return redirect(url_for("cases.step", attempt_id=attempt.id, step=target))
-    case = casestudy.case_content(attempt.case_version)
-    form = EmptyForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            next_step = _handle_post(attempt, current)
-        except casestudy.StepRefused as refusal:
-            db.session.rollback()
-            flash(str(refusal), "error")
-            return redirect(url_for("cases.step", attempt_id=attempt.id, step=step))
-        db.session.commit()  # expires `attempt`: the redirect uses the URL's id, not a reload
-        return redirect(url_for("cases.step", attempt_id=attempt_id, step=next_step))
-    context = {
-        "attempt": attempt,
-        "case": case,
-        "form": form,
-        "step": current,
-        "steps": casestudy.STEPS,
-        "open_steps": {s for s in casestudy.STEPS if casestudy.may_open(attempt, s)},
-        "grades_scale": GRADES,
-        "dispositions": DISPOSITION_LABELS,
-        "band_labels": BAND_LABELS,
-        "verdict_labels": VERDICT_LABELS,
-    }
-    if current is CaseStep.CANDIDACY:
-        context["red_flags"] = sorted(RED_FLAGS.values(), key=lambda f: f.label)
-    if current is CaseStep.PLAN:
-        context.update(plan_context(attempt))
-    if current is CaseStep.RESULT:
-        context["red_flag_labels"] = {k: v.label for k, v in RED_FLAGS.items()}
-    return render_template(f"cases/{current.value}.html", **context)
-
-
-def _handle_post(attempt, current: CaseStep) -> str:
-    if current is CaseStep.PATIENT:
-        casestudy.finish_reading(attempt)
-        return CaseStep.ASSESSMENT.value
-    if current is CaseStep.ASSESSMENT:
-        casestudy.save_assessment(attempt, grades_from_form(request.form))
-        return CaseStep.CANDIDACY.value
-    if current is CaseStep.CANDIDACY:
-        casestudy.save_candidacy(
-            attempt, request.form.getlist("flag"), request.form.get("disposition")
-        )
-        return CaseStep.PLAN.value
-    if current is CaseStep.PLAN:
-        casestudy.save_plan_rows(attempt, rows_from_form(request.form))
-        if request.form.get("go") != "submit":
-            return CaseStep.PLAN.value
-        try:
-            casestudy.submit(attempt, now_utc())
-        except PlanFileError:
-            db.session.commit()  # keep the rows as typed; the page lists what to fix
-            raise casestudy.StepRefused("The plan has problems to fix before it can be scored.")
-        issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
-        return CaseStep.RESULT.value
-    raise casestudy.StepRefused("This step cannot be changed.")
-
-
-def plan_context(attempt) -> dict:
-    rows = list(attempt.plan_items or [])
-    rows.extend({} for _ in range(casestudy.EMPTY_ROWS_SHOWN))
-    totals = _running_totals(attempt.plan_items or [])
-    return {
-        "rows": rows,
-        "zones": [(z, ZONES[z].label) for z in ZONE_IDS],
-        "toxins": [(p, PRODUCTS[p].label) for p in TOXIN_IDS],
-        "fillers": [(p, PRODUCTS[p].label) for p in FILLER_IDS],
-        "sides": [s.value for s in Side],
-        "depths": [d.value for d in Depth],
-        "problems": casestudy.plan_problems(attempt) if attempt.plan_items else [],
-        "totals": totals,
-        "treats": Disposition(attempt.disposition or "treat").treats,
-    }
-
-
-def _running_totals(rows: list[dict]) -> dict:
-    """Units of toxin per product, mL of filler and facial units, as typed (before scoring)."""
-    units: dict[str, float] = {}
-    millilitres = 0.0
-    facial_units: set[str] = set()
-    for row in rows:
-        try:
-            amount = float(row.get("amount", "").replace(",", "."))
-        except ValueError:
-            continue
-        product = PRODUCTS.get(row.get("product", ""))
-        zone = ZONES.get(row.get("zone", ""))
-        if product is None or zone is None:
-            continue
-        sides = 2 if row.get("side") == "both" else 1
-        if product.is_toxin:
-            units[product.label] = units.get(product.label, 0.0) + amount * sides
-        else:
-            millilitres += amount * sides
-        facial_units.add(FACIAL_UNITS.get(zone.unit, zone.unit))
-    return {"units": units, "ml": millilitres, "facial_units": sorted(facial_units)}
+    return player.play(TraineePlay(_own_attempt(attempt_id), attempt_id), step)

@@ -6,7 +6,7 @@ page, its PDF and its Open Badges credential. Another person's certificate does 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Iterable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -23,12 +23,10 @@ from quizapp.web.pagination import paginate_list
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
 
-def issue_and_announce(user_id: int, academy_id: int | None, now: datetime) -> None:
-    """Issue what the trainee has just earned (same transaction: the caller commits) and tell
-    them. Called by the quiz and case players right after a submission."""
-    if academy_id is None:
-        return
-    for certificate in certification.issue_earned(user_id, academy_id, now):
+def announce(certificates: Iterable[Certificate]) -> None:
+    """Tell the trainee about the certificates a submission has just earned (the quiz and case
+    players show this on the next page)."""
+    for certificate in certificates:
         flash(
             f"Certificate earned: {certificate.programme_name}. "
             "Find it under My certificates (/certificates/).",

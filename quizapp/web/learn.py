@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -14,7 +16,7 @@ from quizapp.services.academy import certification
 from quizapp.services.learning import casestudy, progress, quizzes
 from quizapp.services.portfolio import practice
 from quizapp.web import answers
-from quizapp.web.certificates import issue_and_announce
+from quizapp.web.certificates import announce
 from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -89,11 +91,16 @@ def _own_attempt(attempt_id: int):
 def _close_if_time_is_up(attempt) -> bool:
     """Submit an open attempt whose time has run out (server clock); True if it is closed."""
     if attempt.status is AttemptStatus.IN_PROGRESS and quizzes.time_is_up(attempt, now_utc()):
-        quizzes.submit(attempt, attempt.deadline_at)
-        issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
+        _submit(attempt, attempt.deadline_at)
         db.session.commit()
         flash("Time is up: your attempt was submitted with the answers you had saved.", "info")
     return attempt.status is AttemptStatus.SUBMITTED
+
+
+def _submit(attempt, now: datetime) -> None:
+    submitted = quizzes.submit(attempt, now)
+    if submitted is not None:
+        announce(submitted.certificates)
 
 
 def _shuffle(attempt) -> bool:
@@ -158,8 +165,7 @@ def finish(attempt_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        quizzes.submit(attempt, now_utc())
-        issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
+        _submit(attempt, now_utc())
         db.session.commit()
         return redirect(url_for("learn.review", attempt_id=attempt_id))
     answered = {qid for qid, value in (attempt.answers or {}).items() if value is not None}

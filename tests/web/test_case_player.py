@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.models import CaseAttempt, CaseFlagResult, CaseZoneResult, Role
+from quizapp.models.base import now_utc
 from quizapp.services.authoring import content
-from quizapp.services.learning import casestudy
+from quizapp.services.learning import casestudy, quizzes
 from tests.conftest import csrf_from, login
+from tests.data import academykit as kit
 
 BANK = Path(__file__).resolve().parents[2] / "cases"
 
@@ -183,3 +185,46 @@ def test_other_trainee_gets_404(client, trainee, case_bank, factory, app):
     other = app.test_client()
     login(other, factory.user(Role.TRAINEE).email)
     assert other.get(f"{base}/patient").status_code == 404
+
+
+def test_a_submission_returns_the_certificate_it_earns_once(tmp_path, factory, db):
+    """The service issues what a submission completes and hands it back for the page to tell;
+    submitting again changes nothing and earns nothing."""
+    kit.import_bank(tmp_path)
+    academy = factory.academy("Northbridge Aesthetics Academy", "northbridge")
+    trainee = factory.user(Role.TRAINEE, academy)
+    programme = kit.programme(academy)
+    kit.cohort(academy, [trainee], [programme])
+    kit.quiz(trainee, academy, "basics", 100)
+    listed = casestudy.find_listed("f44-frown-lines", academy.id)
+    attempt = casestudy.start_or_resume(trainee.id, academy.id, listed, now_utc())
+    casestudy.finish_reading(attempt)
+    casestudy.save_assessment(attempt, {"glabella": {"rest": 1, "moving": 3}})
+    casestudy.save_candidacy(attempt, [], "treat")
+    casestudy.save_plan_rows(
+        attempt,
+        [
+            {"zone": "glabella", "product": "ona", "amount": "20", "side": "midline"},
+            {"zone": "crows_feet", "product": "ona", "amount": "8", "side": "both"},
+        ],
+    )
+    submitted = casestudy.submit(attempt, now_utc())
+    assert [c.programme_id for c in submitted.certificates] == [programme.id]
+    assert casestudy.submit(attempt, now_utc()) is None
+
+
+def test_a_quiz_submission_returns_the_certificate_it_earns(tmp_path, factory, db):
+    kit.import_bank(tmp_path)
+    academy = factory.academy("Northbridge Aesthetics Academy", "northbridge")
+    trainee = factory.user(Role.TRAINEE, academy)
+    programme = kit.programme(academy)
+    kit.cohort(academy, [trainee], [programme])
+    kit.case_attempt(trainee, academy, "natural")
+    attempt = kit.open_quiz(trainee, academy, "basics")
+    module = quizzes.module_content(attempt.module_version)
+    for question in module.questions:
+        quizzes.save_answer(attempt, question.id, question.answer, now_utc())
+    submitted = quizzes.submit(attempt, now_utc())
+    assert attempt.passed
+    assert [c.programme_id for c in submitted.certificates] == [programme.id]
+    assert quizzes.submit(attempt, now_utc()) is None

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.case import Case
 from quizapp.domain.face import ZONES
+from quizapp.domain.plan import MAX_ITEMS, PLAN_ROW_KEYS
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import score_case_attempt
 from quizapp.domain.terms import Disposition
@@ -32,6 +33,7 @@ from quizapp.models import (
     CaseZoneResult,
 )
 from quizapp.services.learning.catalogue import Listed, case_listing
+from quizapp.services.learning.submission import Submitted, certify
 
 STEPS: tuple[CaseStep, ...] = tuple(CaseStep)
 EMPTY_ROWS_SHOWN = 1
@@ -213,14 +215,11 @@ def save_plan_rows(attempt: CaseAttempt, rows: list[dict[str, str]]) -> None:
     """Keep the plan rows as typed (validated at submission, shown again with any errors)."""
     _require_open(attempt, CaseStep.PLAN)
     kept = [
-        {
-            k: (row.get(k) or "").strip()[:200]
-            for k in ("zone", "product", "amount", "side", "depth")
-        }
+        {k: (row.get(k) or "").strip()[:200] for k in PLAN_ROW_KEYS}
         for row in rows
         if any((row.get(k) or "").strip() for k in ("zone", "product", "amount"))
     ]
-    attempt.plan_items = kept[:40]
+    attempt.plan_items = kept[:MAX_ITEMS]
 
 
 def plan_problems(attempt: CaseAttempt) -> list[str]:
@@ -255,10 +254,11 @@ def build_plan(attempt: CaseAttempt):
     )
 
 
-def submit(attempt: CaseAttempt, now: datetime) -> bool:
-    """Score and close the attempt; True if this call submitted it, False if already done."""
+def submit(attempt: CaseAttempt, now: datetime) -> Submitted | None:
+    """Score and close the attempt, and issue the certificates that completes; None if it was
+    already submitted (this call changed nothing)."""
     if attempt.status is AttemptStatus.SUBMITTED:
-        return False
+        return None
     _require_open(attempt, CaseStep.PLAN)
     case = case_content(attempt.case_version)
     plan = build_plan(attempt)  # PlanFileError goes back to the plan step
@@ -281,12 +281,12 @@ def submit(attempt: CaseAttempt, now: datetime) -> bool:
     )
     if claimed.rowcount != 1:
         db.session.refresh(attempt)
-        return False
+        return None
     db.session.add_all(_zone_rows(attempt, result.plan.zones))
     db.session.add_all(flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed))
     db.session.flush()
     db.session.refresh(attempt)
-    return True
+    return certify(attempt.user_id, attempt.academy_id, now)
 
 
 def flag_rows(attempt_id: int, found: Iterable[str], missed: Iterable[str]) -> list[CaseFlagResult]:

@@ -19,6 +19,7 @@ from quizapp.extensions import db
 from quizapp.formats.modules import load_module_text
 from quizapp.models import AttemptStatus, ModuleRecord, ModuleVersion, QuestionResult, QuizAttempt
 from quizapp.services.learning.catalogue import Listed, published_modules
+from quizapp.services.learning.submission import Submitted, certify
 from quizapp.services.portfolio import cpd
 
 
@@ -199,10 +200,11 @@ def save_answer(attempt: QuizAttempt, question_id: str, response: Any, now: date
     attempt.answers = answers  # a new dict, so the JSON column is written
 
 
-def submit(attempt: QuizAttempt, now: datetime) -> bool:
-    """Grade and close the attempt. True if this call submitted it, False if it already was."""
+def submit(attempt: QuizAttempt, now: datetime) -> Submitted | None:
+    """Grade and close the attempt, and issue the certificates that completes; None if it
+    already was submitted (this call changed nothing)."""
     if attempt.status is AttemptStatus.SUBMITTED:
-        return False
+        return None
     module = module_content(attempt.module_version)
     answers = attempt.answers or {}
     grade = quiz.grade_attempt(module.questions, answers, module.pass_mark)
@@ -220,7 +222,7 @@ def submit(attempt: QuizAttempt, now: datetime) -> bool:
     )
     if claimed.rowcount != 1:
         db.session.refresh(attempt)
-        return False
+        return None
     db.session.add_all(
         QuestionResult(
             attempt_id=attempt.id,
@@ -237,7 +239,7 @@ def submit(attempt: QuizAttempt, now: datetime) -> bool:
     db.session.refresh(attempt)
     if grade.passed:
         cpd.record_module_completion(attempt, module, now)  # once per module version
-    return True
+    return certify(attempt.user_id, attempt.academy_id, now)
 
 
 def record_for(attempt: QuizAttempt) -> ModuleRecord:
