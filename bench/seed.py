@@ -383,7 +383,7 @@ def clone_content(academy_id: int, actor_id: int, rng: random.Random, scale: flo
         module_summary,
         read_bank,
     )
-    from quizapp.services.authoring.editing import module_text
+    from quizapp.services.authoring.modules import module_text
 
     import_bank(ROOT / "cases")
     bank = read_bank(ROOT / "cases")

@@ -25,7 +25,7 @@ from quizapp.extensions import limiter
 from quizapp.models import Academy, Membership, Role, User
 from quizapp.models.base import now_utc
 from quizapp.services.academy import certification
-from quizapp.services.authoring import content, editing
+from quizapp.services.authoring import cases, content, lifecycle, modules
 from quizapp.services.learning import casestudy, quizzes
 from quizapp.services.learning.catalogue import Listed
 from quizapp.services.people import accounts, members
@@ -101,7 +101,7 @@ def _fill(value, x: str):
 
 def _case_text(bank_file: str, new_id: str) -> str:
     text = (CASES_DIR / bank_file).read_text()
-    return editing._replace_id(text, new_id)
+    return cases.replace_id(text, new_id)
 
 
 @dataclass
@@ -188,22 +188,20 @@ def build_side(x: str) -> Side:
     trainee, educator, admin = people[Role.TRAINEE], people[Role.EDUCATOR], people[Role.ADMIN]
     side.trainee_id, side.educator_id, side.admin_id = trainee.id, educator.id, admin.id
 
-    case = editing.create_case(
-        academy.id, educator, _case_text("m41-toxin-top-up.yaml", f"{x}-case")
-    )
-    editing.publish(case, educator, now)
+    case = cases.create_case(academy.id, educator, _case_text("m41-toxin-top-up.yaml", f"{x}-case"))
+    lifecycle.publish(case, educator, now)
     side.case_id, side.case_slug = case.id, case.slug
-    draft = editing.create_case(
+    draft = cases.create_case(
         academy.id, educator, _case_text("f44-frown-lines.yaml", f"{x}-draft-case")
     )
     side.draft_case_id = draft.id
 
     data = _fill(OWN_MODULE, x)
-    module = editing.create_module(academy.id, educator, {"id": f"{x}-module", **data})
-    editing.publish(module, educator, now)
+    module = modules.create_module(academy.id, educator, {"id": f"{x}-module", **data})
+    lifecycle.publish(module, educator, now)
     side.module_id, side.module_slug = module.id, module.slug
     side.question_id = data["questions"][0]["id"]
-    draft_module = editing.create_module(academy.id, educator, {"id": f"{x}-draft-module", **data})
+    draft_module = modules.create_module(academy.id, educator, {"id": f"{x}-draft-module", **data})
     side.draft_module_id = draft_module.id
 
     done = quizzes.start_or_resume(trainee.id, academy.id, listed(module), now)

@@ -284,16 +284,16 @@ def _scratch_user(world: World):
 
 def _scratch_case(world: World, *, publish: bool):
     from quizapp.models import User
-    from quizapp.services.authoring import editing
+    from quizapp.services.authoring import cases, lifecycle
     from tests.security.conftest import _case_text
 
     _scratch["n"] += 1
     educator = _db.session.get(User, world.a.educator_id)
-    record = editing.create_case(
+    record = cases.create_case(
         world.a.academy_id, educator, _case_text("f44-frown-lines.yaml", f"scratch-{_scratch['n']}")
     )
     if publish:
-        editing.publish(record, educator)
+        lifecycle.publish(record, educator)
     return {"record_id": record.id, "segment": "cases"}
 
 
@@ -343,13 +343,13 @@ def _scratch_invitation(world):
 
 def _scratch_module(world):
     from quizapp.models import User
-    from quizapp.services.authoring import editing
+    from quizapp.services.authoring import modules
     from tests.security.conftest import OWN_MODULE, _fill
 
     _scratch["n"] += 1
     data = _fill(OWN_MODULE, f"s{_scratch['n']}")
     educator = _db.session.get(User, world.a.educator_id)
-    record = editing.create_module(
+    record = modules.create_module(
         world.a.academy_id, educator, {"id": f"scratch-module-{_scratch['n']}", **data}
     )
     return {"module_id": record.id, "question_id": data["questions"][0]["id"]}

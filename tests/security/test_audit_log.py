@@ -38,7 +38,7 @@ from tests.web.test_author_cases import CASE_FORM, CASE_YAML, _form_from_page
 from tests.web.test_author_modules import GIFT, QUESTIONS, SETTINGS
 from tests.web.test_portfolio_logbook import entry_form
 
-# Route (endpoint) -> the audit actions it writes. "case.*"/"module.*": editing.audit prefixes
+# Route (endpoint) -> the audit actions it writes. "case.*"/"module.*": records.audit prefixes
 # the kind of item.
 COVERED: dict[str, tuple[str, ...]] = {
     "author.case_new": ("case.create",),
@@ -207,10 +207,10 @@ def test_authoring_actions_are_audited(client, academy, factory, db):
     trail.expect(educator, "module.import", f"module:{module_id}")
     text = client.get(f"/author/modules/{module_id}/yaml").get_data(as_text=True)
     assert "Restraint II" in text
-    from quizapp.services.authoring import editing
+    from quizapp.services.authoring import records
 
-    record = editing.owned("module", module_id, academy.id)
-    yaml_text = editing.latest(record).source_text.replace("Restraint II", "Restraint III")
+    record = records.owned("module", module_id, academy.id)
+    yaml_text = records.latest(record).source_text.replace("Restraint II", "Restraint III")
     post(client, f"/author/modules/{module_id}/yaml", {"text": yaml_text})
     trail.expect(educator, "module.edit", f"module:{module_id}")
     post(client, f"/author/modules/{module_id}/publish", page=f"/author/modules/{module_id}")

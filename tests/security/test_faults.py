@@ -27,7 +27,7 @@ from werkzeug.serving import make_server
 from quizapp import create_app
 from quizapp.extensions import db as _db
 from quizapp.models import AuditEntry, CaseRecord, CaseVersion, Role
-from quizapp.services.authoring import editing
+from quizapp.services.authoring import cases
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK_CASE = ROOT / "cases" / "m41-toxin-top-up.yaml"
@@ -104,7 +104,7 @@ def pg_server(app, db, factory):
 
 
 def _case_text(n: int) -> str:
-    return editing._replace_id(BANK_CASE.read_text(), f"fault-case-{n}")
+    return cases.replace_id(BANK_CASE.read_text(), f"fault-case-{n}")
 
 
 def _killer(url: str, stop: threading.Event, kills: list[int]) -> None:

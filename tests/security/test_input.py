@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from quizapp.models import CaseRecord, ModuleRecord, Role
 from quizapp.models.base import now_utc
 from quizapp.services.academy import certification
-from quizapp.services.authoring import editing
+from quizapp.services.authoring import cases, lifecycle, modules, records, zips
 from quizapp.services.learning import casestudy, quizzes
 from quizapp.services.learning.catalogue import Listed
 from quizapp.services.people import accounts, members
@@ -74,7 +74,7 @@ def _oversized(client, url):
 def test_oversized_uploads_get_a_clear_413_page(client, factory, db):
     academy = factory.academy("Northbridge", "northbridge")
     educator = factory.user(Role.EDUCATOR, academy)
-    module = editing.create_module(academy.id, educator, _module_data("size"))
+    module = modules.create_module(academy.id, educator, _module_data("size"))
     db.session.commit()
     admin = factory.user(Role.ADMIN, academy)
     login(client, educator.email)
@@ -131,7 +131,7 @@ def test_yaml_bombs_are_refused_by_the_case_upload(client, educator, db, text, m
 
 
 def test_yaml_bombs_are_refused_by_the_module_yaml_editor(client, educator, db):
-    module = editing.create_module(
+    module = modules.create_module(
         educator.memberships[0].academy_id, educator, _module_data("yed")
     )
     db.session.commit()
@@ -182,7 +182,7 @@ def _module_data(slug: str, **changes) -> dict:
 
 
 def _case_text(new_id: str) -> str:
-    return editing._replace_id(BANK_CASE.read_text(), new_id)
+    return cases.replace_id(BANK_CASE.read_text(), new_id)
 
 
 def _zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], level=zipfile.ZIP_DEFLATED) -> bytes:
@@ -194,7 +194,7 @@ def _zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], level=zipfile.ZIP_D
 
 
 def _good_entries(slug="zipped", case_id="zip-case") -> list[tuple[str, bytes]]:
-    module = editing.module_text(_module_data(slug, cases=[case_id]))
+    module = modules.module_text(_module_data(slug, cases=[case_id]))
     return [
         (f"cases/modules/07-{slug}.yaml", module.encode()),
         (f"cases/{case_id}.yaml", _case_text(case_id).encode()),
@@ -212,8 +212,8 @@ def _import(client, payload: bytes, name="module.zip"):
 
 def test_module_zip_round_trip_into_another_academy(client, educator, db, factory, app):
     academy = educator.memberships[0].academy
-    case = editing.create_case(academy.id, educator, _case_text("zip-case"))
-    module = editing.create_module(academy.id, educator, _module_data("zipped", cases=["zip-case"]))
+    case = cases.create_case(academy.id, educator, _case_text("zip-case"))
+    module = modules.create_module(academy.id, educator, _module_data("zipped", cases=["zip-case"]))
     db.session.commit()
     exported = client.get(f"/author/modules/{module.id}/export.zip")
     assert exported.status_code == 200
@@ -265,7 +265,7 @@ def _lying_size(payload: bytes, name: str, declared: int) -> bytes:
 
 def _hostile_zips() -> list[tuple[str, object, str]]:
     zeros = b"notes: " + b"0" * (200 * 1024)  # deflates about 1000:1
-    many = [(f"cases/c{n}.yaml", b"x: 1\n") for n in range(editing.ZIP_MAX_ENTRIES + 1)]
+    many = [(f"cases/c{n}.yaml", b"x: 1\n") for n in range(zips.ZIP_MAX_ENTRIES + 1)]
     spread = [(f"cases/z{n}.yaml", b"0" * (250 * 1024)) for n in range(40)]  # 10 MB declared
     incompressible = ("cases/big.yaml", bytes(range(256)) * 1200)  # 300 KB that will not deflate
     inner = _zip([("a.yaml", b"x: 1\n")])
@@ -353,8 +353,8 @@ def test_zip_refusal_happens_before_inflating(monkeypatch):
     spread = [(f"cases/z{n}.yaml", b"0" * (250 * 1024)) for n in range(40)]
     bomb = _zip(spread)
     monkeypatch.setattr(zipfile.ZipFile, "open", spy)
-    with pytest.raises(editing.ContentInvalid):
-        editing.zip_files(bomb, "bomb.zip")
+    with pytest.raises(records.ContentInvalid):
+        zips.zip_files(bomb, "bomb.zip")
     assert opened == []
 
 
@@ -523,7 +523,7 @@ def _hostile_case_text(marker: str, short: str) -> str:
     for plan in data["reference"]["candidate_plans"]:
         plan["label"] = f"{marker}-label {short}"[:80]
         plan["rationale"] = f"{marker}-rationale\n\n{LONG}"
-    return editing.data_to_yaml(data)
+    return records.data_to_yaml(data)
 
 
 def _hostile_world(db, marker: str, short: str) -> dict:
@@ -537,8 +537,8 @@ def _hostile_world(db, marker: str, short: str) -> dict:
         accounts.add_membership(user, academy, role)
         people[role.value] = user
     trainee, educator, admin = people["trainee"], people["educator"], people["admin"]
-    case = editing.create_case(academy.id, educator, _hostile_case_text(marker, short))
-    editing.publish(case, educator, now)
+    case = cases.create_case(academy.id, educator, _hostile_case_text(marker, short))
+    lifecycle.publish(case, educator, now)
     data = _module_data(
         "xss-module",
         title=f"{marker}-module-title {short}",
@@ -550,8 +550,8 @@ def _hostile_world(db, marker: str, short: str) -> dict:
     for n, option in enumerate(question["options"]):
         option["text"] = f"{marker}-option{n} {short}"
         option["explanation"] = f"{marker}-explanation{n}\n\n{LONG}"
-    module = editing.create_module(academy.id, educator, data)
-    editing.publish(module, educator, now)
+    module = modules.create_module(academy.id, educator, data)
+    lifecycle.publish(module, educator, now)
     done = quizzes.start_or_resume(trainee.id, academy.id, _listed(module), now)
     quizzes.save_answer(done, question["id"], 1, now)
     quizzes.submit(done, now)

@@ -21,7 +21,7 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services.authoring import editing, insight
+from quizapp.services.authoring import cases, insight, lifecycle, modules, records
 from quizapp.services.infra.csvout import csv_text, safe_cell
 from quizapp.services.learning import casestudy
 from tests.conftest import login
@@ -88,10 +88,10 @@ def setup(factory, db, client):
     educator = factory.user(Role.EDUCATOR, academy)
     trainees = [factory.user(Role.TRAINEE, academy) for _ in ANSWERS]
     stranger = factory.user(Role.TRAINEE, other)
-    module = editing.create_module(academy.id, educator, editing._plain(MODULE))
-    editing.publish(module, educator)
-    case = editing.create_case(academy.id, educator, CASE_YAML)
-    editing.publish(case, educator)
+    module = modules.create_module(academy.id, educator, records.plain_data(MODULE))
+    lifecycle.publish(module, educator)
+    case = cases.create_case(academy.id, educator, CASE_YAML)
+    lifecycle.publish(case, educator)
     db.session.commit()
     version = module.versions[-1]
     for trainee, answers in zip(trainees, ANSWERS, strict=True):
