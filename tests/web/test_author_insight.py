@@ -21,7 +21,7 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services.authoring import cases, insight, lifecycle, modules, records
+from quizapp.services.authoring import cases, insight, insight_tables, lifecycle, modules, records
 from quizapp.services.infra.csvout import csv_text, safe_cell
 from quizapp.services.learning import casestudy
 from tests.conftest import login
@@ -337,3 +337,36 @@ def test_csv_text_has_a_bom_and_quotes_what_needs_quoting():
     text = csv_text(["a", "b"], [['say "hi", then', "=x"]])
     assert text.startswith("\ufeff")
     assert text.splitlines()[1] == '"say ""hi"", then",\'=x'
+
+
+def test_every_insight_download_is_its_service_table(setup, client, db):
+    """The views only turn the service's tables into files: each CSV is the table as built by
+    services/authoring/insight_tables.py, for every table each page offers."""
+    academy_id, module, case = setup["academy"].id, setup["module"], setup["case"]
+    stats = insight.question_stats(academy_id, setup["version"].id)
+    rows = insight_tables.question_rows(modules.module_of(setup["version"]).questions, stats)
+    case_data = insight.case_insight(academy_id, case.id)
+    mistakes = insight.common_mistakes(academy_id)
+    expected = {
+        **{
+            f"/author/insight/modules/{module.id}?csv={name}": insight_tables.module_table(
+                rows, name
+            )
+            for name in insight_tables.MODULE_TABLES
+        },
+        **{
+            f"/author/insight/cases/{case.id}?csv={name}": insight_tables.case_table(
+                case_data, name
+            )
+            for name in insight_tables.CASE_TABLES
+        },
+        **{
+            f"/author/insight/mistakes?csv={name}": insight_tables.mistakes_table(mistakes, name)
+            for name in insight_tables.MISTAKES_TABLES
+        },
+    }
+    assert len(expected) == 11
+    for url, (header, table_rows) in expected.items():
+        response = client.get(url)
+        assert response.mimetype == "text/csv", url
+        assert response.get_data(as_text=True) == csv_text(header, table_rows), url

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
-from quizapp.models import CaseAttempt, CaseFlagResult, CaseZoneResult, Role
+from quizapp.domain.plan import MAX_ITEMS
+from quizapp.models import (
+    AttemptStatus,
+    CaseAttempt,
+    CaseFlagResult,
+    CaseStep,
+    CaseZoneResult,
+    Role,
+)
 from quizapp.models.base import now_utc
 from quizapp.services.authoring import content
 from quizapp.services.learning import casestudy, quizzes
+from quizapp.web import player
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
 
@@ -228,3 +239,49 @@ def test_a_quiz_submission_returns_the_certificate_it_earns(tmp_path, factory, d
     assert attempt.passed
     assert [c.programme_id for c in submitted.certificates] == [programme.id]
     assert quizzes.submit(attempt, now_utc()) is None
+
+
+@dataclass
+class _Attempt:
+    """An attempt held in memory: the player needs no more than `PlayableAttempt` says."""
+
+    id: int = 1
+    step: str = "patient"
+    grades: dict | None = None
+    red_flags: list | None = None
+    disposition: str | None = None
+    plan_items: list | None = None
+    status: AttemptStatus = AttemptStatus.IN_PROGRESS
+
+
+@dataclass
+class _Play:
+    attempt: _Attempt = field(default_factory=_Attempt)
+    submissions: int = 0
+
+    def submit(self) -> None:
+        self.submissions += 1
+        self.attempt.status = AttemptStatus.SUBMITTED
+
+
+def test_the_player_drives_any_playable_attempt_through_the_steps():
+    run = _Play()
+    assert player.take_step(run, CaseStep.PATIENT, MultiDict()) == "assessment"
+    grades = MultiDict({"rest-glabella": "1", "moving-glabella": "3"})
+    assert player.take_step(run, CaseStep.ASSESSMENT, grades) == "candidacy"
+    assert run.attempt.grades == {"glabella": {"rest": 1, "moving": 3}}
+    assert player.take_step(run, CaseStep.CANDIDACY, MultiDict({"disposition": "treat"})) == "plan"
+    # More rows than a plan may hold: the first MAX_ITEMS are kept, nothing is submitted.
+    many = {
+        f"{key}-{i}": value
+        for i in range(MAX_ITEMS + 5)
+        for key, value in (("zone", "glabella"), ("product", "ona"), ("amount", str(i + 1)))
+    }
+    assert player.take_step(run, CaseStep.PLAN, MultiDict(many)) == "plan"
+    assert len(run.attempt.plan_items) == MAX_ITEMS and run.submissions == 0
+    assert run.attempt.plan_items[-1]["amount"] == str(MAX_ITEMS)
+    submit = MultiDict({"zone-0": "glabella", "product-0": "ona", "amount-0": "20", "go": "submit"})
+    assert player.take_step(run, CaseStep.PLAN, submit) == "result"
+    assert run.submissions == 1 and run.attempt.plan_items[0]["amount"] == "20"
+    with pytest.raises(casestudy.StepRefused):
+        player.take_step(run, CaseStep.PATIENT, MultiDict())

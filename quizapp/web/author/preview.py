@@ -1,42 +1,24 @@
-"""Case preview and Question preview: exactly what a trainee sees, with nothing recorded."""
+"""Case preview and Question preview: exactly what a trainee sees, with nothing recorded.
+
+The case preview runs the trainee's player (web/player.py) on an attempt kept in the session.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, redirect, render_template, request, session, url_for
 
 from quizapp.domain import quiz
-from quizapp.domain.redflags import RED_FLAGS
+from quizapp.domain.case import Case
 from quizapp.domain.scoring import score_case_attempt
-from quizapp.domain.terms import (
-    BAND_LABELS,
-    DISPOSITION_LABELS,
-    VERDICT_LABELS,
-)
-from quizapp.models import AttemptStatus, CaseStep
+from quizapp.models import AttemptStatus, CaseStep, CaseVersion
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import (
-    cases,
-    modules,
-    records,
-)
+from quizapp.services.authoring import cases, modules, records
 from quizapp.services.learning import casestudy
 from quizapp.web import answers, player
-from quizapp.web.author import (
-    bp,
-    check_csrf,
-    visible_or_404,
-)
+from quizapp.web.author import bp, check_csrf, visible_or_404
 from quizapp.web.forms import EmptyForm
 
 PREVIEW_KEY = "author_preview"
@@ -44,8 +26,8 @@ PREVIEW_KEY = "author_preview"
 
 @dataclass
 class PreviewAttempt:
-    """Stands in for a CaseAttempt in the player's templates and step functions; it lives in
-    the session, so a preview writes nothing to the database."""
+    """The preview's attempt (a `player.PlayableAttempt`): it lives in the session, so a preview
+    writes nothing to the database."""
 
     version_id: int
     step: str = CaseStep.PATIENT.value
@@ -73,12 +55,29 @@ class PreviewAttempt:
         }
 
 
-@dataclass(frozen=True)
-class PreviewLinks:
-    """What the player's templates need to link within the preview instead of an attempt."""
+def _preview_state(version_id: int) -> PreviewAttempt:
+    saved = session.get(PREVIEW_KEY) or {}
+    if not isinstance(saved, dict) or saved.get("version_id") != version_id:
+        return PreviewAttempt(version_id)
+    try:
+        return PreviewAttempt(**saved)
+    except TypeError:  # a preview saved by an older release: start again
+        return PreviewAttempt(version_id)
 
+
+@dataclass
+class PreviewPlay:
+    """A preview in the player (a `player.Play`): each step is kept in the session, a plan is
+    scored without a record. The templates reach its links as `preview`."""
+
+    attempt: PreviewAttempt
+    version: CaseVersion
     case_id: int
     number: int
+
+    @property
+    def case(self) -> Case:
+        return cases.case_of(self.version)
 
     def url(self, step: str) -> str:
         return url_for("author.case_preview", case_id=self.case_id, number=self.number, step=step)
@@ -91,24 +90,39 @@ class PreviewLinks:
     def restart_url(self) -> str:
         return url_for("author.case_preview_start", case_id=self.case_id, number=self.number)
 
+    def submit(self) -> None:
+        if casestudy.plan_problems(self.attempt):
+            raise casestudy.StepRefused(player.PLAN_NOT_READY)
+        self.attempt.submitted = True
+        self.attempt.step = CaseStep.RESULT.value
 
-def _preview_state(version_id: int) -> PreviewAttempt:
-    saved = session.get(PREVIEW_KEY) or {}
-    if not isinstance(saved, dict) or saved.get("version_id") != version_id:
-        return PreviewAttempt(version_id)
-    try:
-        return PreviewAttempt(**saved)
-    except TypeError:  # a preview saved by an older release: start again
-        return PreviewAttempt(version_id)
+    def keep(self) -> None:
+        session[PREVIEW_KEY] = self.attempt.state()
+
+    def refused(self) -> None:
+        self.keep()  # like the trainee's, plan rows typed before a refused submission stay
+
+    def page_context(self) -> dict[str, Any]:
+        attempt = self.attempt
+        if attempt.submitted:
+            plan = casestudy.build_plan(attempt)
+            attempt.result = score_case_attempt(
+                self.case, attempt.grades, attempt.red_flags, plan.disposition, plan
+            ).to_dict()
+        return {"preview": self, "preview_version": self.version}
+
+
+def _version_or_404(case_id: int, number: int) -> CaseVersion:
+    version = records.version_of(visible_or_404("case", case_id), number)
+    if version is None:
+        abort(404)
+    return version
 
 
 @bp.route("/cases/<int:case_id>/v<int:number>/preview", methods=["POST"])
 @requires(Action.AUTHOR)
 def case_preview_start(case_id: int, number: int):
-    record = visible_or_404("case", case_id)
-    version = records.version_of(record, number)
-    if version is None:
-        abort(404)
+    version = _version_or_404(case_id, number)
     check_csrf()
     session[PREVIEW_KEY] = PreviewAttempt(version.id).state()
     return redirect(url_for("author.case_preview", case_id=case_id, number=number, step="patient"))
@@ -117,87 +131,9 @@ def case_preview_start(case_id: int, number: int):
 @bp.route("/cases/<int:case_id>/v<int:number>/preview/<step>", methods=["GET", "POST"])
 @requires(Action.AUTHOR)
 def case_preview(case_id: int, number: int, step: str):
-    record = visible_or_404("case", case_id)
-    version = records.version_of(record, number)
-    if version is None:
-        abort(404)
-    try:
-        current = CaseStep(step)
-    except ValueError:
-        abort(404)
-    attempt = _preview_state(version.id)
-    links = PreviewLinks(case_id, number)
-    if not casestudy.may_open(attempt, current):
-        target = "result" if attempt.submitted else attempt.step
-        return redirect(links.url(target))
-    case = cases.case_of(version)
-    form = EmptyForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            next_step = _preview_post(attempt, current, case)
-        except casestudy.StepRefused as refusal:
-            flash(str(refusal), "error")
-            next_step = current.value
-        session[PREVIEW_KEY] = attempt.state()
-        return redirect(links.url(next_step))
-    if attempt.submitted:
-        attempt.result = _preview_score(attempt, case).to_dict()
-    context = {
-        "attempt": attempt,
-        "case": case,
-        "form": form,
-        "step": current,
-        "steps": casestudy.STEPS,
-        "open_steps": {s for s in casestudy.STEPS if casestudy.may_open(attempt, s)},
-        "grades_scale": player.GRADES,
-        "dispositions": DISPOSITION_LABELS,
-        "band_labels": BAND_LABELS,
-        "verdict_labels": VERDICT_LABELS,
-        "preview": links,
-        "preview_version": version,
-    }
-    if current is CaseStep.CANDIDACY:
-        context["red_flags"] = sorted(RED_FLAGS.values(), key=lambda f: f.label)
-    if current is CaseStep.PLAN:
-        context.update(player.plan_context(attempt))
-    if current is CaseStep.RESULT:
-        context["red_flag_labels"] = {k: v.label for k, v in RED_FLAGS.items()}
-    return render_template(f"cases/{current.value}.html", **context)
-
-
-def _preview_score(attempt: PreviewAttempt, case):
-    plan = casestudy.build_plan(attempt)
-    return score_case_attempt(
-        case, attempt.grades or {}, attempt.red_flags or [], plan.disposition, plan
-    )
-
-
-def _preview_post(attempt: PreviewAttempt, current: CaseStep, case) -> str:
-    """The trainee player's step functions, applied to the preview; scoring without a record."""
-    if current is CaseStep.PATIENT:
-        casestudy.finish_reading(attempt)
-        return CaseStep.ASSESSMENT.value
-    if current is CaseStep.ASSESSMENT:
-        casestudy.save_assessment(attempt, player.grades_from_form(request.form))
-        return CaseStep.CANDIDACY.value
-    if current is CaseStep.CANDIDACY:
-        casestudy.save_candidacy(
-            attempt, request.form.getlist("flag"), request.form.get("disposition")
-        )
-        return CaseStep.PLAN.value
-    if current is CaseStep.PLAN:
-        casestudy.save_plan_rows(attempt, player.rows_from_form(request.form))
-        if request.form.get("go") != "submit":
-            return CaseStep.PLAN.value
-        if casestudy.plan_problems(attempt):
-            raise casestudy.StepRefused("The plan has problems to fix before it can be scored.")
-        _preview_score(attempt, case)
-        attempt.submitted = True
-        attempt.step = CaseStep.RESULT.value
-        return CaseStep.RESULT.value
-    raise casestudy.StepRefused("This step cannot be changed.")
+    version = _version_or_404(case_id, number)
+    run = PreviewPlay(_preview_state(version.id), version, case_id, number)
+    return player.play(run, step)
 
 
 PREVIEW_SEED = "preview"
