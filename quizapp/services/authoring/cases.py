@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from quizapp.domain.case import Case
 from quizapp.extensions import db
 from quizapp.formats.cases import CaseFileError, dump_case, load_case_text
@@ -18,6 +16,7 @@ from quizapp.services.authoring.content import case_summary
 from quizapp.services.authoring.records import (
     ContentInvalid,
     audit,
+    by_slug,
     data_to_yaml,
     id_line,
     latest,
@@ -107,12 +106,7 @@ def upload_case(academy_id: int, actor: User, raw: bytes, filename: str):
             [Issue(source, None, "", f"not UTF-8 text (byte {error.start}); save it as UTF-8")]
         ) from None
     case = check_case_text(text, source)
-    existing = db.session.scalar(
-        select(CaseRecord).where(
-            CaseRecord.slug == case.id,
-            or_(CaseRecord.academy_id.is_(None), CaseRecord.academy_id == academy_id),
-        )
-    )
+    existing = by_slug("case", case.id, academy_id)
     if existing is None:
         record = create_case(academy_id, actor, text, source)
         audit(record, actor, "import", filename=filename)

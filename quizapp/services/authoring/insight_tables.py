@@ -9,12 +9,7 @@ from typing import Any, Final
 
 from quizapp.domain import quiz
 from quizapp.domain.face import ZONES
-from quizapp.services.authoring.insight import (
-    CaseInsight,
-    CommonMistakes,
-    FlagStat,
-    QuestionStat,
-)
+from quizapp.services.authoring.insight import CaseInsight, CommonMistakes, FlagStat, QuestionStat
 
 Table = tuple[list[str], list[list[Any]]]
 

@@ -86,6 +86,17 @@ def slugs_in_use(kind: str, academy_id: int | None) -> set[str]:
     )
 
 
+def by_slug(kind: str, slug: str, academy_id: int | None):
+    """The item of the bank or of this academy with this slug, or None."""
+    record_model, _, _ = models_of(kind)
+    return db.session.scalar(
+        select(record_model).where(
+            record_model.slug == slug,
+            or_(record_model.academy_id.is_(None), record_model.academy_id == academy_id),
+        )
+    )
+
+
 def free_slug(base: str, taken: set[str]) -> str:
     """`base` if free, else base-2, base-3 ... (cut so the result stays a valid id)."""
     if base not in taken:

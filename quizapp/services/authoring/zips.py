@@ -25,6 +25,7 @@ from quizapp.services.authoring.modules import (
 from quizapp.services.authoring.records import (
     ContentInvalid,
     audit,
+    by_slug,
     id_line,
     latest,
     plain_data,
@@ -243,12 +244,7 @@ def import_module_zip(academy_id: int, actor: User, raw: bytes, filename: str) -
         except ContentInvalid as error:
             issues.extend(error.issues)
             continue
-        existing = db.session.scalar(
-            select(CaseRecord).where(
-                CaseRecord.slug == case.id,
-                or_(CaseRecord.academy_id.is_(None), CaseRecord.academy_id == academy_id),
-            )
-        )
+        existing = by_slug("case", case.id, academy_id)
         if existing is None:
             record = create_case(academy_id, actor, text, where)
             audit(record, actor, "import", filename=f"{source}:{path}")
@@ -277,16 +273,7 @@ def import_module_zip(academy_id: int, actor: User, raw: bytes, filename: str) -
     text, where = files[module_path], f"{source}:{module_path}"
     data = plain_data(text)
     slug = data.get("id")
-    existing_module = (
-        db.session.scalar(
-            select(ModuleRecord).where(
-                ModuleRecord.slug == slug,
-                or_(ModuleRecord.academy_id.is_(None), ModuleRecord.academy_id == academy_id),
-            )
-        )
-        if isinstance(slug, str)
-        else None
-    )
+    existing_module = by_slug("module", slug, academy_id) if isinstance(slug, str) else None
     if existing_module is not None and existing_module.academy_id is None:
         raise ContentInvalid(
             [

@@ -9,7 +9,7 @@ the list and what every page needs to find an item; each subject has its own mod
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 
 from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.authoring import lifecycle, records
@@ -93,6 +93,14 @@ def index():
         state_labels=STATE_LABELS,
         form=EmptyForm(),
     )
+
+
+def flash_saved(version, changed: bool, saved: str = "") -> None:
+    """Say what a save did: the draft version it wrote (or `saved`), or that nothing changed."""
+    if changed:
+        flash(saved or f"Saved as draft version {version.number}.", "success")
+    else:
+        flash("No changes to save.", "info")
 
 
 def export_version_or_404(record):

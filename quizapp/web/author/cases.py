@@ -4,37 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.domain.redflags import RED_FLAGS
-from quizapp.domain.terms import (
-    BAND_LABELS,
-    VERDICT_LABELS,
-)
+from quizapp.domain.terms import BAND_LABELS, VERDICT_LABELS
 from quizapp.extensions import db
 from quizapp.formats.cases import case_to_dict
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import (
-    cases,
-    content,
-    lifecycle,
-    records,
-)
-from quizapp.web.author import (
-    bp,
-    need_academy,
-    owned_or_404,
-    visible_or_404,
-)
+from quizapp.services.authoring import cases, content, lifecycle, records
+from quizapp.web.author import bp, flash_saved, need_academy, owned_or_404, visible_or_404
 from quizapp.web.author.case_form import (
     NEW_CASE,
     case_data,
@@ -42,12 +21,7 @@ from quizapp.web.author.case_form import (
     pad_case_form,
     place_case_issues,
 )
-from quizapp.web.author.forms import (
-    CaseForm,
-    OwnIssue,
-    Problems,
-    UploadForm,
-)
+from quizapp.web.author.forms import CaseForm, OwnIssue, Problems, UploadForm
 from quizapp.web.forms import EmptyForm
 
 
@@ -130,10 +104,7 @@ def _save_case_form(record, academy_id: int):
             issues = error.issues
         else:
             db.session.commit()
-            flash(
-                f"Saved as draft version {version.number}." if changed else "No changes to save.",
-                "success" if changed else "info",
-            )
+            flash_saved(version, changed)
             return redirect(url_for("author.case_view", case_id=record.id))
     pad_case_form(form)
     return _render_case_form(form, record, place_case_issues(issues, fmap), 422)

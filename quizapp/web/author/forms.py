@@ -31,14 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from quizapp.domain import quiz
 from quizapp.domain.face import PRODUCTS, ROMAN, ZONE_IDS, ZONES
 from quizapp.domain.redflags import RED_FLAGS
-from quizapp.domain.terms import (
-    BAND_LABELS,
-    DISPOSITION_LABELS,
-    Band,
-    Depth,
-    Disposition,
-    Side,
-)
+from quizapp.domain.terms import BAND_LABELS, DISPOSITION_LABELS, Band, Depth, Disposition, Side
 from quizapp.formats.yamlsafe import field_name
 from quizapp.web.forms import MultiCheckboxField
 
@@ -243,6 +236,11 @@ class CaseForm(FlaskForm):
 
 def text_of(value: Any) -> str:
     return "" if value is None else str(value).strip()
+
+
+def shown(value: Any) -> str:
+    """A value of the file as a form field shows it (None: empty)."""
+    return "" if value is None else str(value)
 
 
 def number_of(text: str) -> Any:

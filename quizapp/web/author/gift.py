@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import (
-    gift,
-)
-from quizapp.web.author import (
-    bp,
-    export_version_or_404,
-    owned_or_404,
-    visible_or_404,
-)
-from quizapp.web.author.forms import (
-    GiftForm,
-    keys_of,
-    text_of,
-)
+from quizapp.services.authoring import gift
+from quizapp.web.author import bp, export_version_or_404, owned_or_404, visible_or_404
+from quizapp.web.author.forms import GiftForm, keys_of, text_of
 
 
 @bp.route("/modules/<int:module_id>/gift", methods=["GET", "POST"])

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from quizapp.extensions import db
 from quizapp.models.content import Status
 from quizapp.permissions import Action, current_academy_id, requires
-from quizapp.services.authoring import (
-    modules,
-    records,
-    zips,
-)
+from quizapp.services.authoring import modules, records, zips
 from quizapp.web.author import (
     bp,
     export_version_or_404,
+    flash_saved,
     need_academy,
     owned_or_404,
     visible_or_404,
@@ -41,6 +30,7 @@ from quizapp.web.author.forms import (
     keys_of,
     number_of,
     place,
+    shown,
     text_of,
 )
 from quizapp.web.forms import EmptyForm
@@ -56,19 +46,16 @@ def _module_choices(form: ModuleForm, academy_id: int | None, own_slug: str | No
 
 
 def module_form_data(data: dict[str, Any]) -> dict[str, Any]:
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
     return {
-        "id": text(data.get("id")),
-        "title": text(data.get("title")),
-        "order": text(data.get("order")),
-        "summary": text(data.get("summary")),
+        "id": shown(data.get("id")),
+        "title": shown(data.get("title")),
+        "order": shown(data.get("order")),
+        "summary": shown(data.get("summary")),
         "prerequisites": list(data.get("prerequisites") or []),
-        "pass_mark": text(data.get("pass_mark")),
-        "max_attempts": text(data.get("max_attempts")),
+        "pass_mark": shown(data.get("pass_mark")),
+        "max_attempts": shown(data.get("max_attempts")),
         "grading": data.get("grading") or "highest",
-        "time_limit_minutes": text(data.get("time_limit_minutes")),
+        "time_limit_minutes": shown(data.get("time_limit_minutes")),
         "shuffle": bool(data.get("shuffle", True)),
         "cases": list(data.get("cases") or []),
         "references": " ".join(data.get("references") or []),
@@ -155,10 +142,7 @@ def module_settings_edit(module_id: int):
             problems = place(error.issues, fmap)
         else:
             db.session.commit()
-            flash(
-                f"Saved as draft version {version.number}." if changed else "No changes to save.",
-                "success" if changed else "info",
-            )
+            flash_saved(version, changed)
             return redirect(url_for("author.module_view", module_id=record.id))
     return (
         render_template(

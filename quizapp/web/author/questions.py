@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.domain import quiz
 from quizapp.domain.face import ZONE_IDS
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import (
-    modules,
-    records,
-)
-from quizapp.web.author import (
-    bp,
-    check_csrf,
-    owned_or_404,
-)
+from quizapp.services.authoring import modules, records
+from quizapp.web.author import bp, check_csrf, flash_saved, owned_or_404
 from quizapp.web.author.forms import (
     QUESTION_TYPE_LABELS,
     Problems,
@@ -35,35 +21,33 @@ from quizapp.web.author.forms import (
     keys_of,
     number_of,
     place,
+    shown,
     text_of,
 )
 
 
 def question_form_data(q: dict[str, Any]) -> dict[str, Any]:
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
     return {
-        "id": text(q.get("id")),
-        "topic": text(q.get("topic")),
-        "stem": text(q.get("stem")),
-        "explanation": text(q.get("explanation")),
+        "id": shown(q.get("id")),
+        "topic": shown(q.get("topic")),
+        "stem": shown(q.get("stem")),
+        "explanation": shown(q.get("explanation")),
         "references": " ".join(q.get("references") or []),
         "options": [
             {
-                "text": text(o.get("text")),
+                "text": shown(o.get("text")),
                 "correct": bool(o.get("correct")),
-                "explanation": text(o.get("explanation")),
+                "explanation": shown(o.get("explanation")),
             }
             for o in q.get("options") or []
         ],
         "answer_bool": "true" if q.get("answer") is True else "false",
-        "answer": text(q.get("answer")) if q.get("type") == "numeric" else "",
-        "tolerance": text(q.get("tolerance")),
-        "unit": text(q.get("unit")),
-        "order_label": text(q.get("order_label")),
+        "answer": shown(q.get("answer")) if q.get("type") == "numeric" else "",
+        "tolerance": shown(q.get("tolerance")),
+        "unit": shown(q.get("unit")),
+        "order_label": shown(q.get("order_label")),
         "items": [
-            {"text": text(i.get("text")), "explanation": text(i.get("explanation"))}
+            {"text": shown(i.get("text")), "explanation": shown(i.get("explanation"))}
             for i in q.get("items") or []
         ],
         "zones": list(q.get("zones") or []),
@@ -207,11 +191,10 @@ def question_edit(module_id: int, question_id: str | None = None):
                 problems = place(error.issues, fmap, prefix=f"questions[{position}]")
             else:
                 db.session.commit()
-                flash(
-                    f"Question {qdata['id']} saved in draft version {version.number}."
-                    if changed
-                    else "No changes to save.",
-                    "success" if changed else "info",
+                flash_saved(
+                    version,
+                    changed,
+                    f"Question {qdata['id']} saved in draft version {version.number}.",
                 )
                 return redirect(
                     url_for("author.module_view", module_id=record.id) + f"#q-{qdata['id']}"

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import (
-    lifecycle,
-    records,
-)
+from quizapp.services.authoring import lifecycle, records
 from quizapp.web.author import (
     bp,
     check_csrf,

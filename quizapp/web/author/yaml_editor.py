@@ -4,30 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-)
+from flask import abort, redirect, render_template, request
 from flask_login import current_user
 
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import (
-    cases,
-    modules,
-    records,
-)
-from quizapp.web.author import (
-    bp,
-    item_url,
-    owned_or_404,
-)
-from quizapp.web.author.forms import (
-    YamlForm,
-)
+from quizapp.services.authoring import cases, modules, records
+from quizapp.web.author import bp, flash_saved, item_url, owned_or_404
+from quizapp.web.author.forms import YamlForm
 
 
 @bp.route("/cases/<int:case_id>/yaml", methods=["GET", "POST"])
@@ -64,10 +48,7 @@ def _yaml_editor(record):
             issues = error.issues
         else:
             db.session.commit()
-            flash(
-                f"Saved as draft version {version.number}." if changed else "No changes to save.",
-                "success" if changed else "info",
-            )
+            flash_saved(version, changed)
             return redirect(item_url(record))
     return (
         render_template("author/yaml.html", form=form, record=record, kind=kind, issues=issues),
