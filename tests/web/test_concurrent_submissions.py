@@ -74,7 +74,7 @@ def test_ten_concurrent_quiz_submissions_store_one_result(app, db, factory, tmp_
     outcomes = _race(app, submit)
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert errors == []
-    assert outcomes.count(True) == 1
+    assert sum(o is not None for o in outcomes) == 1  # the others found it submitted
     assert db.session.scalar(select(func.count()).select_from(QuestionResult)) == 20
 
 
@@ -101,5 +101,5 @@ def test_ten_concurrent_case_submissions_store_one_result(app, db, factory, tmp_
     outcomes = _race(app, submit)
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert errors == []
-    assert outcomes.count(True) == 1
+    assert sum(o is not None for o in outcomes) == 1  # the others found it submitted
     assert db.session.scalar(select(func.count()).select_from(CaseZoneResult)) == 2

@@ -30,6 +30,7 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.domain import quiz
 from quizapp.domain.face import PRODUCTS, ROMAN, ZONE_IDS, ZONES
+from quizapp.domain.plan import MAX_ITEMS
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.terms import BAND_LABELS, DISPOSITION_LABELS, Band, Depth, Disposition, Side
 from quizapp.formats.yamlsafe import field_name
@@ -205,7 +206,7 @@ class CandidateRow(Form):
     disposition = select_field("Disposition", with_blank(DISPOSITION_CHOICES))
     review_weeks = StringField("Review (weeks)")
     note = StringField("Plan note")
-    items = FieldList(FormField(PlanItemRow), min_entries=1, max_entries=40)
+    items = FieldList(FormField(PlanItemRow), min_entries=1, max_entries=MAX_ITEMS)
 
 
 class CaseForm(FlaskForm):
