@@ -3,10 +3,12 @@ round trip, and every real file in cases/modules/. No app, no database: files li
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from quizapp.domain.quiz import (
     ChoiceQuestion,
@@ -754,6 +756,26 @@ def test_the_curriculum_is_at_least_280_questions_in_11_modules():
     assert len(modules) >= 11
     assert sum(len(m.questions) for m in modules) >= 280
     assert min(len(m.questions) for m in modules) >= 20
+
+
+def test_real_questions_follow_the_revised_facts():
+    # The old occlusion rate (0.001%, F34) may only be quoted beside Alam 2021's rates (F53),
+    # and pregnancy and breastfeeding are never called a (label) contraindication: no toxin
+    # label lists them; deferring is a practice rule.
+    called_contraindicated = re.compile(
+        r"\b(breastfeeding|pregnancy) (is|are) (a |an )?(label )?contraindicat", re.I
+    )
+    for path in _real_files():
+        for question in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+            # A wrong option may voice the mistake; what the question teaches may not.
+            taught = dict(
+                question, options=[o for o in question.get("options", []) if o["correct"]]
+            )
+            wrong = [o["explanation"] for o in question.get("options", []) if not o["correct"]]
+            text = " ".join(json.dumps([taught, wrong]).split())
+            if "0.001%" in text:
+                assert "F53" in question["references"], question["id"]
+            assert not called_contraindicated.search(text), question["id"]
 
 
 def test_real_modules_across_files_have_unique_ids_and_stems():
