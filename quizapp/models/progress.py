@@ -1,8 +1,10 @@
 """Progress: quiz attempts and case-study attempts, with per-item results kept for statistics.
 
 An attempt moves from in_progress to submitted exactly once; the move is a conditional UPDATE, so a
-double post, a back-button resubmit or two tabs store one result. Each attempt points at the exact
-content version the trainee saw.
+double post, a back-button resubmit or two tabs store one result. Every other write to an attempt
+(answers, grades, flags, disposition, plan rows, step) is conditional on it still being open, so a
+save that loses a race with the submission is refused: what is stored is what was scored. Each
+attempt points at the exact content version the trainee saw.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
-from quizapp.models.base import UTCDateTime, now_utc
+from quizapp.models.base import InvalidTransition, UTCDateTime, move_row, now_utc
 from quizapp.models.content import CaseVersion, ModuleVersion
 
 
@@ -39,7 +42,48 @@ ATTEMPT_STATUS_ENUM = Enum(
 )
 
 
-class QuizAttempt(db.Model):
+class AttemptMoves:
+    """The moves both kinds of attempt share: hold an open attempt, close it once."""
+
+    id: Mapped[int]
+    status: Mapped[AttemptStatus]
+
+    def hold_open(self) -> bool:
+        """Lock this attempt's row for the rest of the transaction if it is still open, and
+        reload it: what a save merges into or a submission scores cannot change before the
+        commit, and a submission racing in waits for it. False once it has been submitted."""
+        model = type(self)
+        db.session.flush()
+        unchanged = {"status": model.status}
+        if "updated_at" in model.__table__.c:
+            unchanged["updated_at"] = model.updated_at  # holding is not a change
+        held = db.session.execute(
+            update(model)
+            .where(model.id == self.id, model.status == AttemptStatus.IN_PROGRESS)
+            .values(unchanged)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(self)
+        return held.rowcount == 1
+
+    def _close(self, now: datetime, values: dict[str, Any]) -> bool:
+        """in_progress -> submitted with the scored result; True only for the call that did it."""
+        return move_row(
+            self,
+            [type(self).status == AttemptStatus.IN_PROGRESS],
+            {"status": AttemptStatus.SUBMITTED, "submitted_at": now, **values},
+        )
+
+    def _write_open(self, values: dict[str, Any], *expected: Any) -> None:
+        if not move_row(self, [type(self).status == AttemptStatus.IN_PROGRESS, *expected], values):
+            raise InvalidTransition(
+                "this attempt has been submitted"
+                if self.status is AttemptStatus.SUBMITTED
+                else "this attempt was changed in another window"
+            )
+
+
+class QuizAttempt(AttemptMoves, db.Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "module_id", "number"),
@@ -90,6 +134,19 @@ class QuizAttempt(db.Model):
 
     module_version: Mapped[ModuleVersion] = relationship()
 
+    def save_answer(self, question_id: str, response: Any) -> None:
+        """Keep one answer on an open attempt; refused (InvalidTransition) once submitted."""
+        if not self.hold_open():
+            raise InvalidTransition("this attempt has been submitted")
+        self._write_open({"answers": {**(self.answers or {}), question_id: response}})
+
+    def close(
+        self, now: datetime, score_percent: float, passed: bool, result: dict[str, Any]
+    ) -> bool:
+        return self._close(
+            now, {"score_percent": score_percent, "passed": passed, "result": result}
+        )
+
 
 class QuestionResult(db.Model):
     """One question of one submitted attempt: what statistics are computed from, in SQL."""
@@ -129,7 +186,14 @@ class CaseStep(enum.StrEnum):
     RESULT = "result"
 
 
-class CaseAttempt(db.Model):
+STEP_ORDER: tuple[CaseStep, ...] = tuple(CaseStep)
+
+
+#: What a trainee writes on a case attempt's steps (status, step and result move otherwise).
+CASE_ANSWERS = frozenset({"grades", "red_flags", "disposition", "plan_items"})
+
+
+class CaseAttempt(AttemptMoves, db.Model):
     __tablename__ = "case_attempts"
     __table_args__ = (
         Index(
@@ -190,6 +254,36 @@ class CaseAttempt(db.Model):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     case_version: Mapped[CaseVersion] = relationship()
+
+    def reached(self, step: CaseStep) -> bool:
+        return STEP_ORDER.index(step) <= STEP_ORDER.index(CaseStep(self.step))
+
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        """Write answers to an open attempt and move on to `reach` if it is the next step, in one
+        UPDATE that expects the status and step this request read. Refuses (InvalidTransition)
+        a skipped step, the result step (only a submission gets there), a submitted attempt and
+        one another window moved meanwhile."""
+        if not answers.keys() <= CASE_ANSWERS:
+            raise InvalidTransition(f"{', '.join(answers.keys() - CASE_ANSWERS)} cannot be written")
+        read = CaseStep(self.step)
+        values: dict[str, Any] = {**answers, "updated_at": now_utc()}
+        if reach is not None and not self.reached(reach):
+            if reach is CaseStep.RESULT or STEP_ORDER.index(reach) != STEP_ORDER.index(read) + 1:
+                raise InvalidTransition(f"cannot go from {read.value} to {reach.value}")
+            values["step"] = reach.value
+        self._write_open(values, CaseAttempt.step == read.value)
+
+    def close(self, now: datetime, band: str, score: float, result: dict[str, Any]) -> bool:
+        return self._close(
+            now,
+            {
+                "step": CaseStep.RESULT.value,
+                "updated_at": now,
+                "band": band,
+                "score": score,
+                "result": result,
+            },
+        )
 
 
 class CaseZoneResult(db.Model):

@@ -1173,6 +1173,15 @@ class PreviewAttempt:
     def status(self) -> AttemptStatus:
         return AttemptStatus.SUBMITTED if self.submitted else AttemptStatus.IN_PROGRESS
 
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        """The step functions' write (CaseAttempt.change): here only the session changes."""
+        for key, value in answers.items():
+            setattr(self, key, value)
+        if reach is not None and casestudy.step_index(reach.value) > casestudy.step_index(
+            self.step
+        ):
+            self.step = reach.value
+
     def state(self) -> dict[str, Any]:
         return {
             "version_id": self.version_id,
