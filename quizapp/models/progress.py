@@ -10,6 +10,7 @@ attempt points at the exact content version the trainee saw.
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -45,9 +46,6 @@ ATTEMPT_STATUS_ENUM = Enum(
 class AttemptMoves:
     """The moves both kinds of attempt share: hold an open attempt, close it once."""
 
-    id: Mapped[int]
-    status: Mapped[AttemptStatus]
-
     def hold_open(self) -> bool:
         """Lock this attempt's row for the rest of the transaction if it is still open, and
         reload it: what a save merges into or a submission scores cannot change before the
@@ -66,13 +64,25 @@ class AttemptMoves:
         db.session.refresh(self)
         return held.rowcount == 1
 
-    def _close(self, now: datetime, values: dict[str, Any]) -> bool:
-        """in_progress -> submitted with the scored result; True only for the call that did it."""
+    def _close(self, now: datetime, token: str | None, values: dict[str, Any]) -> bool:
+        """in_progress -> submitted with the scored result and the submitting form's token;
+        True only for the call that did it."""
+        if not (token and len(token) <= 64 and token.startswith(f"{self.id}-")):
+            token = None  # not a token of this attempt's forms
         return move_row(
             self,
             [type(self).status == AttemptStatus.IN_PROGRESS],
-            {"status": AttemptStatus.SUBMITTED, "submitted_at": now, **values},
+            {
+                "status": AttemptStatus.SUBMITTED,
+                "submitted_at": now,
+                "submission_token": token,
+                **values,
+            },
         )
+
+    def new_submission_token(self) -> str:
+        """A one-off token for a submit form of this attempt (its id first, so it is unique)."""
+        return f"{self.id}-{secrets.token_urlsafe(16)}"
 
     def _write_open(self, values: dict[str, Any], *expected: Any) -> None:
         if not move_row(self, [type(self).status == AttemptStatus.IN_PROGRESS, *expected], values):
@@ -131,6 +141,9 @@ class QuizAttempt(AttemptMoves, db.Model):
     score_percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The submitting form's one-off token: a retried post (the client saw an error) is known
+    # as the same submission and answered with the stored result.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     module_version: Mapped[ModuleVersion] = relationship()
 
@@ -141,10 +154,15 @@ class QuizAttempt(AttemptMoves, db.Model):
         self._write_open({"answers": {**(self.answers or {}), question_id: response}})
 
     def close(
-        self, now: datetime, score_percent: float, passed: bool, result: dict[str, Any]
+        self,
+        now: datetime,
+        score_percent: float,
+        passed: bool,
+        result: dict[str, Any],
+        token: str | None = None,
     ) -> bool:
         return self._close(
-            now, {"score_percent": score_percent, "passed": passed, "result": result}
+            now, token, {"score_percent": score_percent, "passed": passed, "result": result}
         )
 
 
@@ -252,6 +270,9 @@ class CaseAttempt(AttemptMoves, db.Model):
     band: Mapped[str | None] = mapped_column(String(20), index=True)
     score: Mapped[float | None] = mapped_column(Float)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The submitting form's one-off token: a retried post (the client saw an error) is known
+    # as the same submission and answered with the stored result.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     case_version: Mapped[CaseVersion] = relationship()
 
@@ -273,9 +294,17 @@ class CaseAttempt(AttemptMoves, db.Model):
             values["step"] = reach.value
         self._write_open(values, CaseAttempt.step == read.value)
 
-    def close(self, now: datetime, band: str, score: float, result: dict[str, Any]) -> bool:
+    def close(
+        self,
+        now: datetime,
+        band: str,
+        score: float,
+        result: dict[str, Any],
+        token: str | None = None,
+    ) -> bool:
         return self._close(
             now,
+            token,
             {
                 "step": CaseStep.RESULT.value,
                 "updated_at": now,

@@ -155,7 +155,7 @@ def _handle_post(attempt, current: CaseStep) -> str:
         if request.form.get("go") != "submit":
             return CaseStep.PLAN.value
         try:
-            casestudy.submit(attempt, now_utc())
+            casestudy.submit(attempt, now_utc(), request.form.get("submission_token"))
         except PlanFileError:
             db.session.commit()  # keep the rows as typed; the page lists what to fix
             raise casestudy.StepRefused("The plan has problems to fix before it can be scored.")

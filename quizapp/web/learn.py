@@ -158,7 +158,7 @@ def finish(attempt_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        quizzes.submit(attempt, now_utc())
+        quizzes.submit(attempt, now_utc(), request.form.get("submission_token"))
         issue_and_announce(attempt.user_id, attempt.academy_id, now_utc())
         db.session.commit()
         return redirect(url_for("learn.review", attempt_id=attempt_id))

@@ -272,11 +272,12 @@ def build_plan(attempt: CaseAttempt):
     )
 
 
-def submit(attempt: CaseAttempt, now: datetime) -> bool:
+def submit(attempt: CaseAttempt, now: datetime, token: str | None = None) -> bool:
     """Score and close the attempt; True if this call submitted it, False if already done.
 
     The row is held first, so the answers scored are the answers stored: a save racing in
-    either lands before (and is scored) or is refused after."""
+    either lands before (and is scored) or is refused after. `token` is the submit form's
+    (CaseAttempt.new_submission_token), kept to know a retried post."""
     if attempt.status is AttemptStatus.SUBMITTED:
         return False
     _require_open(attempt, CaseStep.PLAN)
@@ -288,7 +289,7 @@ def submit(attempt: CaseAttempt, now: datetime) -> bool:
     result = score_case_attempt(
         case, attempt.grades or {}, attempt.red_flags or [], plan.disposition, plan
     )
-    if not attempt.close(now, result.plan.band.value, result.total, result.to_dict()):
+    if not attempt.close(now, result.plan.band.value, result.total, result.to_dict(), token):
         return False
     db.session.add_all(_zone_rows(attempt, result.plan.zones))
     db.session.add_all(flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed))

@@ -211,16 +211,17 @@ def save_answer(attempt: QuizAttempt, question_id: str, response: Any, now: date
         ) from error
 
 
-def submit(attempt: QuizAttempt, now: datetime) -> bool:
+def submit(attempt: QuizAttempt, now: datetime, token: str | None = None) -> bool:
     """Grade and close the attempt. True if this call submitted it, False if it already was.
 
     The row is held first, so the answers graded are the answers stored: a save racing in
-    either lands before (and is graded) or is refused after."""
+    either lands before (and is graded) or is refused after. `token` is the submit form's
+    (QuizAttempt.new_submission_token), kept to know a retried post."""
     if attempt.status is AttemptStatus.SUBMITTED or not attempt.hold_open():
         return False
     module = module_content(attempt.module_version)
     grade = quiz.grade_attempt(module.questions, attempt.answers or {}, module.pass_mark)
-    if not attempt.close(now, grade.percent, grade.passed, grade.to_dict()):
+    if not attempt.close(now, grade.percent, grade.passed, grade.to_dict(), token):
         return False
     db.session.add_all(
         QuestionResult(
