@@ -30,7 +30,7 @@ from quizapp.models import (
     Role,
     User,
 )
-from quizapp.models.base import now_utc
+from quizapp.models.base import move_row, now_utc
 from quizapp.services.people import accounts
 
 MAX_CSV_ROWS = 500
@@ -380,7 +380,9 @@ def set_member_active(membership: Membership, active: bool, actor: User) -> None
             raise MemberError("You cannot deactivate yourself.")
         if membership.role is Role.ADMIN and active_admin_count(membership.academy_id) <= 1:
             raise MemberError("The academy needs at least one active admin.")
-    membership.active = active
+    # Conditional on the state read: of two admins making the same change at once, one does it.
+    if not move_row(membership, [Membership.active.is_(not active)], {"active": active}):
+        return
     audit(
         membership.academy_id,
         actor.id,

@@ -25,7 +25,7 @@ PREVIEW_KEY = "author_preview"
 
 
 @dataclass
-class PreviewAttempt:
+class PreviewAttempt(player.HeldInMemory):
     """The preview's attempt (a `player.PlayableAttempt`): it lives in the session, so a preview
     writes nothing to the database."""
 
