@@ -40,6 +40,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from quizapp.domain.certification import Rules, clean_extra_rules, recertification_text
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import Academy, Role
@@ -574,7 +575,7 @@ def _lrs_configured() -> bool:
 def _programme_form(academy: Academy, programme=None) -> ProgrammeForm:
     form = ProgrammeForm(obj=programme)
     if programme is not None and request.method != "POST":
-        form.fill_extra_rules(certification.clean_extra_rules(programme.extra_rules or {}))
+        form.fill_extra_rules(clean_extra_rules(programme.extra_rules or {}))
     modules = published_modules(academy.id)
     form.required_modules.choices = [
         (m.slug, f"{m.title} (pass mark {m.summary.get('pass_mark', 100)}%)") for m in modules
@@ -623,8 +624,8 @@ def programmes():
         academy=academy,
         programmes=certification.academy_programmes(academy.id),
         form=form,
-        rules_text=certification.recertification_text,
-        Rules=certification.Rules,
+        rules_text=recertification_text,
+        Rules=Rules,
     )
 
 
@@ -658,7 +659,7 @@ def programme(programme_id: int):
         programme=programme,
         form=form,
         titles=titles,
-        recertification=certification.recertification_text(certification.Rules.of(programme)),
+        recertification=recertification_text(Rules.of(programme)),
         certificates=paginate_query(
             certification.academy_certificates_query(academy.id, programme.id),
             anchor="issued",
