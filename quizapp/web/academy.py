@@ -554,7 +554,7 @@ def cohort_xapi_send(cohort_id: int):
     except xapi.XapiError as error:
         flash(str(error), "error")
     else:
-        members.audit(academy.id, current_user.id, "xapi.sent", f"cohort {cohort.id}", {"n": sent})
+        auditlog.audit(academy.id, current_user.id, "xapi.sent", f"cohort {cohort.id}", {"n": sent})
         db.session.commit()
         flash(f"{sent} statements sent to the learning record store.", "success")
     return _back("academy.cohort", cohort_id=cohort.id)
@@ -677,7 +677,7 @@ def programme_issue(programme_id: int):
     _require_post_token()
     issued = certification.issue_for_programme(programme, now_utc())
     # Each certificate.issued entry is quizapp's; this one records who asked for the run.
-    members.audit(
+    auditlog.audit(
         academy.id,
         current_user.id,
         "programme.issue_run",

@@ -49,7 +49,7 @@ from quizapp.models import (
     cohort_programmes,
 )
 from quizapp.services.learning.catalogue import published_modules
-from quizapp.services.people import members
+from quizapp.services.people.auditlog import audit
 
 
 class ProgrammeError(Exception):
@@ -267,7 +267,7 @@ def _issue(
         with db.session.begin_nested():
             db.session.add(certificate)
             db.session.flush()
-            members.audit(
+            audit(
                 academy.id,
                 None,
                 "certificate.issued",
@@ -377,7 +377,7 @@ def save_programme(
         }
         programme.extra_rules = {**kept, **extra}
     db.session.flush()
-    members.audit(
+    audit(
         academy_id,
         actor_id,
         "programme.created" if created else "programme.changed",
@@ -436,7 +436,7 @@ def revoke(certificate: Certificate, reason: str, actor_id: int | None, now: dat
         raise ProgrammeError("This certificate has already been revoked.")
     certificate.revoked_at = now
     certificate.revoke_reason = reason[:2000]
-    members.audit(
+    audit(
         certificate.academy_id,
         actor_id,
         "certificate.revoked",

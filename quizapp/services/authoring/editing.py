@@ -50,7 +50,7 @@ from quizapp.models import (
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
 from quizapp.services.authoring.content import case_summary, content_hash, module_summary
-from quizapp.services.people import members
+from quizapp.services.people import auditlog
 
 MAX_SLUG: Final = 64
 EMPTY_QUESTIONS: Final = "expected a list of at least one question"
@@ -224,7 +224,7 @@ def target_of(record) -> str:
 
 def audit(record, actor: User | None, action: str, **details: Any) -> AuditEntry:
     """Record who did what to which item (the history page lists these)."""
-    return members.audit(
+    return auditlog.audit(
         record.academy_id,
         actor.id if actor is not None else None,
         f"{kind_of(record)}.{action}",

@@ -45,12 +45,13 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.content import CaseVersion, ModuleVersion
+from quizapp.models.people import DELETED_DOMAIN, deleted_email
 from quizapp.services.infra.csvout import csv_text
 from quizapp.services.people import accounts
-from quizapp.services.people.members import active_admin_count, audit
+from quizapp.services.people.auditlog import audit
+from quizapp.services.people.members import active_admin_count
 
 DELETED_NAME: Final = "Deleted learner"
-DELETED_DOMAIN: Final = "invalid"
 # Not an argon2 hash: verification fails for every password (InvalidHashError -> False).
 UNUSABLE_HASH: Final = "!deleted"
 CONFIRMATION_WORD: Final = "DELETE"
@@ -65,13 +66,9 @@ class DeletionError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def deleted_email(user_id: int) -> str:
-    return f"deleted-{user_id}@{DELETED_DOMAIN}"
-
-
 def is_deleted(user: User | None) -> bool:
     """True for an anonymised account (and for a user row that no longer exists)."""
-    return user is None or (not user.active and user.email == deleted_email(user.id))
+    return user is None or user.is_deleted
 
 
 def is_deleted_email(email: str) -> bool:

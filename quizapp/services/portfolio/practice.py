@@ -30,7 +30,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services.learning.casestudy import Tendency, deviation
-from quizapp.services.people.members import audit
+from quizapp.services.people.auditlog import audit
 
 MAX_YEARS = 60
 
