@@ -48,10 +48,10 @@ from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
 from quizapp.services.academy import certification, reports
 from quizapp.services.infra import xapi
-from quizapp.services.infra.csvout import csv_response, csv_stream
 from quizapp.services.learning.catalogue import published_modules
 from quizapp.services.people import auditlog, members
 from quizapp.services.portfolio import practice
+from quizapp.web.downloads import csv_response, csv_stream
 from quizapp.web.forms import EmptyForm
 from quizapp.web.pagination import paginate_list, paginate_query
 

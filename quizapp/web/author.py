@@ -65,10 +65,10 @@ from quizapp.models import AttemptStatus, CaseStep
 from quizapp.models.content import Status
 from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.authoring import content, editing, insight
-from quizapp.services.infra.csvout import csv_response
 from quizapp.services.learning import casestudy
 from quizapp.web import answers
 from quizapp.web import casestudy as player
+from quizapp.web.downloads import csv_response
 from quizapp.web.forms import EmptyForm
 from quizapp.web.pagination import paginate_list
 
