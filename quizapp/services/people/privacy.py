@@ -5,8 +5,8 @@ attempts, results and certificates keep pointing at it, but it no longer names a
 becomes `deleted-<id>@invalid` (unique, and not an address anyone can sign up with: `.invalid` is
 reserved by RFC 2606), the name "Deleted learner", the password hash a value no password matches;
 the account is inactive and every session ends. Academy statistics keep the history (reports
-count a deleted learner's past attempts as before; see services/reports.learner_ids), and the
-public verification page says the holder's account was deleted instead of showing a name.
+count a deleted learner's past attempts as before; see services/academy/reports/scope.py), and
+the public verification page says the holder's account was deleted instead of showing a name.
 
 Services flush; the request commits.
 """
