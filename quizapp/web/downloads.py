@@ -1,4 +1,4 @@
-"""CSV downloads: a document from services/infra/csvout.py as an attachment response.
+"""Downloads: a CSV document from services/infra/csvout.py, or a JSON payload, as an attachment.
 
 Every CSV a view sends goes through here, so each has a safe file name ending .csv and
 `Cache-Control: no-store` (a download holds an academy's or a person's data, and must not sit in
@@ -7,6 +7,7 @@ a shared or browser cache, whoever is signed in).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -45,3 +46,10 @@ def csv_stream(
     if with_context:
         body = stream_with_context(body)
     return _download(Response(body, mimetype="text/csv"), name)
+
+
+def json_download(payload: Any, filename: str) -> Response:
+    """`payload` as an indented JSON attachment named `filename`."""
+    response = Response(json.dumps(payload, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
