@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 
 from quizapp.domain import logbook
 from quizapp.domain.logbook import LogbookFacts, PracticeScore
+from quizapp.domain.tendency import Tendency, deviation
 from quizapp.extensions import db
 from quizapp.models import (
     EntryStatus,
@@ -29,8 +30,7 @@ from quizapp.models import (
     Role,
     User,
 )
-from quizapp.services.learning.casestudy import Tendency, deviation
-from quizapp.services.people.members import audit
+from quizapp.services.people.auditlog import audit
 
 MAX_YEARS = 60
 

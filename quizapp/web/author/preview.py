@@ -18,7 +18,7 @@ from quizapp.permissions import Action, requires
 from quizapp.services.authoring import cases, modules, records
 from quizapp.services.learning import casestudy
 from quizapp.web import answers, player
-from quizapp.web.author import bp, check_csrf, visible_or_404
+from quizapp.web.author.common import bp, check_csrf, visible_or_404
 from quizapp.web.forms import EmptyForm
 
 PREVIEW_KEY = "author_preview"
