@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from quizapp.domain.face import FALLBACK_CEILING_FACTOR as _FALLBACK
 from quizapp.domain.face import (
@@ -279,9 +279,6 @@ class Case:
     _residuals: dict[str, dict[str, float]] = field(init=False, compare=False, repr=False)
     _months: tuple[float, ...] = field(init=False, compare=False, repr=False)
     _derived: frozenset[str] = field(init=False, compare=False, repr=False)
-    #: Scratch space for facts that other pure modules derive from the case once (the scoring
-    #: engine keeps its per-case tables here). Not part of equality or the file format.
-    cache: dict[str, Any] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Everything that depends on the case alone is worked out once, here, so that scoring
@@ -291,7 +288,6 @@ class Case:
         object.__setattr__(self, "_months", tuple(self._history_months(h) for h in self.history))
         object.__setattr__(self, "_residuals", self._compute_residuals())
         object.__setattr__(self, "_derived", self._compute_derived_flags())
-        object.__setattr__(self, "cache", {})
         ranges = []
         for ref in self.reference.zones:
             assessed = amap.get(ref.zone)
