@@ -82,7 +82,7 @@ PATIENT_OPTIONAL: Final = ("context", "request", "weight_kg")
 HISTORY_REQUIRED: Final = ("zone", "product", "side")
 HISTORY_OPTIONAL: Final = ("amount", "months_ago", "date", "note")
 REFERENCE_OPTIONAL: Final = ("red_flags", "zones", "max_facial_units", "candidate_plans", "note")
-ZONE_REF_OPTIONAL: Final = ("dose", "justification", "note", "references")
+ZONE_REF_OPTIONAL: Final = ("dose", "justification", "note", "references", "optional")
 DOSE_FIELDS: Final = ("min", "max", "ceiling")
 CANDIDATE_FIELDS: Final = ("label", "band", "rationale", "plan")
 FAMILY_KEYS: Final = ("toxin", "filler")
@@ -436,7 +436,7 @@ class _CaseReader:
                 )
                 ok = False
                 continue
-            data = r.mapping(entry, path, optional=("rest", "moving", "note"))
+            data = r.mapping(entry, path, optional=("rest", "moving", "note", "asymmetry"))
             if data is None:
                 ok = False
                 continue
@@ -450,7 +450,11 @@ class _CaseReader:
             if ("rest" in data and rest is None) or ("moving" in data and moving is None):
                 ok = False
             note = r.text(data.get("note", ""), (*path, "note"), max_len=500, empty_ok=True)
-            out.append(ZoneAssessment(zone, rest, moving, note or ""))
+            asymmetry = data.get("asymmetry", False)
+            if not isinstance(asymmetry, bool):
+                r.add((*path, "asymmetry"), "asymmetry is true or false")
+                ok = False
+            out.append(ZoneAssessment(zone, rest, moving, note or "", asymmetry is True))
         return tuple(out) if ok else None
 
     def _preserve(self, value: Any) -> tuple[Preserve, ...] | None:
@@ -583,6 +587,9 @@ class _CaseReader:
         if data is None or "products" not in data:
             return None
         start = len(r.issues)
+        optional = data.get("optional", False)
+        if not isinstance(optional, bool):
+            r.add((*path, "optional"), "optional is true or false")
         seq = r.seq(data["products"], (*path, "products"), max_len=len(PRODUCT_IDS), min_len=1)
         products: list[str] = []
         for i, pid in enumerate(seq or ()):
@@ -630,6 +637,7 @@ class _CaseReader:
                     justification or "",
                     note or "",
                     zone_refs,
+                    optional is True,
                 )
             )
         return out
@@ -800,15 +808,16 @@ class _CaseReader:
                                 f"{cat_ceiling:g} {units} for {ref.zone} ({refs}); add a "
                                 "justification with its source, or lower it",
                             )
-            # What earlier filler left behind counts against the catalogue's cap.
-            if ref.family == Family.FILLER and cat_ceiling is not None:
+            # What earlier filler left behind counts against the zone's range, which is what
+            # the zone should hold after today; only an author's own max can be too low for it.
+            if ref.family == Family.FILLER and self.explicit[key] and ref.dose.max is not None:
                 left = max(self._residual(history, ref.zone).values(), default=0.0)
-                if left > 0 and left + rng.max > cat_ceiling + 1e-9:
+                if left > rng.max + 1e-9:
                     r.add(
                         (*path, "max"),
-                        f"about {left:.2f} {units} remain from earlier filler in {ref.zone}; "
-                        f"adding up to {rng.max:g} would pass the catalogue ceiling "
-                        f"{cat_ceiling:g} (F18: HA persists); lower max",
+                        f"about {left:.1f} {units} remain from earlier filler in {ref.zone}, "
+                        f"more than the max {rng.max:g}: the range counts what remains (F18); "
+                        "raise max, or drop the zone",
                     )
 
         # Red flags: derived ones must be listed; blocking ones shape the reference.
@@ -869,8 +878,8 @@ class _CaseReader:
                         f"remove it from the reference",
                     )
 
-        # Facial units (F15).
-        units = sorted({ZONES[z.zone].unit for z in reference.zones})
+        # Facial units treated with filler (F15: HA filler only).
+        units = sorted({ZONES[z.zone].unit for z in reference.zones if z.family == Family.FILLER})
         if len(units) > reference.max_facial_units:
             r.add(
                 ("reference", "max_facial_units"),
@@ -1007,6 +1016,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 grades["moving"] = a.moving
             if a.note:
                 grades["note"] = a.note
+            if a.asymmetry:
+                grades["asymmetry"] = True
             assessment[a.zone] = grades
         out["assessment"] = assessment
     if case.preserve:
@@ -1050,6 +1061,8 @@ def _reference_dict(ref: Reference) -> dict[str, Any]:
                 entry["note"] = first.note
             if first.references:
                 entry["references"] = list(first.references)
+            if first.optional:
+                entry["optional"] = True
             zones[zone] = entry
         out["zones"] = zones
     if ref.max_facial_units != MAX_FACIAL_UNITS_DEFAULT:

@@ -49,7 +49,7 @@ def test_text_report_for_a_deferral_and_history():
 
 
 def test_json_rendering_is_the_stable_dict():
-    result = score_plan(example("f44-frown-lines"), plan(item("glabella", "ona", 20)))
+    result = score_plan(example("f44-frown-lines"), plan(item("glabella", "ona", 8)))
     data = plan_score_json(result)
     assert data == result.to_dict()
     assert json.loads(json.dumps(data))["band"] == "under_treated"

@@ -11,7 +11,7 @@ from quizapp.domain.scoring.weights import (
     DISPOSITION_NEAR_MISS,
 )
 from quizapp.domain.scoring.zones import flag_refs
-from quizapp.domain.terms import Severity
+from quizapp.domain.terms import Disposition, Severity
 
 
 def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) -> Candidacy:
@@ -25,7 +25,7 @@ def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) ->
         reasons.append(
             Reason(
                 f"This patient should not be treated today ({named}); the right disposition is "
-                f"{expected.value}. Treating is unsafe whatever the doses.",
+                f"{_words(expected)}. Treating is unsafe whatever the doses.",
                 flag_refs(flags),
             )
         )
@@ -48,22 +48,22 @@ def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) ->
                 flag_refs(blocked_by),
             )
         )
-    if given != expected and not candidacy_fails:
+    if given not in state.tables.right_dispositions and not candidacy_fails:
         if given.treats and expected.treats:
             text = (
-                f"Disposition {given.value} where {expected.value} fits: close, but say plainly "
-                "what is treated today and what waits."
+                f"Disposition {_words(given)} where {_words(expected)} fits: close, but say "
+                "plainly what is treated today and what waits."
             )
             penalty = DISPOSITION_NEAR_MISS
         elif not expected.treats:
             text = (
-                f"Disposition {given.value} where {expected.value} fits: not treating was right, "
-                "but the next step differs."
+                f"Disposition {_words(given)} where {_words(expected)} fits: not treating was "
+                "right, but the next step differs."
             )
             penalty = DISPOSITION_MISS
         else:
             text = (
-                f"Disposition {given.value} where {expected.value} fits: this patient can be "
+                f"Disposition {_words(given)} where {_words(expected)} fits: this patient can be "
                 "treated today."
             )
             penalty = DISPOSITION_MISS
@@ -71,3 +71,7 @@ def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) ->
         state.findings.append(Finding("disposition", Severity.WARNING, text, (), None, penalty))
     ok = not candidacy_fails and not blocked_by
     return Candidacy(expected, given, treats, ok, tuple(blocked_by), tuple(reasons))
+
+
+def _words(disposition: Disposition) -> str:
+    return disposition.value.replace("_", " ")

@@ -6,12 +6,15 @@ import math
 from typing import Final
 
 from quizapp.domain.case import Case
+from quizapp.domain.face import Family
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring.candidacy import judge_candidacy
-from quizapp.domain.scoring.look import identity_findings, projected_look
+from quizapp.domain.scoring.look import identity_findings, projected_look, settle_look
+from quizapp.domain.scoring.practice import practice_findings
 from quizapp.domain.scoring.results import (
     FAMILY_ORDER,
     SEVERITY_RANK,
+    ZONE_NAMES,
     ZONE_ORDER,
     Finding,
     PlanScore,
@@ -31,10 +34,17 @@ from quizapp.domain.scoring.tables import (
     case_tables,
     group_items,
 )
-from quizapp.domain.scoring.weights import UNSAFE_SCORE_CAP
+from quizapp.domain.scoring.weights import BAND_SCORES
 from quizapp.domain.scoring.zones import judge_zone
 from quizapp.domain.sources import sorted_keys
-from quizapp.domain.terms import Band, Severity, Verdict
+from quizapp.domain.terms import (
+    BAND_LABELS,
+    DISPOSITION_LABELS,
+    VERDICT_LABELS,
+    Band,
+    Severity,
+    Verdict,
+)
 
 
 def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> PlanScore:
@@ -50,7 +60,9 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     groups = group_items(plan)
     expected = case.reference.disposition
     treats = bool(plan.items)
-    candidacy_fails = treats and not expected.treats
+    # Treating a patient who should not be treated is unsafe whatever the doses, unless the
+    # only flags behind that disposition have a rule of their own (the 2-week review).
+    candidacy_fails = treats and not expected.treats and not tables.ruled_only
 
     blocked_by: set[str] = set()
     keys = set(groups)
@@ -66,6 +78,7 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     cumulative = cumulative_load(state, groups)
     identity_findings(state)
     caution_findings(state, groups)
+    practice_findings(state, groups)
     look = projected_look(state)
     candidacy = judge_candidacy(state, candidacy_fails, sorted(blocked_by))
 
@@ -77,11 +90,11 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         )
     )
     band, band_reasons = _band(state, zones, findings)
+    look = settle_look(look, band)
     penalty = math.fsum([z.penalty for z in zones] + [f.penalty for f in findings])
-    raw = max(0.0, 100.0 - penalty)
+    low, high = BAND_SCORES[band]
+    raw = low + (high - low) * max(0.0, 100.0 - penalty) / 100.0
     score = int(math.floor(raw + 0.5 + 1e-9))
-    if band == Band.UNSAFE:
-        score = min(score, UNSAFE_SCORE_CAP)
     refs: list[str] = []
     for z in zones:
         for reason in z.reasons:
@@ -104,7 +117,25 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         look,
         band_reasons,
         sorted_keys(refs),
+        _band_label(band, zones, findings),
     )
+
+
+#: Findings past a limit that only toxin can pass.
+_TOXIN_FINDINGS: Final = frozenset({"ona_3_month_limit", "upper_face_total", "booster"})
+
+
+def _band_label(band: Band, zones: tuple[ZoneVerdict, ...], findings: tuple[Finding, ...]) -> str:
+    if band == Band.OVERFILLED:
+        drivers = [z.family for z in zones if z.verdict == Verdict.OVERFILLED]
+        drivers += [
+            Family.TOXIN if f.code in _TOXIN_FINDINGS else Family.FILLER
+            for f in findings
+            if f.severity == Severity.OVERFILLED
+        ]
+        if drivers and all(d == Family.TOXIN for d in drivers):
+            return "Over-treated (toxin)"
+    return BAND_LABELS[band]
 
 
 #: Which zone verdicts and finding severities put a plan in each band, worst band first.
@@ -130,11 +161,15 @@ def _band(
     for band, verdicts, severities in _LADDER:
         if present_verdicts & verdicts or present_severities & severities:
             reasons = [
-                f"{z.zone}: {z.verdict.replace('_', ' ')}" for z in zones if z.verdict in verdicts
+                f"{ZONE_NAMES[z.zone]}: {VERDICT_LABELS[z.verdict].lower()}"
+                for z in zones
+                if z.verdict in verdicts
             ]
             reasons += [f.text for f in findings if f.severity in severities]
             return band, tuple(reasons)
     expected, given = state.case.reference.disposition, state.plan.disposition
-    if given != expected and not state.plan.items:
-        return Band.CONSERVATIVE, (f"disposition {given.value} instead of {expected.value}",)
+    if given not in state.tables.right_dispositions and not state.plan.items:
+        return Band.CONSERVATIVE, (
+            f"{DISPOSITION_LABELS[given]} where {DISPOSITION_LABELS[expected].lower()} fits",
+        )
     return Band.NATURAL, ()

@@ -14,8 +14,6 @@ from quizapp.domain.scoring.results import (
     ZONE_ORDER,
     Finding,
     ProjectedLook,
-    fmt,
-    rounded,
 )
 from quizapp.domain.scoring.tables import Run
 from quizapp.domain.scoring.weights import (
@@ -26,7 +24,7 @@ from quizapp.domain.scoring.weights import (
     LOOK_CAP_YEARS,
     LOOK_REFS,
 )
-from quizapp.domain.terms import Severity, Verdict
+from quizapp.domain.terms import Band, Severity, Verdict
 
 #: Effect left at each reported month, per product (the curves are fixed, so work them out once).
 _EFFECT_AT: Final = {(p, m): effect_fraction(p, m) for p in PRODUCTS for m in FADE_MONTHS}
@@ -64,34 +62,57 @@ def identity_findings(state: Run) -> None:
 
 
 def projected_look(state: Run) -> ProjectedLook:
+    """Years credited, in whole years, and one of three outcomes: refreshed, unchanged,
+    altered (altered or erased). `settle_look` makes the outcome agree with the band."""
     case = state.case
     age = case.patient.age
     families = {family for (_zone, family), (credit, _pid) in state.credit.items() if credit > 0}
     cap = LOOK_CAP_COMBINED_YEARS if len(families) == 2 else LOOK_CAP_YEARS
-    credits = [c for c, _ in state.credit.values()]
-    raw = math.fsum(credits)
-    years = rounded(min(cap, raw), 2)
-    aimed = rounded(raw + state.overreach, 2)
-    if state.overreach > 1e-9 and aimed > cap:
-        label = "erased"
-        state.findings.append(
-            Finding(
-                "erased",
-                Severity.OVERDONE,
-                f"The plan reaches for about {fmt(aimed)} years younger, past the {fmt(cap)} "
-                "that well-judged treatment gives: it aims to erase, not refresh. A rested "
-                f"{age} is the goal, not a younger face.",
-                LOOK_REFS,
-                None,
-                ERASED_PENALTY,
+    raw = math.fsum(c for c, _ in state.credit.values())
+    aimed = raw + state.overreach
+    if state.overreach > 1e-9:
+        if aimed > cap:
+            state.findings.append(
+                Finding(
+                    "erased",
+                    Severity.OVERDONE,
+                    f"The plan reaches for about {_whole(aimed)} years younger, past the "
+                    f"{_whole(cap)} that well-judged treatment gives: it aims to erase, not "
+                    f"refresh. A rested {age} is the goal, not a younger face.",
+                    LOOK_REFS,
+                    None,
+                    ERASED_PENALTY,
+                )
             )
+        return _altered(age, aimed, cap)
+    years = _whole(min(cap, raw))
+    fade = tuple(
+        (
+            month,
+            _whole(
+                min(cap, math.fsum(c * _EFFECT_AT[(p, month)] for c, p in state.credit.values()))
+            ),
         )
-    elif years <= 0 and state.overreach <= 1e-9:
-        label = "unchanged"
-    else:
-        label = "refreshed"
-    fade = []
-    for month in FADE_MONTHS:
-        at = math.fsum(c * _EFFECT_AT[(pid, month)] for c, pid in state.credit.values())
-        fade.append((month, rounded(min(cap, at), 2)))
-    return ProjectedLook(age, years, rounded(age - years, 2), aimed, cap, label, tuple(fade))
+        for month in FADE_MONTHS
+    )
+    label = "refreshed" if years > 0 else "unchanged"
+    return ProjectedLook(age, years, age - years, _whole(aimed), _whole(cap), label, fade)
+
+
+def settle_look(look: ProjectedLook, band: Band) -> ProjectedLook:
+    """An overdone or overfilled plan never reads as refreshed."""
+    if band in (Band.OVERDONE, Band.OVERFILLED) and look.label != ALTERED:
+        return _altered(look.age, look.aimed_years, look.cap_years)
+    return look
+
+
+ALTERED: Final = "altered"
+
+
+def _altered(age: int, aimed: float, cap: float) -> ProjectedLook:
+    fade = tuple((month, 0) for month in FADE_MONTHS)
+    return ProjectedLook(age, 0, age, _whole(aimed), _whole(cap), ALTERED, fade)
+
+
+def _whole(years: float) -> int:
+    return int(math.floor(years + 0.5))

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from quizapp.domain.face import (
     ZONE_IDS,
+    ZONES,
     Family,
 )
 from quizapp.domain.scoring.weights import LOOK_NOTE, LOOK_REFS
@@ -49,6 +50,9 @@ class Reason:
 
     text: str
     references: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.references = tuple(dict.fromkeys(self.references))  # each key once
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "references": list(self.references)}
@@ -117,6 +121,9 @@ class Finding:
     references: tuple[str, ...] = ()
     zone: str | None = None
     penalty: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.references = tuple(dict.fromkeys(self.references))  # each key once
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -250,12 +257,12 @@ class ProjectedLook:
     """How much younger the plan would make the patient look (TEACHING HEURISTIC)."""
 
     age: int
-    years_younger: float
-    apparent_age: float
-    aimed_years: float
-    cap_years: float
+    years_younger: int
+    apparent_age: int
+    aimed_years: int
+    cap_years: int
     label: str
-    fade: tuple[tuple[int, float], ...]
+    fade: tuple[tuple[int, int], ...]
     note: str = LOOK_NOTE
     references: tuple[str, ...] = LOOK_REFS
 
@@ -289,11 +296,15 @@ class PlanScore:
     look: ProjectedLook
     band_reasons: tuple[str, ...]
     references: tuple[str, ...]
+    #: The band in words, naming what drives it: toxin past its range reads "Over-treated
+    #: (toxin)", filler volume "Overfilled".
+    band_label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "case_id": self.case_id,
             "band": self.band.value,
+            "band_label": self.band_label,
             "score": self.score,
             "penalty": rounded(self.penalty, 2),
             "zones": [z.to_dict() for z in self.zones],
@@ -308,7 +319,12 @@ class PlanScore:
 
 
 def fmt(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    """A number as a clinician writes it: at most one decimal, no trailing zero."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+#: Zone names as a sentence reads them ("crow's feet (lateral canthal lines)").
+ZONE_NAMES: Final = {z.id: z.label[0].lower() + z.label[1:] for z in ZONES.values()}
 
 
 def unit_label(family: Family, per_side: bool) -> str:

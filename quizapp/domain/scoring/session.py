@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from quizapp.domain.face import (
+    FACIAL_UNITS,
     FACIAL_UNITS_REFS,
     FILLER_YEAR_REFS,
     ONA_MAX_REFS,
@@ -20,6 +21,7 @@ from quizapp.domain.face import (
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring.results import (
     FAMILY_ORDER,
+    ZONE_NAMES,
     ZONE_ORDER,
     CumulativeLoad,
     Finding,
@@ -64,9 +66,10 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                         Finding(
                             "permanent_danger_zone",
                             Severity.UNSAFE,
-                            f"Permanent filler ({product.label}) in {zone_id}, a danger zone: "
-                            "it can never be dissolved if a vessel is blocked, and late "
-                            "nodules and migration are more common.",
+                            f"Permanent filler ({product.label}) in the "
+                            f"{ZONE_NAMES[zone_id]}, a danger zone: it can never be dissolved "
+                            "if a vessel is blocked, and late nodules and migration are more "
+                            "common.",
                             (*zone.danger_references, *product.references, "F30"),
                             zone_id,
                             UNSAFE_ZONE,
@@ -77,9 +80,10 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                         Finding(
                             "permanent_filler",
                             Severity.OVERDONE,
-                            f"Permanent filler ({product.label}) in {zone_id}: it stays in the "
-                            "tissue, can cause foreign-body reactions years later and cannot be "
-                            "taken back. Degradable, reversible HA comes first.",
+                            f"Permanent filler ({product.label}) in the "
+                            f"{ZONE_NAMES[zone_id]}: it stays in the tissue, can cause "
+                            "foreign-body reactions years later and cannot be taken back. "
+                            "Degradable, reversible HA comes first.",
                             product.references,
                             zone_id,
                             0.0,
@@ -104,8 +108,9 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                 Finding(
                     "layering_permanent",
                     Severity.UNSAFE,
-                    f"Filler over permanent material ({', '.join(permanent_before)}) already in "
-                    f"{zone_id}: layering is to be avoided and raises the risk of late "
+                    "Filler over permanent material "
+                    f"({', '.join(PRODUCTS[p].label for p in permanent_before)}) already in the "
+                    f"{ZONE_NAMES[zone_id]}: layering is to be avoided and raises the risk of late "
                     "inflammatory nodules and migration.",
                     ("F44", "F25", "F30"),
                     zone_id,
@@ -117,8 +122,9 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                 Finding(
                     "layering_slow",
                     Severity.OVERDONE,
-                    f"Filler over a biostimulator still active in {zone_id} "
-                    f"({', '.join(slow_before)}): avoid layering over slowly degrading fillers.",
+                    f"Filler over a biostimulator still active in the {ZONE_NAMES[zone_id]} "
+                    f"({', '.join(PRODUCTS[p].label for p in slow_before)}): avoid layering "
+                    "over slowly degrading fillers.",
                     ("F44", "F19", "F22"),
                     zone_id,
                     LAYERING_PENALTY,
@@ -128,14 +134,15 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
             irreversible = [p for p in products if not PRODUCTS[p].reversible]
             if irreversible:
                 text = (
-                    f"{zone_id} is a danger zone and {', '.join(irreversible)} cannot be "
-                    "dissolved: there is no hyaluronidase rescue if a vessel is blocked."
+                    f"The {ZONE_NAMES[zone_id]} is a danger zone and "
+                    f"{', '.join(PRODUCTS[p].label for p in irreversible)} cannot be dissolved: "
+                    "there is no hyaluronidase rescue if a vessel is blocked."
                 )
                 refs = (*zone.danger_references, "F38")
             else:
                 text = (
-                    f"{zone_id} is a danger zone for filler: placement, depth and volume carry "
-                    "real risk; hyaluronidase must be at hand."
+                    f"The {ZONE_NAMES[zone_id]} is a danger zone for filler: placement, depth "
+                    "and volume carry real risk; hyaluronidase must be at hand."
                 )
                 refs = (*zone.danger_references, "F34", "F38")
             state.findings.append(Finding("danger_zone", Severity.INFO, text, refs, zone_id))
@@ -167,7 +174,8 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
     upper: list[float] = []
     units: set[str] = set()
     for (zone_id, family), group in groups.items():
-        units.add(ZONES[zone_id].unit)
+        if family == Family.FILLER:
+            units.add(ZONES[zone_id].unit)
         for pid, sides in group.by_product.items():
             amount = exact_sum(sides.values())
             (toxin if family == Family.TOXIN else filler).setdefault(pid, []).append(amount)
@@ -186,8 +194,10 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
             Finding(
                 "facial_units",
                 Severity.OVERDONE,
-                f"{len(units)} facial units in one visit ({', '.join(sorted(units))}); this case "
-                f"allows {limit_units}. Treating more rarely adds benefit: stage it.",
+                f"Filler in {len(units)} facial units in one visit "
+                f"({', '.join(FACIAL_UNITS[u].lower() for u in sorted(units))}); this case "
+                f"allows {limit_units}. The rule counts filler regions only: in one small series, "
+                "HA filler in more than two units added no psychosocial benefit. Stage it.",
                 FACIAL_UNITS_REFS,
                 None,
                 FACIAL_UNIT_PENALTY * extra,

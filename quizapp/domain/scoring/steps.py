@@ -15,6 +15,7 @@ from quizapp.domain.plan import Plan
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring.engine import score_plan
 from quizapp.domain.scoring.results import ZONE_ORDER, PlanScore
+from quizapp.domain.scoring.tables import case_tables
 from quizapp.domain.terms import Band, Disposition
 
 # --------------------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def score_disposition(case: Case, disposition: Disposition | str) -> Disposition
     a treatable patient 30 (cautious); treating a patient who should not be treated 0."""
     given = Disposition(disposition)
     expected = case.reference.disposition
-    if given == expected:
+    if given in case_tables(case).right_dispositions:
         score, reason = 100, "Right disposition."
     elif given.treats and expected.treats:
         score, reason = 60, f"Close: {expected.value} fits better than {given.value}."
@@ -193,7 +194,7 @@ def score_disposition(case: Case, disposition: Disposition | str) -> Disposition
         score, reason = 30, f"Over-cautious: this patient can be treated ({expected.value})."
     else:
         score, reason = 0, f"This patient should not be treated today: {expected.value}."
-    return DispositionScore(expected, given, given == expected, score, reason)
+    return DispositionScore(expected, given, score == 100, score, reason)
 
 
 #: Weights of the case steps in a case attempt; they add up to 1.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -26,7 +27,8 @@ from quizapp.domain.scoring.results import (
     ZoneVerdict,
     unit_label,
 )
-from quizapp.domain.terms import Side
+from quizapp.domain.scoring.weights import LOW_BROW_GRADE
+from quizapp.domain.terms import Disposition, Side
 
 
 @dataclass(slots=True)
@@ -101,6 +103,17 @@ class CaseTables:
     ona_history: float
     filler_past_year: float
     filler_ceilings: Mapping[str, float | None]
+    #: Every disposition that is right for this case: its own, and the others that a red flag
+    #: present names alongside it (refer or decline for body dysmorphic signs).
+    right_dispositions: frozenset[Disposition]
+    #: Why forehead toxin would drop the brows ("" when it would not).
+    low_brows: str
+    #: Why filler cannot lift this face ("" when laxity is not the problem).
+    laxity: str
+    #: Toxin zones treated within the retreatment interval, with the months since.
+    recent_toxin_zones: Mapping[str, float]
+    #: Every flag present has a scoring rule of its own (RedFlag.ruled).
+    ruled_only: bool
 
 
 @dataclass(slots=True)
@@ -160,6 +173,23 @@ def case_tables(case: Case) -> CaseTables:
     filler_zones = frozenset(
         item.zone for item in case.history if not PRODUCTS[item.product].is_toxin
     )
+    right = {case.reference.disposition}
+    for flag_id in ordered:
+        dispositions = RED_FLAGS[flag_id].dispositions
+        if case.reference.disposition in dispositions:
+            right.update(dispositions)
+    recent_zones: dict[str, float] = {}
+    for t in recent:
+        recent_zones[t.zone] = min(t.months_ago, recent_zones.get(t.zone, t.months_ago))
+    low_brows = _low_brows(case)
+    required = []
+    for r in case.ranges:
+        if not r.required or (low_brows and (r.zone, r.family) == ("forehead", Family.TOXIN)):
+            continue
+        left = case.residual_ml(r.zone) if r.family == Family.FILLER else {}
+        if left and all(v >= r.min - 1e-9 for v in left.values()):
+            continue  # what remains already fills the range
+        required.append((r.zone, r.family))
     ceilings = {}
     for zone_id, zone in ZONES.items():
         typical = zone.typical(Family.FILLER, case.patient.sex)
@@ -169,7 +199,7 @@ def case_tables(case: Case) -> CaseTables:
         MappingProxyType(flags),
         blocking,
         cautions,
-        tuple((r.zone, r.family) for r in case.ranges if r.required),
+        tuple(required),
         MappingProxyType(views),
         max(UPPER_FACE_LABEL_UNITS, reference_upper),
         MappingProxyType({zone: tuple(items) for zone, items in by_zone.items()}),
@@ -178,7 +208,35 @@ def case_tables(case: Case) -> CaseTables:
         exact_sum(ona_history),
         exact_sum(past_year),
         MappingProxyType(ceilings),
+        frozenset(right),
+        low_brows,
+        _laxity(case, flags),
+        MappingProxyType(recent_zones),
+        bool(flags) and all(RED_FLAGS[f].ruled for f in flags),
     )
+
+
+def _low_brows(case: Case) -> str:
+    brow = case.assessment_for("brow")
+    if brow is not None and brow.rest is not None and brow.rest >= LOW_BROW_GRADE:
+        return f"the brows are low (brow position graded {brow.rest})"
+    for keep in case.preserve:
+        if keep.zone == "brow" and _LOW_BROW_WORDS.search(keep.note):
+            return f"the case asks to preserve a low brow ({keep.note})"
+    return ""
+
+
+#: How a preserve note says the brow sits low.
+_LOW_BROW_WORDS: Final = re.compile(r"\b(low|heavy|hooded|ptosis|descen\w*|droop\w*)\b", re.I)
+
+
+def _laxity(case: Case, flags: Mapping[str, tuple[str, ...]]) -> str:
+    if "laxity_beyond_filler" in flags:
+        return RED_FLAGS["laxity_beyond_filler"].label.lower()
+    jaw = case.assessment_for("jawline")
+    if case.patient.glogau >= 4 and jaw is not None and (jaw.rest or 0) >= 4:
+        return "Glogau IV skin with jowls graded 4"
+    return ""
 
 
 def blocking_flags(

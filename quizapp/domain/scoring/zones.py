@@ -6,16 +6,19 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from quizapp.domain.case import ResolvedRange
+from quizapp.domain.case import Case, ResolvedRange
 from quizapp.domain.face import (
+    GRADES,
     PRODUCTS,
     ZONES,
     Family,
+    TypicalDose,
 )
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring.results import (
     UNIT_LABELS,
     VERDICT_RANK,
+    ZONE_NAMES,
     Reason,
     ZoneVerdict,
     fmt,
@@ -94,8 +97,9 @@ def judge_zone(
     if group is not None and candidacy_fails:
         reasons.append(
             Reason(
-                f"The right disposition today is {case.reference.disposition.value}: nothing "
-                "should be injected, whatever the dose.",
+                "The right disposition today is "
+                f"{case.reference.disposition.value.replace('_', ' ')}: nothing should be "
+                "injected, whatever the dose.",
                 flag_refs(case.flag_ids),
             )
         )
@@ -106,7 +110,8 @@ def judge_zone(
             flag = RED_FLAGS[flag_id]
             reasons.append(
                 Reason(
-                    f"{flag.label} rules out {family.value} in {zone_id} today. {flag.note}",
+                    f"{flag.label} rules out {family.value} in the {ZONE_NAMES[zone_id]} today "
+                    f"({flag.kind}). {flag.note}",
                     flag.references,
                 )
             )
@@ -133,18 +138,19 @@ def judge_zone(
     if family == Family.FILLER and zone.danger_zone and Family.FILLER not in zone.families:
         reasons.append(
             Reason(
-                f"Filler in {zone_id}: a danger zone where this catalogue offers no filler at "
-                "all; it carries a large share of the blindness cases after filler.",
+                f"Filler in the {ZONE_NAMES[zone_id]}: a danger zone where this catalogue offers "
+                "no filler at all; it carries a large share of the blindness cases after filler.",
                 ("F35", *zone.danger_references),
             )
         )
         add(Verdict.UNSAFE, UNSAFE_ZONE)
         return
 
-    # 4. Treated without a reference for this zone and family.
+    # 4. Treated without a reference for this zone and family: why (not indicated, or the
+    # other family) and how much, against the catalogue's per-session range for the zone.
     if rng is None:
-        if case.zone_referenced(zone_id):
-            other = next(r for r in case.ranges if r.zone == zone_id)
+        other = next((r for r in case.ranges if r.zone == zone_id), None)
+        if other is not None:
             reasons.append(
                 Reason(
                     f"{zone.label} calls for {other.family.value}, not {family.value}: toxin "
@@ -152,112 +158,179 @@ def judge_zone(
                     other.references,
                 )
             )
-            penalty = (
-                WRONG_PRODUCT_UNSUITED
-                if not _all_suited(zone_id, products)
-                else (WRONG_PRODUCT_SUITED)
+            base = (
+                WRONG_PRODUCT_SUITED if _all_suited(zone_id, products) else WRONG_PRODUCT_UNSUITED
             )
-            add(Verdict.WRONG_PRODUCT, penalty)
-            state.overreach += CREDIT_YEARS_PER_ZONE
-            return
-        top = typical.high if typical and typical.high else None
-        total = max(all_amounts.values())
-        assessed = case.assessment_for(zone_id)
-        grade = assessed.grade_for(family) if assessed else None
-        why = (
-            f"graded {grade} ({'mild' if grade == 1 else 'none' if grade == 0 else 'moderate+'})"
-            if grade is not None
-            else "not part of the reference"
+            unneeded = Verdict.WRONG_PRODUCT
+        else:
+            reasons.append(Reason(_not_indicated_why(case, zone_id, family), ()))
+            base, unneeded = NOT_INDICATED_BASE, Verdict.NOT_INDICATED
+        verdict, penalty, share = _unneeded_amount(
+            zone.label, typical, all_amounts, unit, unneeded, reasons
         )
-        reasons.append(
-            Reason(
-                f"{zone.label} is {why}: treating it is not indicated in this case, and the "
-                "smallest plan that meets the goal is the better one.",
-                typical.references if typical else (),
-            )
-        )
-        extra = NOT_INDICATED_SCALE * total / top if top else NOT_INDICATED_SCALE
-        add(Verdict.NOT_INDICATED, NOT_INDICATED_BASE + extra)
-        state.overreach += CREDIT_YEARS_PER_ZONE * (total / top if top else 1.0)
+        add(verdict, base + penalty)
+        state.overreach += CREDIT_YEARS_PER_ZONE * share
         return
 
-    # 5. Product choice.
+    # 5. Product choice: a wrong product costs its base, plus whatever the whole amount puts
+    # above the range; the right products are still judged for under-treatment.
     wrong = [p for p in products if p not in rng.products]
     right = [p for p in products if p in rng.products]
     side_amounts = all_amounts if not wrong else amounts_by_side(group, right, side_key_list)
     if wrong:
         suited = _all_suited(zone_id, wrong)
         names = ", ".join(PRODUCTS[p].label for p in wrong)
+        wanted = ", ".join(PRODUCTS[p].label for p in rng.products)
         reasons.append(
             Reason(
-                f"{names} is not what this case calls for in {zone_id} "
-                f"(reference: {', '.join(rng.products)})"
+                f"{names} is not what this case calls for in the {zone.label.lower()} "
+                f"(reference: {wanted})"
                 + ("." if suited else "; it is not suited to this zone at all."),
                 tuple(r for p in wrong for r in PRODUCTS[p].references),
             )
         )
         penalty = WRONG_PRODUCT_SUITED if suited else WRONG_PRODUCT_UNSUITED
-        # The right products, if any, are still judged for under-treatment.
-        under = 0.0
+        verdicts = [Verdict.WRONG_PRODUCT]
+        extra = 0.0
         for side in side_key_list:
             verdict, side_penalty = _dose_verdict(side_amounts[side], rng)
             if verdict in (Verdict.MISSED, Verdict.UNDER, Verdict.CONSERVATIVE):
-                under += side_penalty
-        add(Verdict.WRONG_PRODUCT, penalty + under / len(side_key_list))
+                extra += side_penalty
+            over, over_penalty = _dose_verdict(all_amounts[side], rng)
+            if over in (Verdict.HEAVY, Verdict.OVERFILLED):
+                verdicts.append(over)
+                extra += over_penalty
+        verdict = _worst(verdicts)
+        if verdict != Verdict.WRONG_PRODUCT:
+            reasons.append(_dose_reason(zone.label, side_key_list, all_amounts, rng, unit, verdict))
+        add(verdict, penalty + extra / len(side_key_list))
         state.overreach += CREDIT_YEARS_PER_ZONE
         return
 
-    # 6. Dose against the range, side by side, then what earlier filler left behind.
+    # 6. Dose against the range, side by side. Filler from earlier visits still in the zone
+    # counts against the same range: the range is what the zone should hold after today.
     verdicts = []
     penalties = []
     credit = 0.0
     overreach = 0.0
     cat_ceiling = typical.effective_ceiling if typical else None
     residual = case.residual_ml(zone_id) if family == Family.FILLER else {}
+    held = side_amounts
+    if residual:
+        held = {k: round(v + residual.get(k, 0.0), 6) for k, v in side_amounts.items()}
     for side in side_key_list:
         amount = side_amounts[side]
-        verdict, penalty = _dose_verdict(amount, rng)
         earlier = residual.get(side, 0.0)
-        if (
-            family == Family.FILLER
-            and amount > 0
-            and earlier > 0
-            and cat_ceiling is not None
-            and earlier + amount > cat_ceiling + 1e-9
-        ):
+        total = held[side]
+        if amount <= 0 and earlier >= rng.min - 1e-9:
+            verdict, penalty = Verdict.ON_TARGET, 0.0
+        else:
+            verdict, penalty = _dose_verdict(total, rng)
+        if amount > 0 and earlier > 0 and cat_ceiling is not None and total > cat_ceiling + 1e-9:
             if verdict != Verdict.OVERFILLED:
                 penalty += OVER_CEILING_STEP
-            penalty += W_OVER * (earlier + amount - cat_ceiling) / rng.max
             verdict = Verdict.OVERFILLED
-            reasons.append(
-                Reason(
-                    f"{side}: about {fmt(earlier)} mL remain from earlier filler; adding "
-                    f"{fmt(amount)} mL takes the zone to {fmt(earlier + amount)} mL, past the "
-                    f"{fmt(cat_ceiling)} mL ceiling. HA persists far longer than it looks.",
-                    ("F18", *(typical.references if typical else ())),
-                )
-            )
         verdicts.append(verdict)
         penalties.append(penalty)
         low = rng.min if rng.min > 0 else rng.max
         credit += CREDIT_YEARS_PER_ZONE * min(1.0, amount / low)
-        if amount > rng.max:
-            overreach += CREDIT_YEARS_PER_ZONE * (amount - rng.max) / rng.max
+        if total > rng.max:
+            overreach += CREDIT_YEARS_PER_ZONE * (total - max(rng.max, earlier)) / rng.max
     n = len(side_key_list)
     verdict = _worst(verdicts)
-    reasons.insert(0, _dose_reason(zone.label, side_key_list, side_amounts, rng, unit, verdict))
+    reasons.insert(0, _dose_reason(zone.label, side_key_list, held, rng, unit, verdict))
+    if residual:
+        reasons.insert(1, _residual_reason(side_key_list, residual, side_amounts, rng, unit))
     if family == Family.TOXIN and len(right) == 1 and right[0] != "ona":
         prod = PRODUCTS[right[0]]
         reasons.append(
             Reason(
-                f"{prod.label} counted at {prod.ona_factor:g} {prod.unit} per ona unit, from the "
-                "labels' glabella doses: an approximation, units are not interchangeable.",
+                f"{prod.label} counted at {fmt(prod.ona_factor)} {prod.unit} per "
+                "onabotulinumtoxinA unit, from the labels' glabella doses: an approximation, "
+                "units are not interchangeable.",
                 ("B1", *prod.references, "B24", "B25"),
             )
         )
     state.credit[key] = (credit / n, right[0])
     state.overreach += overreach / n
     add(verdict, math.fsum(penalties) / n)
+
+
+def _not_indicated_why(case: Case, zone_id: str, family: Family) -> str:
+    """Why a zone outside the reference is not treated today, without contradicting its grade."""
+    label = ZONES[zone_id].label
+    assessed = case.assessment_for(zone_id)
+    grade = assessed.grade_for(family) if assessed else None
+    if grade is None:
+        return f"{label}: not part of the reference, so treating it is not indicated today."
+    if grade <= 1:
+        return (
+            f"{label}: graded {grade} ({GRADES[grade]}), too little to treat; treating it is "
+            "not indicated."
+        )
+    return (
+        f"{label}: graded {grade} ({GRADES[grade]}), but the reference leaves it for a later "
+        f"visit or for other than {family.value}; treating it today is not indicated."
+    )
+
+
+def _unneeded_amount(
+    label: str,
+    typical: TypicalDose | None,
+    amounts: Mapping[str, float],
+    unit: str,
+    verdict: Verdict,
+    reasons: list[Reason],
+) -> tuple[Verdict, float, float]:
+    """Verdict, points and share of a session for an amount given where none is needed.
+
+    The amount is measured against the catalogue's per-session range for the zone: each
+    session's worth costs NOT_INDICATED_SCALE points, and more than a whole session's worth,
+    where none is needed, is overfilled."""
+    top = (typical.high or typical.ceiling) if typical else None
+    if not top:
+        return verdict, NOT_INDICATED_SCALE, 1.0
+    shares = [a / top for a in amounts.values()]
+    share = math.fsum(shares) / len(shares)
+    penalty = NOT_INDICATED_SCALE * share
+    if max(shares) > 1 + 1e-9:
+        penalty += OVER_CEILING_STEP
+        reasons.append(
+            Reason(
+                f"{label}: {_given(amounts)} where none is needed is more than a whole "
+                f"session's worth ({fmt(top)} {unit}): overfilled.",
+                typical.references if typical else (),
+            )
+        )
+        return Verdict.OVERFILLED, penalty, share
+    return verdict, penalty, share
+
+
+def _residual_reason(
+    keys: tuple[str, ...],
+    residual: Mapping[str, float],
+    added: Mapping[str, float],
+    rng: ResolvedRange,
+    unit: str,
+) -> Reason:
+    left = max(residual.get(k, 0.0) for k in keys)
+    room_low = max(0.0, rng.min - left)
+    room_high = max(0.0, rng.max - left)
+    return Reason(
+        f"About {fmt(left)} mL remain from earlier filler and count against the range, so this "
+        f"visit has room for {fmt(room_low)}-{fmt(room_high)} {unit}; the plan adds "
+        f"{_given(added)}. HA persists far longer than it looks.",
+        ("F18",),
+    )
+
+
+def _given(amounts: Mapping[str, float]) -> str:
+    keys = tuple(amounts)
+    if len(keys) > 1 and len({round(v, 6) for v in amounts.values()}) == 1:
+        return f"{fmt(amounts[keys[0]])} per side"
+    if len(keys) > 1:
+        return ", ".join(f"{k} {fmt(amounts[k])}" for k in keys)
+    return fmt(amounts[keys[0]])
 
 
 def _dose_reason(
@@ -268,11 +341,7 @@ def _dose_reason(
     unit: str,
     verdict: Verdict,
 ) -> Reason:
-    given = (
-        ", ".join(f"{k} {fmt(amounts[k])}" for k in keys)
-        if len(keys) > 1
-        else fmt(amounts[keys[0]])
-    )
+    given = _given({k: amounts[k] for k in keys})
     span = f"{fmt(rng.min)}-{fmt(rng.max)} {unit} (ceiling {fmt(rng.ceiling)})"
     return Reason(f"{label}: {given} against {span} is {_DOSE_WORDS[verdict]}.", rng.references)
 
