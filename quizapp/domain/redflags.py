@@ -252,10 +252,10 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _TOXIN,
         False,
         "patient",
-        ("B6", "B27", "B28"),
-        "Azzalure, Bocouture and Dysport US are labelled for adults under 65: choose a product "
-        "whose label covers the patient.",
-        products=frozenset({"abo", "inco"}),
+        ("B6", "B27", "B28", "B41"),
+        "Azzalure, Bocouture, Dysport US and Relfydess are labelled for adults under 65: choose "
+        "a product whose label covers the patient.",
+        products=frozenset({"abo", "inco", "rela"}),
     ),
     RedFlag(
         "interacting_medicines",

@@ -243,6 +243,24 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ),
     ("P28", "T", "Sundaram 2015 Dermatol Surg (rheology)"),
     ("P29", "T", "Siperstein 2022 ASJ Open Forum"),
+    # Educator conventions (tag U): figures the app needs where no source gives one. Each is
+    # listed with its reason in docs/scoring.md.
+    ("U1", "U", "Educator convention: the low end of a first lip session, 0.5 mL in total"),
+    ("U2", "U", "Educator convention: the low end of a tear-trough session, 0.3 mL per side"),
+    ("U3", "U", "Educator convention: the low end of a first jawline session, 0.75 mL per side"),
+    (
+        "U4",
+        "U",
+        "Educator convention: upper-face toxin at grade 2 or less from the catalogue is optional",
+    ),
+    ("U5", "U", "Educator convention: a brow position grade of 2 or more counts as low brows"),
+    (
+        "U6",
+        "U",
+        "Educator convention: laxity volume costs 5 points per mL; a small 2-week correction is "
+        "at most a quarter of the dose given then",
+    ),
+    ("U7", "U", "Educator convention: the band score intervals of docs/scoring.md"),
     # Regulators' CPD rules (issue 11; not in facts.md): the figures of quizapp/domain/cpd.py
     (
         "R1",

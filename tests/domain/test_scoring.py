@@ -211,10 +211,12 @@ def test_upper_face_label_total():
     assert "upper_face_total" in codes(over)
 
 
-def test_male_ranges_raise_the_upper_face_limit():
+def test_male_glabella_40_is_natural_and_80_is_heavy():
     case = make_case(zref("glabella", "ona"), grades={"glabella": (1, 3)}, sex="M")
-    result = score_plan(case, plan(item("glabella", "ona", 80)))
-    assert result.totals.upper_face_limit == 80 and result.band == Band.NATURAL
+    assert score_plan(case, plan(item("glabella", "ona", 40))).band == Band.NATURAL
+    assert score_plan(case, plan(item("glabella", "ona", 20))).band == Band.CONSERVATIVE
+    heavy = score_plan(case, plan(item("glabella", "ona", 80)))
+    assert verdict_of(heavy, "glabella").verdict == Verdict.HEAVY
 
 
 def test_permanent_filler_findings():
