@@ -296,4 +296,10 @@ _ORDER: Final[dict[str, tuple[str, int, str]]] = {key: _sort_key(key) for key in
 
 def sorted_keys(keys: Iterable[str]) -> tuple[str, ...]:
     """Deduplicate and sort source keys naturally (B2 before B10), for stable output."""
-    return tuple(sorted(set(keys), key=lambda k: _ORDER.get(k) or _sort_key(k)))
+    unique = set(keys)
+    if unique <= _KNOWN:  # the usual case: no key to work out
+        return tuple(sorted(unique, key=_ORDER.__getitem__))
+    return tuple(sorted(unique, key=lambda k: _ORDER.get(k) or _sort_key(k)))
+
+
+_KNOWN: Final = frozenset(_ORDER)

@@ -67,7 +67,7 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     blocked_by: set[str] = set()
     keys = set(groups)
     keys.update(tables.required)
-    for key in sorted(keys, key=lambda k: (ZONE_ORDER[k[0]], FAMILY_ORDER[k[1]])):
+    for key in sorted(keys, key=_KEY_ORDER.__getitem__):
         group = groups.get(key)
         hits = blocking_flags(tables, key[0], key[1], group.by_product) if group else []
         blocked_by.update(hits)
@@ -120,6 +120,9 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         _band_label(band, zones, findings),
     )
 
+
+#: Zone and family keys in catalogue order, toxin first.
+_KEY_ORDER: Final = {(z, f): (ZONE_ORDER[z], FAMILY_ORDER[f]) for z in ZONE_ORDER for f in Family}
 
 #: Findings past a limit that only toxin can pass.
 _TOXIN_FINDINGS: Final = frozenset({"ona_3_month_limit", "upper_face_total", "booster"})

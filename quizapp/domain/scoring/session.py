@@ -15,7 +15,6 @@ from quizapp.domain.face import (
     UPPER_FACE_ZONES,
     ZONES,
     Family,
-    remaining_fraction,
     to_ona_units,
 )
 from quizapp.domain.plan import Plan
@@ -50,7 +49,6 @@ from quizapp.domain.terms import Depth, Severity, Verdict
 
 def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
     """Permanent fillers, layering over slow or permanent fillers, danger zones."""
-    history_by_zone = state.tables.history_by_zone
     for (zone_id, family), group in sorted(
         groups.items(), key=lambda kv: (ZONE_ORDER[kv[0][0]], FAMILY_ORDER[kv[0][1]])
     ):
@@ -89,15 +87,7 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                             0.0,
                         )
                     )
-        earlier = history_by_zone.get(zone_id, ())
-        permanent_before = sorted({p for p, _ in earlier if PRODUCTS[p].permanent})
-        slow_before = sorted(
-            {
-                p
-                for p, months in earlier
-                if PRODUCTS[p].filler_class == "biostimulator" and remaining_fraction(p, months) > 0
-            }
-        )
+        permanent_before, slow_before = state.tables.layered_under.get(zone_id, ((), ()))
         if permanent_before:
             # A red flag may already have made the zone unsafe; do not charge twice.
             charged = any(

@@ -17,6 +17,7 @@ from quizapp.domain.face import (
     UPPER_FACE_ZONES,
     ZONES,
     Family,
+    remaining_fraction,
 )
 from quizapp.domain.plan import Plan
 from quizapp.domain.redflags import RED_FLAGS, RedFlag
@@ -60,7 +61,9 @@ def group_items(plan: Plan) -> dict[tuple[str, Family], ZoneGroup]:
         own = {}
         ranged = {}
         for pid, sides in products.items():
-            own[pid] = summed = {k: exact_sum(v) for k, v in sides.items()}
+            own[pid] = summed = {
+                k: round(v[0], 6) if len(v) == 1 else exact_sum(v) for k, v in sides.items()
+            }
             if family == Family.TOXIN:
                 factor = PRODUCTS[pid].ona_factor
                 ranged[pid] = {k: v / factor for k, v in summed.items()}
@@ -114,6 +117,9 @@ class CaseTables:
     recent_toxin_zones: Mapping[str, float]
     #: Every flag present has a scoring rule of its own (RedFlag.ruled).
     ruled_only: bool
+    #: Per zone, earlier fillers a new one would be layered over: (permanent, biostimulators
+    #: still active), each sorted.
+    layered_under: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 @dataclass(slots=True)
@@ -213,7 +219,29 @@ def case_tables(case: Case) -> CaseTables:
         _laxity(case, flags),
         MappingProxyType(recent_zones),
         bool(flags) and all(RED_FLAGS[f].ruled for f in flags),
+        MappingProxyType(_layered_under(by_zone)),
     )
+
+
+def _layered_under(
+    by_zone: Mapping[str, list[tuple[str, float]]],
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    out = {}
+    for zone_id, earlier in by_zone.items():
+        permanent = tuple(sorted({p for p, _ in earlier if PRODUCTS[p].permanent}))
+        slow = tuple(
+            sorted(
+                {
+                    p
+                    for p, months in earlier
+                    if PRODUCTS[p].filler_class == "biostimulator"
+                    and remaining_fraction(p, months) > 0
+                }
+            )
+        )
+        if permanent or slow:
+            out[zone_id] = (permanent, slow)
+    return out
 
 
 def _low_brows(case: Case) -> str:
