@@ -102,4 +102,5 @@ def test_ten_concurrent_case_submissions_store_one_result(app, db, factory, tmp_
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert errors == []
     assert outcomes.count(True) == 1
-    assert db.session.scalar(select(func.count()).select_from(CaseZoneResult)) == 2
+    # The glabella only: crow's feet at grade 2 from the catalogue is optional, never "missed".
+    assert db.session.scalar(select(func.count()).select_from(CaseZoneResult)) == 1
