@@ -412,3 +412,10 @@ def test_case_files_mark_optional_zones_and_documented_asymmetry_and_history_nee
     assert case.assessment_for("glabella").asymmetry
     again = load_case_text(dump_case(case))
     assert again.ranges == case.ranges and again.assessment == case.assessment
+
+
+def test_an_identity_finding_names_zones_not_ids():
+    case = make_case(zref("crows_feet", "ona", 6, 9, 12), preserve=("crows_feet",))
+    result = score_plan(case, plan(item("crows_feet", "ona", 12)))
+    (finding,) = [f for f in result.findings if f.code == "identity"]
+    assert not SNAKE.search(finding.text) and "crow's feet" in finding.text

@@ -11,6 +11,7 @@ from quizapp.domain.face import (
     effect_fraction,
 )
 from quizapp.domain.scoring.results import (
+    ZONE_NAMES,
     ZONE_ORDER,
     Finding,
     ProjectedLook,
@@ -44,14 +45,15 @@ def identity_findings(state: Run) -> None:
                 if affected == keep.zone and verdict.verdict in heavy | {Verdict.NOT_INDICATED}:
                     culprits.append((verdict.zone, refs))
         if culprits:
-            names = ", ".join(sorted({c[0] for c in culprits}))
+            names = ", ".join(ZONE_NAMES[z] for z in sorted({c[0] for c in culprits}))
             refs = tuple(r for _, rs in culprits for r in rs)
             note = f" ({keep.note})" if keep.note else ""
             state.findings.append(
                 Finding(
                     "identity",
                     Severity.OVERDONE,
-                    f"Treating {names} beyond what the case needs changes {keep.zone}, a "
+                    f"Treating the {names} beyond what the case needs changes the "
+                    f"{ZONE_NAMES[keep.zone]}, a "
                     f"feature to preserve"
                     f"{note}. Every face is unique: keep what carries the person's expression.",
                     refs,
