@@ -107,8 +107,9 @@ def trainee_pages(page) -> None:
         ("crows_feet", "0", "2"),
         ("forehead", "0", "1"),
     ):
-        page.locator(f"#rest-{zone}").select_option(rest)
-        page.locator(f"#moving-{zone}").select_option(moving)
+        page.locator(f"label[for='rest-{zone}-{rest}']").click()
+        page.locator(f"label[for='moving-{zone}-{moving}']").click()
+    shoot(page, "case-assessment")
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()
@@ -122,7 +123,8 @@ def trainee_pages(page) -> None:
         page.locator(f"#product-{index}").select_option(product)
         page.locator(f"#amount-{index}").fill(amount)
         page.locator(f"#side-{index}").select_option(side)
-        page.get_by_role("button", name="Save and add a row").click()
+        if index < len(rows) - 1:
+            page.get_by_role("button", name="Save and add a row").click()  # no reload with JS
     shoot(page, "case-plan")
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
@@ -156,8 +158,8 @@ def natural_plan(page) -> None:
     page.goto("/learn/cases/")
     page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
     page.get_by_role("button", name="Continue to the assessment").click()
-    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
+    page.locator("label[for='moving-glabella-3']").click()
+    page.locator("label[for='rest-glabella-1']").click()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()

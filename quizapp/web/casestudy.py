@@ -31,6 +31,7 @@ from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.learning import casestudy
 from quizapp.web.certificates import issue_and_announce
 from quizapp.web.forms import EmptyForm
+from quizapp.web.plandata import default_side
 
 bp = Blueprint("cases", __name__, url_prefix="/learn/cases")
 
@@ -81,12 +82,10 @@ def rows_from_form(form) -> list[dict[str, str]]:
     for index in range(41):
         if f"zone-{index}" not in form:
             continue
-        rows.append(
-            {
-                k: form.get(f"{k}-{index}", "")
-                for k in ("zone", "product", "amount", "side", "depth")
-            }
-        )
+        row = {k: form.get(f"{k}-{index}", "") for k in ("zone", "product", "amount", "side", "depth")}
+        if not row["side"] and row["zone"]:
+            row["side"] = default_side(row["zone"])  # "by zone": both sides of a paired zone
+        rows.append(row)
     remove = form.get("remove", "")
     if remove.isdigit() and int(remove) < len(rows):
         rows.pop(int(remove))

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import grade, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +32,8 @@ def new_educator(live):
 def _walk_the_case(page, amount: str) -> None:
     """Patient -> assessment -> candidacy -> plan -> result, as the trainee player asks."""
     page.get_by_role("button", name="Continue to the assessment").click()
-    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
+    grade(page, "glabella", "moving", 3)
+    grade(page, "glabella", "rest", 1)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()

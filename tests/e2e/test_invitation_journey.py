@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from quizapp.services.academy.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import grade, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -68,8 +68,8 @@ def test_invited_trainee_signs_up_learns_and_sees_their_tendency(browser, live_s
     trainee.get_by_role("link", name="Case studies").first.click()
     trainee.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
     trainee.get_by_role("button", name="Continue to the assessment").click()
-    trainee.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    trainee.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
+    grade(trainee, "glabella", "moving", 3)
+    grade(trainee, "glabella", "rest", 1)
     trainee.get_by_role("button", name="Save and continue").click()
     trainee.get_by_label("Treat as planned").check()
     trainee.get_by_role("button", name="Save and continue").click()

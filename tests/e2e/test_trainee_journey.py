@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import grade, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +34,8 @@ def test_trainee_completes_a_case_study(page, new_trainee):
     page.get_by_role("link", name="Case studies").first.click()
     page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
     page.get_by_role("button", name="Continue to the assessment").click()
-    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
+    grade(page, "glabella", "moving", 3)
+    grade(page, "glabella", "rest", 1)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()
