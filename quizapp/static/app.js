@@ -77,6 +77,7 @@
     var data = JSON.parse(source.textContent);
     var summary = form.querySelector("[data-totals-summary]");
     var limits = form.querySelector("[data-totals-limits]");
+    form.querySelectorAll("[data-add-row]").forEach(function (b) { b.textContent = "Add a row"; });
 
     function shown(x) { return String(Math.round(x * 100) / 100); }
     function field(row, name) {
@@ -93,7 +94,7 @@
     function addRow() {
       var i = nextIndex();
       if (i > 40) { return null; }  // the server reads at most 41 rows
-      var html = template.innerHTML.replace(/__i__/g, String(i)).replace(/Row  /g, "Row " + (i + 1) + " ");
+      var html = template.innerHTML.replace(/__i__/g, String(i)).replace(/__n__/g, String(i + 1));
       tbody.insertAdjacentHTML("beforeend", html);
       var row = tbody.lastElementChild;
       row.querySelector("select").focus();

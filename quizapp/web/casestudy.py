@@ -77,12 +77,15 @@ def grades_from_form(form) -> dict[str, dict[str, int | None]]:
     return grades
 
 
+PLAN_FIELDS = ("zone", "product", "amount", "side", "depth")
+
+
 def rows_from_form(form) -> list[dict[str, str]]:
     rows = []
     for index in range(41):
         if f"zone-{index}" not in form:
             continue
-        row = {k: form.get(f"{k}-{index}", "") for k in ("zone", "product", "amount", "side", "depth")}
+        row = {k: form.get(f"{k}-{index}", "") for k in PLAN_FIELDS}
         if not row["side"] and row["zone"]:
             row["side"] = default_side(row["zone"])  # "by zone": both sides of a paired zone
         rows.append(row)

@@ -331,7 +331,9 @@ def _entry(db, user, academy, **kw) -> LogbookEntry:
 def _zip(response) -> dict[str, bytes]:
     assert response.status_code == 200 and response.mimetype == "application/zip"
     # The saved file opens as a zip: its name ends .zip.
-    assert re.search(r'^attachment; filename="[^"/]+\.zip"$', response.headers["Content-Disposition"])
+    assert re.search(
+        r'^attachment; filename="[^"/]+\.zip"$', response.headers["Content-Disposition"]
+    )
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 

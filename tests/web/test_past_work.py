@@ -7,8 +7,8 @@ import re
 
 from tests.web.test_case_player import _post, _walk_to_plan, case_bank, trainee  # noqa: F401
 from tests.web.test_case_player import _start as start_case
-from tests.web.test_quiz_player import bank  # noqa: F401
 from tests.web.test_quiz_player import _start as start_quiz
+from tests.web.test_quiz_player import bank  # noqa: F401
 
 NATURAL_PLAN = {
     "zone-0": "glabella",

@@ -63,8 +63,7 @@ def score_history(user_id: int, limit: int = 30) -> list[ScorePoint]:
     )
     rows = db.session.execute(union_all(select(quizzes), select(cases))).all()
     points = [
-        ScorePoint(r.at, r.kind, float(r.score or 0.0), r.attempt_id, r.title, r.band)
-        for r in rows
+        ScorePoint(r.at, r.kind, float(r.score or 0.0), r.attempt_id, r.title, r.band) for r in rows
     ]
     points.sort(key=lambda p: (p.when, p.kind == "case"))  # on a tie, the quiz first
     return points[-limit:]
