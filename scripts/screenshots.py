@@ -129,6 +129,9 @@ def trainee_pages(page) -> None:
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
     shoot(page, "case-result")
+    # The top of the result on a phone (band, reasons, face), for the README.
+    page.set_viewport_size({"width": 375, "height": 1500})
+    page.screenshot(path=str(OUT / "case-result-phone-top.png"))
     natural_plan(page)
     page.goto("/learn/modules/natural-results")
     page.locator("form button.button").first.click()

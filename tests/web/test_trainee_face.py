@@ -113,3 +113,17 @@ def test_cpd_verifiable_starts_unticked(client, factory):
     html = client.get("/cpd/").get_data(as_text=True)
     box = re.search(r'<input[^>]*id="verifiable"[^>]*>', html).group(0)
     assert "checked" not in box
+
+
+def test_landing_shows_a_real_scored_result_with_the_face(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "A real result from the case bank" in html
+    assert "Frown lines and crow&#39;s feet at 44" in html
+    assert 'class="band band-overdone active"' in html  # the engine's band for the example plan
+    assert re.search(r'class="zone v-[a-z_]+" data-zone="glabella"', html)
+
+
+def test_landing_falls_back_without_the_case_bank(app, client, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "CASES_DIR", str(tmp_path))
+    html = client.get("/").get_data(as_text=True)
+    assert "Plan treatments that look natural." in html and "A real result" not in html
