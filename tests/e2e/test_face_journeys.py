@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.services.academy.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import grade, log_in
+from tests.e2e.conftest import case_to_plan, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -41,12 +41,7 @@ def finish_quiz(page) -> str:
 def start_case(page) -> None:
     page.goto("/learn/cases/")
     page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
-    page.get_by_role("button", name="Continue to the assessment").click()
-    grade(page, "glabella", "moving", 3)
-    grade(page, "glabella", "rest", 1)
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_label("Treat as planned").check()
-    page.get_by_role("button", name="Save and continue").click()
+    case_to_plan(page)
     page.wait_for_url("**/plan")
 
 

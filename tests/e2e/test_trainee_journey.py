@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import grade, log_in
+from tests.e2e.conftest import case_to_plan, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -33,12 +33,7 @@ def test_trainee_completes_a_case_study(page, new_trainee):
     log_in(page, *new_trainee)
     page.get_by_role("link", name="Case studies").first.click()
     page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
-    page.get_by_role("button", name="Continue to the assessment").click()
-    grade(page, "glabella", "moving", 3)
-    grade(page, "glabella", "rest", 1)
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_label("Treat as planned").check()
-    page.get_by_role("button", name="Save and continue").click()
+    case_to_plan(page)
     page.get_by_label("Row 1 zone").select_option("glabella")
     page.get_by_label("Row 1 product").select_option("ona")
     page.get_by_label("Row 1 amount").fill("20")

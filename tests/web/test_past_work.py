@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import re
 
-from tests.web.test_case_player import _post, _walk_to_plan, case_bank, trainee  # noqa: F401
+from tests.web.test_case_player import (  # noqa: F401
+    NATURAL_PLAN,
+    _post,
+    _walk_to_plan,
+    case_bank,
+    trainee,
+)
 from tests.web.test_case_player import _start as start_case
 from tests.web.test_quiz_player import _start as start_quiz
 from tests.web.test_quiz_player import bank  # noqa: F401
-
-NATURAL_PLAN = {
-    "zone-0": "glabella",
-    "product-0": "ona",
-    "amount-0": "20",
-    "side-0": "midline",
-    "zone-1": "crows_feet",
-    "product-1": "ona",
-    "amount-1": "8",
-    "side-1": "both",
-    "go": "submit",
-}
 
 
 def _finish_case(client) -> str:
