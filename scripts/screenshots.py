@@ -124,7 +124,7 @@ def trainee_pages(page) -> None:
         page.locator(f"#amount-{index}").fill(amount)
         page.locator(f"#side-{index}").select_option(side)
         if index < len(rows) - 1:
-            page.get_by_role("button", name="Save and add a row").click()  # no reload with JS
+            page.get_by_role("button", name="Add a row").click()  # no reload with JS
     shoot(page, "case-plan")
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
@@ -175,7 +175,7 @@ def natural_plan(page) -> None:
         if side:
             page.locator(f"#side-{index}").select_option(side)
         if index == 0:
-            page.get_by_role("button", name="Save and add a row").click()
+            page.get_by_role("button", name="Add a row").click()
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
 

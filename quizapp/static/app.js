@@ -94,8 +94,19 @@
     function addRow() {
       var i = nextIndex();
       if (i > 40) { return null; }  // the server reads at most 41 rows
-      var html = template.innerHTML.replace(/__i__/g, String(i)).replace(/__n__/g, String(i + 1));
-      tbody.insertAdjacentHTML("beforeend", html);
+      // A copy of the blank row, numbered: __i__ in names and ids, __n__ in the labels' text.
+      var copy = template.content.cloneNode(true);
+      copy.querySelectorAll("*").forEach(function (el) {
+        ["name", "id", "for", "value"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value && value.indexOf("__i__") >= 0) { el.setAttribute(attr, value.replace("__i__", String(i))); }
+        });
+      });
+      var walker = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        walker.currentNode.nodeValue = walker.currentNode.nodeValue.replace(/__n__/g, String(i + 1));
+      }
+      tbody.appendChild(copy);
       var row = tbody.lastElementChild;
       row.querySelector("select").focus();
       update();
@@ -129,7 +140,7 @@
         return shown(perProduct[p]) + " mL " + data.products[p].label;
       }).join(", ") + ")" : "") + " · Facial units treated: " + units.length + (units.length ? " (" + units.join(", ") + ")" : "");
       var values = { ona: ona, upper: upper, filler: ml };
-      limits.innerHTML = "";
+      limits.replaceChildren();
       data.limits.concat([{ id: "units", label: "Facial units (more than " + data.maxUnits + " added no benefit)", max: data.maxUnits, refs: ["F15"] }]).forEach(function (limit) {
         var value = limit.id === "units" ? units.length : values[limit.id];
         var item = document.createElement("li");

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from quizapp.domain.scoring import score_plan
@@ -73,6 +73,13 @@ def healthz():
 @public
 def favicon():
     """Browsers ask for /favicon.ico whatever the page says: answer with the SVG icon."""
-    return send_from_directory(
-        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    return Response(
+        _icon(current_app.static_folder),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
+
+
+@cache
+def _icon(static_folder: str) -> bytes:
+    return (Path(static_folder) / "favicon.svg").read_bytes()

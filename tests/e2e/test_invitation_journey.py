@@ -71,7 +71,7 @@ def test_invited_trainee_signs_up_learns_and_sees_their_tendency(browser, live_s
     trainee.get_by_label("Row 1 zone").select_option("glabella")
     trainee.get_by_label("Row 1 product").select_option("ona")
     trainee.get_by_label("Row 1 amount").fill("20")
-    trainee.get_by_role("button", name="Save and add a row").click()
+    trainee.get_by_role("button", name="Add a row").click()
     trainee.get_by_label("Row 2 zone").select_option("crows_feet")
     trainee.get_by_label("Row 2 product").select_option("ona")
     trainee.get_by_label("Row 2 amount").fill("8")

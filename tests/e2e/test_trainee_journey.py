@@ -37,7 +37,7 @@ def test_trainee_completes_a_case_study(page, new_trainee):
     page.get_by_label("Row 1 zone").select_option("glabella")
     page.get_by_label("Row 1 product").select_option("ona")
     page.get_by_label("Row 1 amount").fill("20")
-    page.get_by_role("button", name="Save and add a row").click()
+    page.get_by_role("button", name="Add a row").click()
     assert "20 U" in page.locator(".totals").inner_text()
     page.get_by_label("Row 2 zone").select_option("crows_feet")
     page.get_by_label("Row 2 product").select_option("ona")

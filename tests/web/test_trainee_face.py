@@ -104,7 +104,6 @@ def test_favicon_answers(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
-    response.close()
 
 
 def test_cpd_verifiable_starts_unticked(client, factory):
