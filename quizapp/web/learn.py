@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from quizapp.domain import quiz
+from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
@@ -43,6 +44,8 @@ def index():
         tendency=tendency,
         tendencies=practice.tendencies(current_user.id, tendency),
         standings=standings,
+        recent=history[-5:][::-1],
+        band_labels=BAND_LABELS,
     )
 
 
@@ -59,7 +62,9 @@ def module(slug: str):
         for c in casestudy.case_progress(current_user.id, current_academy_id(), wanted)
         if c.listed.slug in wanted
     ]
-    return render_template("learn/module.html", item=item, cases=cases, form=EmptyForm())
+    return render_template(
+        "learn/module.html", item=item, cases=cases, band_labels=BAND_LABELS, form=EmptyForm()
+    )
 
 
 @bp.route("/modules/<slug>/start", methods=["POST"])
