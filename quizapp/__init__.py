@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # instance/ holds the secret key and the embedded database: owner only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, overrides))
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -106,6 +108,7 @@ def _configure_sqlite(app: Flask) -> None:
 
     with app.app_context():
         engine = db.engine
+        _create_owner_only(engine.url.database)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -115,3 +118,14 @@ def _configure_sqlite(app: Flask) -> None:
             if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+
+def _create_owner_only(path: str | None) -> None:
+    """Create the SQLite file with mode 0600 before SQLite does (it would follow the umask, 0644
+    as a rule); SQLite gives its -wal and -shm files the database file's mode."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # it exists, or SQLite will say why it cannot open it

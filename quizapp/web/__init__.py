@@ -79,10 +79,11 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if session.get("_user_id"):
-        # Pages of a signed-in user are private to them. (The session, not current_user: this
-        # runs on error pages too, and must not need the database when the database is down.)
-        headers.setdefault("Cache-Control", "no-store")
+    if session.get("_user_id") and request.endpoint != "static":
+        # Pages and downloads of a signed-in user are private to them: no-store replaces what
+        # send_file sets (no-cache still lets a shared cache keep a copy). The session, not
+        # current_user: this runs on error pages too, and must not need the database.
+        headers["Cache-Control"] = "no-store"
     return response
 
 
