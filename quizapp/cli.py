@@ -41,12 +41,25 @@ def create_user(email, display_name, role, academy_slug, site_admin, password):
 @click.command("demo")
 @with_appcontext
 @click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
-def demo(quiet):
-    """Load the demo academy, demo accounts and the content bank (safe to run twice)."""
-    from quizapp.services.academy.demo import DEMO_INVITE_CODE, seed_demo
+@click.option("--force", is_flag=True, help="Load the demo even where real users exist.")
+def demo(quiet, force):
+    """Load the demo academy, demo accounts and the content bank (safe to run twice).
 
-    demo_accounts = seed_demo()
+    The demo's passwords and invitation code are public: on a database with real users it
+    refuses to run unless given --force.
+    """
+    from quizapp.services.academy import demo as demo_data
+
+    others = demo_data.other_users()
+    if others and not force:
+        raise click.ClickException(
+            f"This database has {others} user(s) outside the demo academy: the demo's public "
+            "passwords and invitation code do not belong there. Use --force to load it anyway."
+        )
+    demo_accounts = demo_data.seed_demo()
+    invitation = accounts.find_invitation(demo_data.DEMO_INVITE_CODE)
     report = _import_bank()
+    expires = f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC"
     db.session.commit()
     if quiet:
         return
@@ -54,7 +67,7 @@ def demo(quiet):
     click.echo("Demo logins:")
     for account in demo_accounts:
         click.echo(f"  {account.role.value:<9} {account.email:<30} {account.password}")
-    click.echo(f"Trainee invitation code: {DEMO_INVITE_CODE}")
+    click.echo(f"Trainee invitation code: {demo_data.DEMO_INVITE_CODE} (until {expires})")
 
 
 @click.command("backup")
