@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,6 @@ def _create_owner_only(path: str | None) -> None:
     as a rule); SQLite gives its -wal and -shm files the database file's mode."""
     if not path or path == ":memory:" or path.startswith("file:"):
         return
-    try:
+    # OSError: it exists, or SQLite will say why it cannot open it.
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:
-        pass  # it exists, or SQLite will say why it cannot open it
