@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, Final, Literal, Protocol, TypeVar
 
 from quizapp.domain.face import ZONE_IDS, ZONES
+from quizapp.domain.numbers import parse_int
 
 QUESTION_TYPES: Final[tuple[str, ...]] = (
     "single",
@@ -389,9 +390,7 @@ def _as_index(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return parse_int(value)
 
 
 def _as_index_list(response: Any) -> list[int] | None:

@@ -44,6 +44,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(portfolio.bp)
 
+    from quizapp.web import sites
+
+    app.register_blueprint(sites.bp)
+
     from quizapp.web.templating import register_template_helpers
 
     register_template_helpers(app)

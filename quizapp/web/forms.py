@@ -1,12 +1,96 @@
-"""Form pieces every blueprint shares."""
+"""Form pieces every blueprint shares, and the one way views read numbers from a request.
+
+Views read numbers with `parse_int` and `parse_decimal` (from the domain, so services and file
+readers use the same rules); URL ids go through `DatabaseIdConverter`.
+"""
 
 from __future__ import annotations
 
+from flask import Request, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter, ValidationError
 from wtforms import SubmitField
+from wtforms.fields import FileField
+
+from quizapp.domain.numbers import INT_MAX, parse_decimal, parse_int
+
+__all__ = [
+    "INT_MAX",
+    "DatabaseIdConverter",
+    "EmptyForm",
+    "QuizappRequest",
+    "parse_decimal",
+    "parse_int",
+    "read_typed_formdata",
+]
 
 
 class EmptyForm(FlaskForm):
     """A form with only a CSRF token, for lone buttons such as "Log out"."""
 
     submit = SubmitField("Submit")
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs (registered as "int" by the app factory): ASCII digits within
+    INT_MAX, else the route does not match and the answer is 404, not a database error."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.max)):
+            raise ValidationError()  # int() never reads a 100 KB number
+        return super().to_python(value)
+
+
+_flask_wtf_formdata = FlaskForm.Meta.wrap_formdata
+
+
+def _typed_formdata(meta, form, formdata):
+    """What a form reads from a request: uploaded files for its file fields only, so that a file
+    posted in a text field's name leaves that field empty instead of reaching its validators
+    (len() of a file); and a JSON body is not a form (its numbers and lists would reach them)."""
+    data = _flask_wtf_formdata(meta, form, formdata)
+    if data is formdata or data is None or data is request.form:
+        return data  # given by the view, nothing posted, or plain fields
+    if not request.files:
+        return None  # Flask-WTF read a JSON body: quizapp posts none
+    file_fields = {field.name for field in form if isinstance(field, FileField)}
+    files = MultiDict(
+        [(name, file) for name, file in request.files.items(multi=True) if name in file_fields]
+    )
+    return CombinedMultiDict((files, request.form))
+
+
+def read_typed_formdata() -> None:
+    """Installed by the app factory for every FlaskForm of the app."""
+    FlaskForm.Meta.wrap_formdata = _typed_formdata
+
+
+class _Parameters(ImmutableMultiDict):
+    """Query and form values whose `get(name, type=int)` reads like parse_int: "²", "٣" and
+    numbers past INT_MAX give the default, as any other non-number does, instead of an
+    OverflowError from the database or a lookup of row 3."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's name
+        if type is not int:
+            return super().get(key, default, type)
+        value = parse_int(super().get(key), minimum=-INT_MAX - 1)
+        return default if value is None else value
+
+    def getlist(self, key, type=None):  # noqa: A002 - werkzeug's name
+        if type is not int:
+            return super().getlist(key, type)
+        values = (parse_int(raw, minimum=-INT_MAX - 1) for raw in super().getlist(key))
+        return [value for value in values if value is not None]
+
+
+class QuizappRequest(Request):
+    """The app's request: its query and form values read ints as parse_int does."""
+
+    parameter_storage_class = _Parameters

@@ -15,7 +15,7 @@ from quizapp.services.learning import casestudy, progress, quizzes
 from quizapp.services.portfolio import practice
 from quizapp.web import answers
 from quizapp.web.certificates import issue_and_announce
-from quizapp.web.forms import EmptyForm
+from quizapp.web.forms import EmptyForm, parse_int
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -128,7 +128,7 @@ def question(attempt_id: int, number: int):
             return redirect(url_for("learn.finish", attempt_id=attempt_id))
         target = number - 1 if go == "previous" else number + 1
         if go.startswith("q"):
-            target = int(go[1:]) if go[1:].isdigit() else number
+            target = parse_int(go[1:]) or number
         target = min(max(target, 1), len(module.questions))
         return redirect(url_for("learn.question", attempt_id=attempt_id, number=target))
     public = quiz.question_public_view(question, attempt.seed, shuffle=module.shuffle)
