@@ -38,12 +38,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from quizapp.web import register_blueprints
-    from quizapp.web.forms import DatabaseIdConverter, QuizappRequest, read_typed_formdata
+    from quizapp.web.forms import DatabaseIdConverter, QuizappRequest, install_input_rules
 
     # Numbers from URLs, queries and forms: ASCII digits within the database's range.
     app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
     app.request_class = QuizappRequest
-    read_typed_formdata()
+    install_input_rules()
     register_blueprints(app)
 
     from quizapp.web import bench

@@ -24,9 +24,13 @@ import yaml
 MAX_BYTES: Final = 256 * 1024
 MAX_DEPTH: Final = 20
 MAX_NODES: Final = 20_000
+MAX_DIGITS: Final = (
+    18  # a whole number longer than this is no dose, count or id (int() stops at 4,300)
+)
 
 Path = tuple[str | int, ...]
 
+_INT_TAG: Final = "tag:yaml.org,2002:int"
 _ALLOWED_TAGS: Final = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -145,6 +149,10 @@ class BudgetedLoader(yaml.SafeLoader):
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise YamlLoadError(line, f"more than {MAX_NODES:,} values: file too large")
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_DIGITS:
+            resolved = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if (tag if tag not in (None, "!") else resolved) == _INT_TAG:
+                raise YamlLoadError(line, f"a whole number of more than {MAX_DIGITS} digits")
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:

@@ -10,7 +10,7 @@ from flask import Request, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
-from wtforms import SubmitField
+from wtforms import IntegerField, SubmitField
 from wtforms.fields import FileField
 
 from quizapp.domain.numbers import INT_MAX, parse_decimal, parse_int
@@ -22,7 +22,8 @@ __all__ = [
     "QuizappRequest",
     "parse_decimal",
     "parse_int",
-    "read_typed_formdata",
+    "install_input_rules",
+    "whole_number",
 ]
 
 
@@ -67,9 +68,30 @@ def _typed_formdata(meta, form, formdata):
     return CombinedMultiDict((files, request.form))
 
 
-def read_typed_formdata() -> None:
-    """Installed by the app factory for every FlaskForm of the app."""
+def _whole_number_formdata(field: IntegerField, valuelist: list) -> None:
+    """IntegerField reads its text as parse_int does: "٣" and 2^63 are not valid integers
+    (int() would take them, and the database would raise on the second)."""
+    if not valuelist:
+        return
+    field.data = parse_int(valuelist[0], minimum=-INT_MAX - 1)
+    if field.data is None:
+        raise ValueError(field.gettext("Not a valid integer value."))
+
+
+def whole_number(value: object) -> int:
+    """`coerce` for select fields of ids: an int, or text parse_int accepts; ValueError else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = parse_int(value)
+    if number is None:
+        raise ValueError("not a whole number")
+    return number
+
+
+def install_input_rules() -> None:
+    """Called by the app factory: every form of the app reads files and integers as above."""
     FlaskForm.Meta.wrap_formdata = _typed_formdata
+    IntegerField.process_formdata = _whole_number_formdata
 
 
 class _Parameters(ImmutableMultiDict):

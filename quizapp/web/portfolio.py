@@ -24,7 +24,7 @@ from quizapp.models.base import now_utc
 from quizapp.permissions import Action, can, current_membership, requires
 from quizapp.services.academy import certification
 from quizapp.services.portfolio import practice
-from quizapp.web.forms import EmptyForm, parse_int
+from quizapp.web.forms import EmptyForm, parse_int, whole_number
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -81,7 +81,7 @@ class EntryForm(FlaskForm):
 
 
 class MentorProfileForm(FlaskForm):
-    user_id = SelectField("Member", coerce=int, validate_choice=False)
+    user_id = SelectField("Member", coerce=whole_number, validate_choice=False)
     registration_body = SelectField(
         "Registration body", choices=_sc((b, b) for b in logbook.REGISTRATION_BODIES)
     )
@@ -96,8 +96,8 @@ class MentorProfileForm(FlaskForm):
 
 
 class AssignmentForm(FlaskForm):
-    mentor_user_id = SelectField("Mentor", coerce=int, validate_choice=False)
-    trainee_user_id = SelectField("Trainee", coerce=int, validate_choice=False)
+    mentor_user_id = SelectField("Mentor", coerce=whole_number, validate_choice=False)
+    trainee_user_id = SelectField("Trainee", coerce=whole_number, validate_choice=False)
 
 
 def _membership():
