@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request, session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 # No inline script or style anywhere: the policy can stay strict.
 CONTENT_SECURITY_POLICY = (
@@ -51,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.web.templating import register_template_helpers
 
     register_template_helpers(app)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -73,6 +74,20 @@ def _release_database_session(_error) -> None:
             from flask import current_app
 
             current_app.logger.warning("Database connection lost at teardown: %s", error.orig)
+
+
+class NulCharacter(BadRequest):
+    description = "The request contains a NUL character, which no field of this site accepts."
+
+
+def _refuse_nul_characters() -> None:
+    """No text in quizapp holds NUL, and PostgreSQL refuses it in a query (a 500 otherwise):
+    the path, the query and the form fields are checked once, here."""
+    fields = [*request.args.items(multi=True)]
+    if request.method == "POST":
+        fields += request.form.items(multi=True)
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+        raise NulCharacter()
 
 
 def _security_headers(response):
@@ -100,7 +115,9 @@ def _http_error(error: HTTPException):
         # No URL can be built (an untrusted Host header): a plain answer, not a 500 from the
         # page template's links.
         return f"{title}. {text}", code, {"Content-Type": "text/plain; charset=utf-8"}
-    if code == 400 and error.description and "CSRF" in error.description:
+    if isinstance(error, NulCharacter):
+        text = error.description
+    elif code == 400 and error.description and "CSRF" in error.description:
         text = "Your form expired or was sent twice. Please reload the page and try again."
     if code == 413:
         from flask import current_app

@@ -6,6 +6,8 @@ readers use the same rules); URL ids go through `DatabaseIdConverter`.
 
 from __future__ import annotations
 
+import inspect
+
 from flask import Request, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
@@ -50,17 +52,17 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 _flask_wtf_formdata = FlaskForm.Meta.wrap_formdata
+_AUTO = inspect.signature(FlaskForm.__init__).parameters["formdata"].default  # "read the request"
 
 
 def _typed_formdata(meta, form, formdata):
     """What a form reads from a request: uploaded files for its file fields only, so that a file
     posted in a text field's name leaves that field empty instead of reaching its validators
     (len() of a file); and a JSON body is not a form (its numbers and lists would reach them)."""
-    data = _flask_wtf_formdata(meta, form, formdata)
-    if data is formdata or data is None or data is request.form:
-        return data  # given by the view, nothing posted, or plain fields
+    if formdata is not _AUTO or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return _flask_wtf_formdata(meta, form, formdata)
     if not request.files:
-        return None  # Flask-WTF read a JSON body: quizapp posts none
+        return request.form or None
     file_fields = {field.name for field in form if isinstance(field, FileField)}
     files = MultiDict(
         [(name, file) for name, file in request.files.items(multi=True) if name in file_fields]

@@ -156,9 +156,7 @@ class Walk:
             if method == "GET":
                 response = self.client.get(path, query_string=query)
             elif method == "JSON":
-                response = self.client.post(
-                    path, json=data, headers={"X-CSRFToken": data["csrf_token"]}
-                )
+                response = self.client.post(path, json=data, headers={"X-CSRFToken": self.token})
             else:
                 response = self.client.post(path, data=data, query_string=query)
         except Exception as error:  # noqa: BLE001 - the point is to report it
@@ -182,6 +180,7 @@ class Walk:
     def send_json(self, path: str, token: str) -> int | None:
         """A JSON body whose values are numbers and lists where forms expect text."""
         body = {"csrf_token": token, "code": 2**63, "email": ["a"], "password": {"x": 1}}
+        self.send("JSON", path, data=[1, "²"], what="a JSON list")
         return self.send("JSON", path, data=body)
 
     def _status(self, method: str, path: str, what: str, response) -> int:
@@ -409,6 +408,13 @@ def _named_inputs():
     )
     yield "<int:> 2^31", "admin", lambda w: ("GET", f"/academy/cohorts/{2**31}", None), (404,)
     yield "<int:> 2^63", "admin", lambda w: ("GET", f"/academy/cohorts/{2**63}", None), (404,)
+    yield (
+        "NUL in a field",
+        "anonymous",
+        lambda w: ("POST", "/login", {"email": "a\x00@b.example"}),
+        (400,),
+    )
+    yield "NUL in the path", "anonymous", lambda w: ("GET", "/verify/%00", None), (400,)
     yield (
         "?cohort=2^63",
         "educator",
