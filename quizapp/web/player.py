@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.domain.case import Case
 from quizapp.domain.face import FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
+from quizapp.domain.numbers import parse_int
 from quizapp.domain.plan import MAX_ITEMS, PLAN_ROW_KEYS, running_totals
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.terms import (
@@ -169,7 +170,7 @@ def grades_from_form(form: MultiDict) -> dict[str, dict[str, int | None]]:
         pair = {}
         for kind in ("rest", "moving"):
             raw = form.get(f"{kind}-{zone}", "")
-            pair[kind] = int(raw) if raw.isdigit() else None
+            pair[kind] = parse_int(raw)  # "²" or 5,000 digits: no grade, never a crash
         grades[zone] = pair
     return grades
 
@@ -184,9 +185,9 @@ def rows_from_form(form: MultiDict) -> list[dict[str, str]]:
         if not row["side"] and row["zone"]:
             row["side"] = default_side(row["zone"])  # "by zone": both sides of a paired zone
         rows.append(row)
-    remove = form.get("remove", "")
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
+    remove = parse_int(form.get("remove", ""))
+    if remove is not None and remove < len(rows):
+        rows.pop(remove)
     return rows
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final, Literal, Protocol, TypeVar
 
+from quizapp.domain.numbers import parse_int
 from quizapp.domain.quiz.model import (
     GRADING_METHODS,
     QUESTION_CLASSES,
@@ -157,9 +158,7 @@ def _as_index(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return parse_int(value)
 
 
 def _as_index_list(response: Any) -> list[int] | None:
