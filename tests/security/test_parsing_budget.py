@@ -10,7 +10,7 @@ from quizapp.formats import gift, yamlsafe
 from quizapp.formats.modules import ModuleFileError, load_module_text
 from quizapp.formats.yamlsafe import MAX_BYTES, MAX_NODES, YamlLoadError, parse_yaml
 from quizapp.models import ModuleRecord, Role
-from quizapp.services.authoring import editing
+from quizapp.services.authoring import modules as authored_modules
 from tests.conftest import login
 from tests.security.test_input import _module_data, post
 
@@ -96,7 +96,7 @@ def _never(*_args, **_kwargs):
 def test_the_module_yaml_editor_refuses_over_budget_text_with_its_message(client, factory, db):
     academy = factory.academy("Northbridge", "northbridge")
     educator = factory.user(Role.EDUCATOR, academy)
-    module = editing.create_module(academy.id, educator, _module_data("budget"))
+    module = authored_modules.create_module(academy.id, educator, _module_data("budget"))
     db.session.commit()
     before = module.versions[-1].source_text
     login(client, educator.email)
@@ -115,7 +115,7 @@ def test_the_module_yaml_editor_refuses_over_budget_text_with_its_message(client
 def test_the_gift_import_refuses_over_budget_text_with_its_message(client, factory, db):
     academy = factory.academy("Northbridge", "northbridge")
     educator = factory.user(Role.EDUCATOR, academy)
-    module = editing.create_module(academy.id, educator, _module_data("giftbudget"))
+    module = authored_modules.create_module(academy.id, educator, _module_data("giftbudget"))
     db.session.commit()
     login(client, educator.email)
     url = f"/author/modules/{module.id}/gift"
