@@ -1,9 +1,10 @@
 """Open Badges 3.0: a certificate as an `OpenBadgeCredential` (a W3C Verifiable Credential).
 
-The credential names the achievement (the programme, with its criteria), the issuer (the academy)
-and the subject. It is **unsigned**: it carries no proof, so a relying party checks it by
-following its `id` to the public verification page. The holder is identified by a salted hash of
-their email address (an Open Badges IdentityObject), never by the address itself.
+The credential names the achievement (the programme, with its criteria and required modules),
+the issuer (the academy) and the subject. Its `id` is the public verification URL, which serves
+the credential itself to JSON-LD clients and the verification page to browsers. The holder is
+identified by a salted hash of their email address (an Open Badges IdentityObject), never by the
+address itself.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy import or_, select
+
+from quizapp.extensions import db
+from quizapp.models import ModuleRecord
+from quizapp.services.academy import certification
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -88,11 +95,46 @@ def credential(
             "name": certificate.academy_name,
             "url": issuer_url,
         },
+        # VC Data Model 2.0 terms: its context has no issuanceDate or expirationDate, so JSON-LD
+        # processors (and proofs over the canonical form) would drop those.
         "validFrom": issued,
-        "issuanceDate": issued,
         "credentialSubject": subject,
     }
     if certificate.expires_at is not None:
         document["validUntil"] = _iso(certificate.expires_at)
-        document["expirationDate"] = document["validUntil"]
     return document
+
+
+def criteria(certificate: Any) -> tuple[str, str]:
+    """The achievement's description and criteria in words, from the programme as it is now,
+    naming the required modules by title."""
+    programme = certificate.programme
+    rules = certification.Rules.of(programme)
+    parts = []
+    if rules.required_modules:
+        titles = dict(
+            db.session.execute(
+                select(ModuleRecord.slug, ModuleRecord.title).where(
+                    ModuleRecord.slug.in_(rules.required_modules),
+                    or_(
+                        ModuleRecord.academy_id.is_(None),
+                        ModuleRecord.academy_id == programme.academy_id,
+                    ),
+                )
+            ).all()
+        )
+        named = ", ".join(f'"{titles.get(slug, slug)}"' for slug in rules.required_modules)
+        parts.append(f"passed the required module(s) {named}")
+    if rules.min_good_cases:
+        parts.append(
+            f"planned {rules.min_good_cases} different virtual-patient case(s) in the "
+            "conservative or natural band"
+        )
+    if rules.no_unsafe_in_last:
+        parts.append(f"made no unsafe plan in their last {rules.no_unsafe_in_last} case(s)")
+    narrative = "The holder " + "; ".join(parts) + "." if parts else programme.name
+    description = programme.description or (
+        f"{programme.name}: a certification programme of {certificate.academy_name} in "
+        "planning natural-looking aesthetic treatments."
+    )
+    return description, narrative
