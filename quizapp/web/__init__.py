@@ -32,9 +32,10 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, learn, casestudy, author, academy, verify, certificates):
         app.register_blueprint(module.bp)
 
-    from quizapp.web import account
+    from quizapp.web import academy_branding, account
 
     app.register_blueprint(account.bp)
+    app.register_blueprint(academy_branding.bp)
 
     from quizapp.web import cpd
 

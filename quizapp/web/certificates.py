@@ -15,7 +15,7 @@ from quizapp.extensions import db
 from quizapp.models import Certificate
 from quizapp.models.base import now_utc
 from quizapp.permissions import current_membership, signed_in
-from quizapp.services.academy import certification
+from quizapp.services.academy import certification, signing
 from quizapp.services.infra import pdfcert
 from quizapp.web import verify
 from quizapp.web.forms import EmptyForm
@@ -123,5 +123,22 @@ def badge(code: str):
     response = Response(json.dumps(document, indent=2), mimetype="application/ld+json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="open-badge-{certificate.code}.json"'
+    )
+    return response
+
+
+@bp.route("/<code>/badge.jwt")
+@signed_in
+def signed_badge(code: str):
+    """The same credential secured with the academy's signature (VC-JOSE), for wallets and
+    anyone who must check it without asking this site."""
+    certificate = _own(code)
+    if certificate.revoked_at is not None:
+        abort(404)
+    token = verify.signed_credential(certificate, current_user.email)
+    db.session.commit()  # the academy's first key, if this made it
+    response = Response(token, mimetype=signing.MEDIA_TYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="open-badge-{certificate.code}.jwt"'
     )
     return response

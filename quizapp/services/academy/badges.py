@@ -9,6 +9,7 @@ address itself.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import uuid
 from datetime import UTC, datetime
@@ -17,8 +18,10 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from quizapp.extensions import db
-from quizapp.models import ModuleRecord
+from quizapp.models import Certificate, ModuleRecord
 from quizapp.services.academy import certification
+from quizapp.services.academy.signing import b64url
+from quizapp.services.people import privacy
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -53,11 +56,14 @@ def credential(
     criteria: str,
     description: str,
     email: str | None,
+    status_list: str | None = None,
 ) -> dict[str, Any]:
     """The OpenBadgeCredential for one certificate.
 
     `credential_id` is the public verification URL; `issuer_id` the academy's issuer profile URL;
-    `criteria` says in words what the holder achieved (the programme's requirements).
+    `criteria` says in words what the holder achieved (the programme's requirements);
+    `status_list` the URL of the academy's revocation list, in which the certificate's bit is
+    its id.
     """
     fallback = f"{certificate.programme_name}, {certificate.academy_name}"
     subject: dict[str, Any] = {
@@ -102,7 +108,66 @@ def credential(
     }
     if certificate.expires_at is not None:
         document["validUntil"] = _iso(certificate.expires_at)
+    if status_list is not None:
+        document["credentialStatus"] = {
+            "id": f"{status_list}#{certificate.id}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.id),
+            "statusListCredential": status_list,
+        }
     return document
+
+
+# Bitstring Status List: at least 16 KB (131,072 entries) so a list says little about how many
+# credentials an academy issued; it grows by that much when certificate ids pass it.
+STATUS_LIST_BITS = 131_072
+
+
+def revoked_indexes(academy_id: int) -> list[int]:
+    """Status list indexes (certificate ids) of the academy's certificates that no longer
+    vouch: revoked, or whose holder deleted their account."""
+    return list(
+        db.session.scalars(
+            select(Certificate.id).where(
+                Certificate.academy_id == academy_id,
+                or_(
+                    Certificate.revoked_at.is_not(None),
+                    Certificate.user_id.is_(None),
+                    Certificate.user_id.in_(privacy.deleted_user_ids()),
+                ),
+            )
+        )
+    )
+
+
+def encoded_list(indexes: list[int]) -> str:
+    """The bitstring with `indexes` set (index 0 is the first byte's most significant bit),
+    GZIP-compressed and multibase base64url-encoded, as Bitstring Status List 1.0 specifies."""
+    size = STATUS_LIST_BITS * (max(indexes, default=0) // STATUS_LIST_BITS + 1)
+    bits = bytearray(size // 8)
+    for index in indexes:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    return "u" + b64url(gzip.compress(bytes(bits), mtime=0))
+
+
+def status_list_credential(
+    list_id: str, issuer_id: str, academy_name: str, indexes: list[int], now: datetime
+) -> dict[str, Any]:
+    """The academy's revocation list as a BitstringStatusListCredential (signed by the caller)."""
+    return {
+        "@context": [CONTEXT[0]],
+        "id": list_id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": {"id": issuer_id, "type": ["Profile"], "name": academy_name},
+        "validFrom": _iso(now),
+        "credentialSubject": {
+            "id": f"{list_id}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list(indexes),
+        },
+    }
 
 
 def criteria(certificate: Any) -> tuple[str, str]:
