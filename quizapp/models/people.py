@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -61,6 +71,10 @@ class Academy(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    # What its certificates show: a logo (PNG or JPEG, checked on upload) and who signs them.
+    certificate_logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    signatory_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    signatory_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="academy")
 

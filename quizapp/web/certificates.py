@@ -103,8 +103,13 @@ def pdf(code: str):
     certificate = _own(code)
     if certificate.revoked_at is not None:
         abort(404)
+    academy = certificate.programme.academy
     body = pdfcert.render(
-        certificate, url_for("verify.certificate", code=certificate.code, _external=True)
+        certificate,
+        url_for("verify.certificate", code=certificate.code, _external=True),
+        logo=academy.certificate_logo,
+        signatory_name=academy.signatory_name,
+        signatory_title=academy.signatory_title,
     )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (

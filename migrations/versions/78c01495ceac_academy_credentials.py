@@ -1,7 +1,9 @@
-"""academy signing keys: one Ed25519 key in use per academy, kept encrypted; retired keys stay
+"""academy credentials: signing keys (one Ed25519 key in use per academy, kept encrypted;
+retired keys stay), and the certificate logo and signatory
 
 Credentials are signed with the academy's key (docs/certificates.md); the issuer profile
-publishes every key, retired ones too, so what they signed keeps verifying.
+publishes every key, retired ones too, so what they signed keeps verifying. Certificate PDFs
+show the academy's logo and its signatory's name and title, set by its admins.
 
 Revision ID: 78c01495ceac
 Revises: b3c4d5e6f7a8
@@ -44,5 +46,19 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table('academies', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('certificate_logo', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(
+            sa.Column('signatory_name', sa.String(length=120), server_default='', nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column('signatory_title', sa.String(length=120), server_default='', nullable=False)
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('academies', schema=None) as batch_op:
+        batch_op.drop_column('signatory_title')
+        batch_op.drop_column('signatory_name')
+        batch_op.drop_column('certificate_logo')
     op.drop_table('academy_keys')
