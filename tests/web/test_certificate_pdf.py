@@ -7,15 +7,11 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import timedelta
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from quizapp.models import Role
-from quizapp.models.base import now_utc
-from quizapp.services.academy import certification
 from quizapp.services.infra import pdfcert
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
@@ -31,18 +27,7 @@ needs_poppler = pytest.mark.skipif(
 
 @pytest.fixture()
 def holder(tmp_path, factory, db):
-    kit.import_bank(tmp_path)
-    academy = factory.academy("Northbridge Aesthetics Academy", "northbridge")
-    admin = factory.user(Role.ADMIN, academy, display_name="Priya Admin")
-    trainee = factory.user(Role.TRAINEE, academy, display_name="Łukasz Żółkiewski")
-    programme = kit.programme(academy)
-    kit.cohort(academy, [trainee], [programme])
-    when = now_utc()
-    kit.quiz(trainee, academy, "basics", 100, when - timedelta(days=2))
-    kit.case_attempt(trainee, academy, "natural", when - timedelta(days=1))
-    (certificate,) = certification.issue_earned(trainee.id, academy.id, when)
-    db.session.commit()
-    return academy, admin, trainee, certificate
+    return kit.certified(tmp_path, factory, "Łukasz Żółkiewski")
 
 
 def _poppler_text(pdf: bytes, tmp_path) -> str:
@@ -102,20 +87,26 @@ def _png(width=300, height=100) -> bytes:
     return buffer.getvalue()
 
 
-def test_admin_sets_logo_and_signatory_and_the_pdf_shows_them(app, client, holder):
-    academy, admin, trainee, certificate = holder
+def _save_look(client, admin, **data):
     login(client, admin.email)
     page = client.get("/academy/credentials/").get_data(as_text=True)
-    response = client.post(
+    fields = {"csrf_token": csrf_from(page), "signatory_name": "", "signatory_title": ""}
+    return client.post(
         "/academy/credentials/",
-        data={
-            "csrf_token": csrf_from(page),
-            "signatory_name": "Dr Priya Raman",
-            "signatory_title": "Director of Education",
-            "logo": (io.BytesIO(_png()), "logo.png"),
-        },
+        data={**fields, **data},
         content_type="multipart/form-data",
         follow_redirects=True,
+    )
+
+
+def test_admin_sets_logo_and_signatory_and_the_pdf_shows_them(app, client, holder):
+    academy, admin, trainee, certificate = holder
+    response = _save_look(
+        client,
+        admin,
+        signatory_name="Dr Priya Raman",
+        signatory_title="Director of Education",
+        logo=(io.BytesIO(_png()), "logo.png"),
     )
     assert "Certificates will show this logo and signatory" in response.get_data(as_text=True)
     holder_client = app.test_client()
@@ -129,17 +120,6 @@ def test_admin_sets_logo_and_signatory_and_the_pdf_shows_them(app, client, holde
 
 def test_a_logo_that_is_not_an_image_is_refused(client, holder):
     academy, admin, _, _ = holder
-    login(client, admin.email)
-    page = client.get("/academy/credentials/").get_data(as_text=True)
-    response = client.post(
-        "/academy/credentials/",
-        data={
-            "csrf_token": csrf_from(page),
-            "signatory_name": "",
-            "signatory_title": "",
-            "logo": (io.BytesIO(b"<svg onload=alert(1)>"), "logo.png"),
-        },
-        content_type="multipart/form-data",
-    )
+    response = _save_look(client, admin, logo=(io.BytesIO(b"<svg onload=alert(1)>"), "logo.png"))
     assert "must be a PNG or JPEG image" in response.get_data(as_text=True)
     assert academy.certificate_logo is None

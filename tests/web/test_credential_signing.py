@@ -7,14 +7,13 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from datetime import timedelta
 
 import jsonschema
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from quizapp.models import AcademyKey, Role
+from quizapp.models import AcademyKey
 from quizapp.models.base import now_utc
 from quizapp.services.academy import certification, signing
 from tests.conftest import csrf_from, login
@@ -38,18 +37,7 @@ def _multikey_to_public(multibase: str) -> Ed25519PublicKey:
 
 @pytest.fixture()
 def issued(tmp_path, factory, db):
-    kit.import_bank(tmp_path)
-    academy = factory.academy("Northbridge Aesthetics Academy", "northbridge")
-    admin = factory.user(Role.ADMIN, academy, display_name="Priya Admin")
-    trainee = factory.user(Role.TRAINEE, academy, display_name="Łukasz Żółkiewski")
-    programme = kit.programme(academy)
-    kit.cohort(academy, [trainee], [programme])
-    when = now_utc()
-    kit.quiz(trainee, academy, "basics", 100, when - timedelta(days=2))
-    kit.case_attempt(trainee, academy, "natural", when - timedelta(days=1))
-    (certificate,) = certification.issue_earned(trainee.id, academy.id, when)
-    db.session.commit()
-    return academy, admin, trainee, certificate
+    return kit.certified(tmp_path, factory, "Łukasz Żółkiewski")
 
 
 def _signed(client, trainee, certificate) -> str:
