@@ -113,7 +113,7 @@ def score_plan_command(case_file, plan_file, as_json):
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
 def check_content(path):
     """Fail on any problem in the bank: files, sources, ranges, candidate plans and their bands,
-    duplicate question stems, modules naming missing cases."""
+    duplicate question stems, modules naming missing cases. Source keys nothing cites are noted."""
     from quizapp.services.authoring import content
 
     root = path or Path(current_app.config["CASES_DIR"])
@@ -124,6 +124,10 @@ def check_content(path):
         raise SystemExit(1)
     kinds = Counter(f.kind for f in files)
     click.echo(f"Content OK: {kinds['case']} cases, {kinds['module']} modules.")
+    uncited = content.uncited_source_keys(files)
+    if uncited:
+        keys = ", ".join(uncited)
+        click.echo(f"Note: no case or module cites {len(uncited)} source key(s): {keys}")
 
 
 @content_cli.command("stats")

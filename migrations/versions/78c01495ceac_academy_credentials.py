@@ -6,7 +6,7 @@ publishes every key, retired ones too, so what they signed keeps verifying. Cert
 show the academy's logo and its signatory's name and title, set by its admins.
 
 Revision ID: 78c01495ceac
-Revises: b3c4d5e6f7a8
+Revises: c6c991b8f2f6
 Create Date: 2026-12-06 02:30:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '78c01495ceac'
-down_revision = 'b3c4d5e6f7a8'
+down_revision = 'c6c991b8f2f6'
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from quizapp.domain.certification import Rules, recertification_text
 from quizapp.extensions import db
 from quizapp.models import Certificate
 from quizapp.models.base import now_utc
@@ -90,9 +91,7 @@ def show(code: str):
         certificate=certificate,
         status=certificate.status(now),
         verify_url=url_for("verify.certificate", code=certificate.code, _external=True),
-        recertification=certification.recertification_text(
-            certification.Rules.of(certificate.programme)
-        ),
+        recertification=recertification_text(Rules.of(certificate.programme)),
         now=now,
     )
 

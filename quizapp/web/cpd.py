@@ -29,8 +29,8 @@ from quizapp.extensions import db
 from quizapp.models import Academy, User
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires, signed_in
-from quizapp.services.infra.csvout import csv_response
 from quizapp.services.portfolio import bundle, cpd
+from quizapp.web.downloads import csv_response
 from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")

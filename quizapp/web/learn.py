@@ -97,8 +97,8 @@ def _close_if_time_is_up(attempt) -> bool:
     return attempt.status is AttemptStatus.SUBMITTED
 
 
-def _submit(attempt, now: datetime) -> None:
-    submitted = quizzes.submit(attempt, now)
+def _submit(attempt, now: datetime, token: str | None = None) -> None:
+    submitted = quizzes.submit(attempt, now, token)
     if submitted is not None:
         announce(submitted.certificates)
 
@@ -165,7 +165,7 @@ def finish(attempt_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        _submit(attempt, now_utc())
+        _submit(attempt, now_utc(), request.form.get("submission_token"))
         db.session.commit()
         return redirect(url_for("learn.review", attempt_id=attempt_id))
     answered = {qid for qid, value in (attempt.answers or {}).items() if value is not None}

@@ -47,6 +47,24 @@ class PlayableAttempt(Protocol):
     @property
     def status(self) -> AttemptStatus: ...
 
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        """Write a step's answers and reach a later step (refused once submitted)."""
+
+
+class HeldInMemory:
+    """`change` for an attempt kept outside the database (the preview's lives in the session):
+    the step functions' write changes the object itself."""
+
+    step: str
+
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        for key, value in answers.items():
+            setattr(self, key, value)
+        if reach is not None and casestudy.step_index(reach.value) > casestudy.step_index(
+            self.step
+        ):
+            self.step = reach.value
+
 
 class Play(Protocol):
     """One attempt being played: where its steps are, how its plan is scored, and what happens

@@ -242,7 +242,7 @@ def test_a_quiz_submission_returns_the_certificate_it_earns(tmp_path, factory, d
 
 
 @dataclass
-class _Attempt:
+class _Attempt(player.HeldInMemory):
     """An attempt held in memory: the player needs no more than `PlayableAttempt` says."""
 
     id: int = 1

@@ -16,10 +16,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from quizapp.domain.certification import add_months
 from quizapp.models import AuditEntry, Certificate, Role
 from quizapp.models.base import now_utc
 from quizapp.services.academy import badges, certification
-from quizapp.services.academy.certification import add_months
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
 

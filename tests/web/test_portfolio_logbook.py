@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from quizapp.domain.certification import add_months
 from quizapp.extensions import db as _db
 from quizapp.models import (
     AuditEntry,
@@ -588,7 +589,7 @@ def test_programme_window_and_cpd_hours_from_the_database(client, people, db):
     details = {r.label: (r.met, r.detail) for r in standing.check.requirements}
     assert details["5 hours of CPD in the programme window"] == (False, "4.5 of 5 hours")
     within = details["Complete within 12 months"]
-    deadline = certification.add_months(start, 12)
+    deadline = add_months(start, 12)
     still_open = deadline >= TODAY
     closing = f"by {deadline}" if still_open else f"closed on {deadline}"
     assert within == (still_open, closing)

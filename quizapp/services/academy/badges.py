@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from quizapp.domain.certification import Rules
 from quizapp.extensions import db
 from quizapp.models import Certificate, ModuleRecord
-from quizapp.services.academy import certification
 from quizapp.services.academy.signing import b64url
 from quizapp.services.people import privacy
 
@@ -174,7 +174,7 @@ def criteria(certificate: Any) -> tuple[str, str]:
     """The achievement's description and criteria in words, from the programme as it is now,
     naming the required modules by title."""
     programme = certificate.programme
-    rules = certification.Rules.of(programme)
+    rules = Rules.of(programme)
     parts = []
     if rules.required_modules:
         titles = dict(

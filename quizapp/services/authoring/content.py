@@ -8,6 +8,7 @@ a new published version, so attempts keep pointing at the version the trainee sa
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp.domain.sources import SOURCES, sorted_keys
 from quizapp.extensions import db
 from quizapp.models import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
 from quizapp.models.base import now_utc
@@ -128,6 +130,21 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
     if issues:
         raise ContentImportError(issues)
     return parsed
+
+
+_CITED_KEY = re.compile(r"\b[BFSAP][1-9][0-9]{0,2}\b")
+
+
+def uncited_source_keys(files: list[ParsedFile]) -> tuple[str, ...]:
+    """Clinical source keys that no case or module file names anywhere, naturally sorted.
+
+    A key nothing cites is a fact the curriculum does not teach, or a stale entry in the
+    reference list; `flask content check` lists them as a note rather than failing.
+    """
+    from quizapp.formats.modules import SOURCE_KEY_RE
+
+    cited = {key for item in files for key in _CITED_KEY.findall(item.text)}
+    return sorted_keys(key for key in SOURCES if SOURCE_KEY_RE.match(key) and key not in cited)
 
 
 CONSERVATIVE_SIDE = {"conservative", "natural"}
