@@ -207,3 +207,16 @@ def test_revocation_shows_in_the_published_status_list(client, issued, db):
     certification.revoke(certificate, "Issued in error", None, now_utc())
     db.session.commit()
     assert listed() == 1
+
+
+def test_two_first_signatures_at_once_make_one_key(app, issued, db):
+    """The losing request of a race to make the academy's first key gets the winner's: the
+    database allows one key in use per academy, and the refused insert is undone alone."""
+    academy = issued[0]
+    with app.test_request_context():
+        first = signing.current_key(academy.id, now_utc())
+        db.session.commit()
+        late = signing._new_key(academy.id, now_utc())  # as if it had not seen `first`
+        db.session.commit()
+    assert late.id == first.id
+    assert db.session.query(AcademyKey).filter_by(academy_id=academy.id).count() == 1
