@@ -7,6 +7,8 @@ domain (quizapp.domain, quizapp.formats) loads, and is tested, without them.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from quizapp.extensions import csrf, db, limiter
 
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # instance/ holds the secret key and the embedded database: owner only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, overrides))
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,7 +43,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from quizapp.web import register_blueprints
+    from quizapp.web.inputs import DatabaseIdConverter, QuizappRequest, install_input_rules
 
+    # Numbers from URLs, queries and forms: ASCII digits within the database's range.
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any rule is added
+    app.request_class = QuizappRequest
+    install_input_rules()
     register_blueprints(app)
 
     from quizapp.web import bench
@@ -116,6 +124,7 @@ def _configure_sqlite(app: Flask) -> None:
 
     with app.app_context():
         engine = db.engine
+        _create_owner_only(engine.url.database)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -125,3 +134,13 @@ def _configure_sqlite(app: Flask) -> None:
             if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+
+def _create_owner_only(path: str | None) -> None:
+    """Create the SQLite file with mode 0600 before SQLite does (it would follow the umask, 0644
+    as a rule); SQLite gives its -wal and -shm files the database file's mode."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    # OSError: it exists, or SQLite will say why it cannot open it.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

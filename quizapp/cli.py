@@ -41,12 +41,25 @@ def create_user(email, display_name, role, academy_slug, site_admin, password):
 @click.command("demo")
 @with_appcontext
 @click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
-def demo(quiet):
-    """Load the demo academy, demo accounts and the content bank (safe to run twice)."""
-    from quizapp.services.academy.demo import DEMO_INVITE_CODE, seed_demo
+@click.option("--force", is_flag=True, help="Load the demo even where real users exist.")
+def demo(quiet, force):
+    """Load the demo academy, demo accounts and the content bank (safe to run twice).
 
-    demo_accounts = seed_demo()
+    The demo's passwords and invitation code are public: on a database with real users it
+    refuses to run unless given --force.
+    """
+    from quizapp.services.academy import demo as demo_data
+
+    others = demo_data.other_users()
+    if others and not force:
+        raise click.ClickException(
+            f"This database has {others} user(s) outside the demo academy: the demo's public "
+            "passwords and invitation code do not belong there. Use --force to load it anyway."
+        )
+    demo_accounts = demo_data.seed_demo()
+    invitation = accounts.find_invitation(demo_data.DEMO_INVITE_CODE)
     report = _import_bank()
+    expires = f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC"
     db.session.commit()
     if quiet:
         return
@@ -54,7 +67,75 @@ def demo(quiet):
     click.echo("Demo logins:")
     for account in demo_accounts:
         click.echo(f"  {account.role.value:<9} {account.email:<30} {account.password}")
-    click.echo(f"Trainee invitation code: {DEMO_INVITE_CODE}")
+    click.echo(f"Trainee invitation code: {demo_data.DEMO_INVITE_CODE} (until {expires})")
+
+
+academies_cli = AppGroup("academies", help="Create, list, rename and deactivate academies.")
+
+
+def _academy_command(change):
+    """Run a change to academies; an AcademyError is a clean message and nothing is written."""
+    from quizapp.services.academy.academies import AcademyError
+
+    try:
+        result = change()
+    except AcademyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    return result
+
+
+@academies_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--slug", required=True, help="Lowercase letters, digits and hyphens.")
+@click.option("--admin-email", default=None, help="Bind the first admin's invitation to it.")
+def create_academy(name, slug, admin_email):
+    """Create an academy and an invitation for its first admin (single use, 14 days)."""
+    from quizapp.services.academy import academies
+
+    def change():
+        academy = academies.create(name, slug, None)
+        return academy, academies.invite_admin(academy, None, email=admin_email)
+
+    academy, invitation = _academy_command(change)
+    click.echo(f"Created {academy.slug} ({academy.name}).")
+    click.echo(f"First admin's invitation code: {invitation.code}")
+    click.echo(f"  sign-up link: /signup?code={invitation.code}  (valid 14 days, one use)")
+
+
+@academies_cli.command("list")
+def list_academies():
+    """Every academy: slug, state, active members and admins, name."""
+    from quizapp.services.academy import academies
+
+    for row in academies.listing():
+        state = "active" if row.academy.active else "deactivated"
+        click.echo(
+            f"{row.academy.slug:<24} {state:<11} {row.members:>5} members "
+            f"{row.admins:>3} admins  {row.academy.name}"
+        )
+
+
+@academies_cli.command("rename")
+@click.argument("slug")
+@click.argument("name")
+def rename_academy(slug, name):
+    """Give the academy SLUG a new NAME (the slug stays: it is in verification links)."""
+    from quizapp.services.academy import academies
+
+    _academy_command(lambda: academies.rename(academies.by_slug(slug), name, None))
+    click.echo(f"Renamed {slug}.")
+
+
+@academies_cli.command("deactivate")
+@click.argument("slug")
+def deactivate_academy(slug):
+    """Close the academy SLUG: its members can no longer work or join there; nothing is deleted."""
+    from quizapp.services.academy import academies
+
+    _academy_command(lambda: academies.set_active(academies.by_slug(slug), False, None))
+    click.echo(f"Deactivated {slug}.")
 
 
 @click.command("backup")
@@ -91,6 +172,7 @@ def _import_bank() -> str:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(academies_cli)
     app.cli.add_command(demo)
     app.cli.add_command(backup)
     from quizapp.content_cli import register_content_cli

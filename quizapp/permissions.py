@@ -21,6 +21,7 @@ class Action(enum.StrEnum):
     LEARN = "learn"  # take modules and case studies
     AUTHOR = "author"  # write, preview and publish content; see trainees' mistakes
     MANAGE_ACADEMY = "manage_academy"  # members, invitations, cohorts, programmes, reports
+    MANAGE_SITE = "manage_site"  # academies themselves: site admins only (no role grants it)
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -31,7 +32,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 
 
 def active_memberships(user: User) -> list[Membership]:
-    return [m for m in user.memberships if m.active]
+    """Memberships the user may work in: active, in an academy that is not deactivated."""
+    return [m for m in user.memberships if m.active and m.academy.active]
 
 
 def current_membership(user: User) -> Membership | None:

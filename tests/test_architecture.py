@@ -18,15 +18,6 @@ MAX_LINES = 800
 #: Pure data catalogues may be long: they are tables, not logic.
 DATA_CATALOGUES = frozenset({"domain/face.py", "domain/sources.py"})
 
-#: Files being split on other branches of the same restructuring (issue 16). The test fails as
-#: soon as one of them is back under the limit, so each entry is removed when its split lands.
-SPLIT_IN_FLIGHT = frozenset(
-    {
-        "domain/quiz.py",
-        "domain/scoring.py",
-    }
-)
-
 #: What each layer must never import: the domain is pure, formats read and write files over the
 #: domain only, and nothing below the web imports it.
 FORBIDDEN = {
@@ -171,16 +162,6 @@ def test_no_python_file_in_quizapp_is_over_800_lines():
     for path in ROOT.rglob("*.py"):
         relative = path.relative_to(ROOT).as_posix()
         lines = len(path.read_text(encoding="utf-8").splitlines())
-        if lines > MAX_LINES and relative not in DATA_CATALOGUES | SPLIT_IN_FLIGHT:
+        if lines > MAX_LINES and relative not in DATA_CATALOGUES:
             long[relative] = lines
     assert long == {}
-
-
-def test_every_file_waiting_for_its_split_is_still_long():
-    still_long = {
-        relative
-        for relative in SPLIT_IN_FLIGHT
-        if (ROOT / relative).exists()
-        and len((ROOT / relative).read_text(encoding="utf-8").splitlines()) > MAX_LINES
-    }
-    assert still_long == SPLIT_IN_FLIGHT, "remove the split files from SPLIT_IN_FLIGHT"

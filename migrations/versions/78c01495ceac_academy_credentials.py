@@ -6,7 +6,7 @@ publishes every key, retired ones too, so what they signed keeps verifying. Cert
 show the academy's logo and its signatory's name and title, set by its admins.
 
 Revision ID: 78c01495ceac
-Revises: c6c991b8f2f6
+Revises: ac5ee72cdb39
 Create Date: 2026-12-06 02:30:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '78c01495ceac'
-down_revision = 'c6c991b8f2f6'
+down_revision = 'ac5ee72cdb39'
 branch_labels = None
 depends_on = None
 

@@ -106,15 +106,16 @@ class ConsistencyChecks:
                                 f"{cat_ceiling:g} {units} for {ref.zone} ({refs}); add a "
                                 "justification with its source, or lower it",
                             )
-            # What earlier filler left behind counts against the catalogue's cap.
-            if ref.family == Family.FILLER and cat_ceiling is not None:
+            # What earlier filler left behind counts against the zone's range, which is what
+            # the zone should hold after today; only an author's own max can be too low for it.
+            if ref.family == Family.FILLER and self.explicit[key] and ref.dose.max is not None:
                 left = max(self._residual(history, ref.zone).values(), default=0.0)
-                if left > 0 and left + rng.max > cat_ceiling + 1e-9:
+                if left > rng.max + 1e-9:
                     r.add(
                         (*path, "max"),
-                        f"about {left:.2f} {units} remain from earlier filler in {ref.zone}; "
-                        f"adding up to {rng.max:g} would pass the catalogue ceiling "
-                        f"{cat_ceiling:g} (F18: HA persists); lower max",
+                        f"about {left:.1f} {units} remain from earlier filler in {ref.zone}, "
+                        f"more than the max {rng.max:g}: the range counts what remains (F18); "
+                        "raise max, or drop the zone",
                     )
 
         # Red flags: derived ones must be listed; blocking ones shape the reference.
@@ -175,8 +176,8 @@ class ConsistencyChecks:
                         f"remove it from the reference",
                     )
 
-        # Facial units (F15).
-        units = sorted({ZONES[z.zone].unit for z in reference.zones})
+        # Facial units treated with filler (F15: HA filler only).
+        units = sorted({ZONES[z.zone].unit for z in reference.zones if z.family == Family.FILLER})
         if len(units) > reference.max_facial_units:
             r.add(
                 ("reference", "max_facial_units"),

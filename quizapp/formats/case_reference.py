@@ -144,6 +144,9 @@ class ReferenceReading:
         if data is None or "products" not in data:
             return None
         start = len(r.issues)
+        optional = data.get("optional", False)
+        if not isinstance(optional, bool):
+            r.add((*path, "optional"), "optional is true or false")
         seq = r.seq(data["products"], (*path, "products"), max_len=len(PRODUCT_IDS), min_len=1)
         products: list[str] = []
         for i, pid in enumerate(seq or ()):
@@ -191,6 +194,7 @@ class ReferenceReading:
                     justification or "",
                     note or "",
                     zone_refs,
+                    optional is True,
                 )
             )
         return out

@@ -395,7 +395,7 @@ class _CaseReader(ReferenceReading, ConsistencyChecks):
                 )
                 ok = False
                 continue
-            data = r.mapping(entry, path, optional=("rest", "moving", "note"))
+            data = r.mapping(entry, path, optional=("rest", "moving", "note", "asymmetry"))
             if data is None:
                 ok = False
                 continue
@@ -409,7 +409,11 @@ class _CaseReader(ReferenceReading, ConsistencyChecks):
             if ("rest" in data and rest is None) or ("moving" in data and moving is None):
                 ok = False
             note = r.text(data.get("note", ""), (*path, "note"), max_len=500, empty_ok=True)
-            out.append(ZoneAssessment(zone, rest, moving, note or ""))
+            asymmetry = data.get("asymmetry", False)
+            if not isinstance(asymmetry, bool):
+                r.add((*path, "asymmetry"), "asymmetry is true or false")
+                ok = False
+            out.append(ZoneAssessment(zone, rest, moving, note or "", asymmetry is True))
         return tuple(out) if ok else None
 
     def _preserve(self, value: Any) -> tuple[Preserve, ...] | None:
@@ -499,6 +503,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 grades["moving"] = a.moving
             if a.note:
                 grades["note"] = a.note
+            if a.asymmetry:
+                grades["asymmetry"] = True
             assessment[a.zone] = grades
         out["assessment"] = assessment
     if case.preserve:
@@ -542,6 +548,8 @@ def _reference_dict(ref: Reference) -> dict[str, Any]:
                 entry["note"] = first.note
             if first.references:
                 entry["references"] = list(first.references)
+            if first.optional:
+                entry["optional"] = True
             zones[zone] = entry
         out["zones"] = zones
     if ref.max_facial_units != MAX_FACIAL_UNITS_DEFAULT:

@@ -45,12 +45,16 @@ from quizapp.domain.quiz import (
     canonical_unit,
     parse_numeric_response,
 )
+from quizapp.formats.yamlsafe import MAX_NODES, YamlLoadError, check_size
 
 SPECIAL: Final = "~=#{}:"
-DIRECTIVE: Final = re.compile(r"^//\s*quizapp\.([a-z_]+)(?:\s+(\d+))?\s*:\s*(.*)$")
+DIRECTIVE: Final = re.compile(r"^//\s*quizapp\.([a-z_]+)(?:\s+([0-9]{1,4}))?\s*:\s*(.*)$")
 FORMAT_PREFIX: Final = re.compile(r"^\s*\[(moodle|html|plain|markdown)\]", re.IGNORECASE)
 TF_RE: Final = re.compile(r"^(TRUE|FALSE|T|F)(?=\s*(#|$))", re.IGNORECASE)
 SLUG_CHARS: Final = re.compile(r"[^a-z0-9]+")
+# The parsing budget of quizapp/formats/yamlsafe.py: a question is about 35 values of module YAML,
+# so a module could never hold more than this many; a file with more is refused as it is split.
+MAX_QUESTIONS: Final = MAX_NODES // 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +176,9 @@ def _blocks(text: str) -> list[_Block]:
         if lines:
             body = "\n".join(line for _, line in lines)
             blocks.append(_Block(lines[0][0], body, directives, explains, category))
+            if len(blocks) > MAX_QUESTIONS:
+                message = f"more than {MAX_QUESTIONS} questions: file too large"
+                raise _OverBudget(lines[0][0], message)
             lines, directives, explains = [], {}, {}
 
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
@@ -209,7 +216,13 @@ def parse_gift(
     them on the import form); without them such questions fail validation, by line.
     """
     result = GiftImport()
-    for block in _blocks(text):
+    try:
+        check_size(text)
+        blocks = _blocks(text)
+    except (YamlLoadError, _OverBudget) as refusal:
+        result.problems.append(GiftProblem(refusal.line or 1, refusal.message))
+        return result
+    for block in blocks:
         try:
             question = _question(block, default_topic, default_references)
         except _Unsupported as refusal:
@@ -219,6 +232,12 @@ def parse_gift(
     if not result.questions and not result.problems:
         result.problems.append(GiftProblem(1, "no questions found in the file"))
     return result
+
+
+class _OverBudget(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
 
 
 class _Unsupported(Exception):
@@ -252,7 +271,7 @@ def _answers(body: str) -> list[_Answer]:
         end = starts[n + 1] if n + 1 < len(starts) else len(body)
         chunk = body[start + 1 : end]
         weight = None
-        match = re.match(r"^\s*%(-?\d+(?:\.\d+)?)%", chunk)
+        match = re.match(r"^\s*%(-?[0-9]{1,3}(?:\.[0-9]{1,5})?)%", chunk)
         if match:
             weight = Fraction(match.group(1)).limit_denominator(100000)
             chunk = chunk[match.end() :]

@@ -15,7 +15,6 @@ from quizapp.domain.sources import SOURCES
 SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_KEY_RE: Final = re.compile(r"^[BFSAP][1-9][0-9]{0,2}$")
 FILE_NAME_RE: Final = re.compile(r"^(\d{2})-(.+)\.yaml$")
-MAX_CHARS: Final = 512 * 1024  # a 20-question module is about 30 KB
 
 MODULE_REQUIRED: Final = (
     "id",

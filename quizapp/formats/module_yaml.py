@@ -9,8 +9,8 @@ from typing import Any, Final
 
 import yaml
 
-from quizapp.formats.module_rules import MAX_CHARS, FieldPath, Issue, format_path
-from quizapp.formats.yamlsafe import MAX_DEPTH
+from quizapp.formats.module_rules import FieldPath, Issue, format_path
+from quizapp.formats.yamlsafe import MAX_DEPTH, BudgetedLoader, YamlLoadError, check_size
 
 # --------------------------------------------------------------------------------------------
 # YAML with line numbers (private; to be merged with quizapp/formats/yamlsafe.py)
@@ -19,8 +19,8 @@ from quizapp.formats.yamlsafe import MAX_DEPTH
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 
 
-class _MarkingLoader(yaml.SafeLoader):
-    """SafeLoader that notes where aliases are used, so they can be refused with a line."""
+class _MarkingLoader(BudgetedLoader):
+    """The shared budget's loader, noting where aliases are used, to refuse them with a line."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
@@ -77,19 +77,12 @@ _YAML_HINTS: Final[dict[str, str]] = {
 
 def read_yaml(text: str, source: str) -> tuple[Located | None, list[Issue]]:
     """Compose with SafeLoader, refuse aliases, merge keys, duplicate keys and custom tags."""
-    if len(text) > MAX_CHARS:
-        return None, [
-            Issue(
-                source,
-                None,
-                "",
-                f"the file is too large ({len(text)} characters; "
-                f"a module file has at most {MAX_CHARS})",
-            )
-        ]
     try:
+        check_size(text)
         # The reader checks every character as the loader is built: control characters fail here.
         loader = _MarkingLoader(text)
+    except YamlLoadError as error:
+        return None, [Issue(source, error.line, "", error.message)]
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         return None, [Issue(source, line, "", f"not valid YAML: {error.reason}")]
@@ -101,6 +94,8 @@ def read_yaml(text: str, source: str) -> tuple[Located | None, list[Issue]]:
         ]
     except RecursionError:
         return None, [Issue(source, None, "", "the YAML is nested too deeply")]
+    except YamlLoadError as error:  # over the budget, or a tag such as !!python/object
+        return None, [Issue(source, error.line, "", error.message)]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = " ".join(str(p) for p in (error.context, error.problem) if p)

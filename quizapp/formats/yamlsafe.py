@@ -18,12 +18,19 @@ from typing import Any, Final
 
 import yaml
 
+# One parsing budget for every YAML and GIFT text quizapp reads (case and plan files, module
+# files, the YAML editors, uploads, zips, GIFT imports): refused as soon as it is exceeded, so a
+# hostile file costs well under a second. The bank's largest module is 21 KB and 750 values.
 MAX_BYTES: Final = 256 * 1024
 MAX_DEPTH: Final = 20
 MAX_NODES: Final = 20_000
+MAX_DIGITS: Final = (
+    18  # a whole number longer than this is no dose, count or id (int() stops at 4,300)
+)
 
 Path = tuple[str | int, ...]
 
+_INT_TAG: Final = "tag:yaml.org,2002:int"
 _ALLOWED_TAGS: Final = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -114,13 +121,49 @@ class _Refused(Exception):
         self.message = message
 
 
-class _GuardedLoader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses anchors, aliases, deep nesting and too many nodes."""
+def check_size(text: str) -> None:
+    """YamlLoadError (no line) when a text is over the budget of MAX_BYTES."""
+    if len(text) > MAX_BYTES:  # characters: each is at least one byte
+        raise YamlLoadError(None, f"the text is larger than the limit of {MAX_BYTES:,} bytes")
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_BYTES:
+        raise YamlLoadError(None, f"the text is {size:,} bytes; the limit is {MAX_BYTES:,}")
+
+
+class BudgetedLoader(yaml.SafeLoader):
+    """SafeLoader held to the budget while it composes: more than MAX_NODES values, nesting
+    deeper than MAX_DEPTH or a tag other than YAML's plain types (`!!python/object`, `!foo`)
+    raise YamlLoadError with the line, before anything is built from them."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML hook
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
+            raise YamlLoadError(line, f"the tag {tag!r} is not allowed; use plain values")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise YamlLoadError(line, f"more than {MAX_NODES:,} values: file too large")
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_DIGITS:
+            resolved = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if (tag if tag not in (None, "!") else resolved) == _INT_TAG:
+                raise YamlLoadError(line, f"a whole number of more than {MAX_DIGITS} digits")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YamlLoadError(line, f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _GuardedLoader(BudgetedLoader):
+    """The budget, and no anchors or aliases (the "billion laughs" YAML bomb)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML hook
         event = self.peek_event()
@@ -135,16 +178,7 @@ class _GuardedLoader(yaml.SafeLoader):
                 event.start_mark,
                 f"anchors (&{anchor}) are not allowed in case files; write each value out",
             )
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise _Refused(event.start_mark, f"more than {MAX_NODES} values: file too large")
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        return super().compose_node(parent, index)
 
 
 def read_text_file(path: str | os.PathLike[str]) -> str:
@@ -164,9 +198,7 @@ def read_text_file(path: str | os.PathLike[str]) -> str:
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document safely; raise YamlLoadError with a line on anything refused."""
-    size = len(text.encode("utf-8", errors="replace"))
-    if size > MAX_BYTES:
-        raise YamlLoadError(None, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    check_size(text)
     try:
         # The reader checks every character as the loader is built: control characters fail here.
         loader = _GuardedLoader(text)

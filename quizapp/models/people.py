@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,6 +85,8 @@ class Academy(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    # A deactivated academy keeps its history; its members can no longer work or join there.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What its certificates show: a logo (PNG or JPEG, checked on upload) and who signs them.
     certificate_logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     signatory_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
@@ -159,6 +162,8 @@ class Invitation(db.Model):
         """Why this invitation cannot be used by `email` now, or None if it can."""
         if self.revoked:
             return "This invitation has been withdrawn."
+        if not self.academy.active:
+            return "This academy is closed."
         if self.expires_at is not None and now >= self.expires_at:
             return "This invitation has expired. Ask your academy for a new one."
         if self.max_uses is not None and self.uses >= self.max_uses:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request, session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 # No inline script or style anywhere: the policy can stay strict.
 CONTENT_SECURITY_POLICY = (
@@ -44,9 +44,14 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(portfolio.bp)
 
+    from quizapp.web import sites
+
+    app.register_blueprint(sites.bp)
+
     from quizapp.web.templating import register_template_helpers
 
     register_template_helpers(app)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -71,6 +76,20 @@ def _release_database_session(_error) -> None:
             current_app.logger.warning("Database connection lost at teardown: %s", error.orig)
 
 
+class NulCharacter(BadRequest):
+    description = "The request contains a NUL character, which no field of this site accepts."
+
+
+def _refuse_nul_characters() -> None:
+    """No text in quizapp holds NUL, and PostgreSQL refuses it in a query (a 500 otherwise):
+    the path, the query and the form fields are checked once, here."""
+    fields = [*request.args.items(multi=True)]
+    if request.method == "POST":
+        fields += request.form.items(multi=True)
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+        raise NulCharacter()
+
+
 def _security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -79,10 +98,11 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if session.get("_user_id"):
-        # Pages of a signed-in user are private to them. (The session, not current_user: this
-        # runs on error pages too, and must not need the database when the database is down.)
-        headers.setdefault("Cache-Control", "no-store")
+    if session.get("_user_id") and request.endpoint != "static":
+        # Pages and downloads of a signed-in user are private to them: no-store replaces what
+        # send_file sets (no-cache still lets a shared cache keep a copy). The session, not
+        # current_user: this runs on error pages too, and must not need the database.
+        headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -95,7 +115,9 @@ def _http_error(error: HTTPException):
         # No URL can be built (an untrusted Host header): a plain answer, not a 500 from the
         # page template's links.
         return f"{title}. {text}", code, {"Content-Type": "text/plain; charset=utf-8"}
-    if code == 400 and error.description and "CSRF" in error.description:
+    if isinstance(error, NulCharacter):
+        text = error.description
+    elif code == 400 and error.description and "CSRF" in error.description:
         text = "Your form expired or was sent twice. Please reload the page and try again."
     if code == 413:
         from flask import current_app

@@ -172,8 +172,14 @@ def change_password():
     return render_template("auth/password.html", form=form)
 
 
+def _joiner_key() -> str:
+    return f"join:{current_user.get_id()}"
+
+
 @bp.route("/account/join", methods=["GET", "POST"])
 @signed_in
+@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_joiner_key, deduct_when=_failed)
 def join():
     form = JoinForm(code=request.args.get("code", ""))
     if form.validate_on_submit():

@@ -64,7 +64,9 @@ class ActivityForm(FlaskForm):
         description="Hours spent learning with other people (the NMC asks for at least 20).",
     )
     verifiable = BooleanField(
-        "Verifiable (you hold documentary evidence from the provider)", default=True
+        # Unticked until the person says so: a claim of evidence is theirs to make.
+        "Verifiable (you hold documentary evidence from the provider)",
+        default=False,
     )
     evidence = TextAreaField(
         "Evidence",
@@ -239,12 +241,10 @@ def certificate(activity_id: int):
 
 def _zip_download(user: User, academy_id: int | None):
     name, body = bundle.build(user, academy_id, now_utc())
-    return send_file(
-        bundle.buffer(body),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=name,
-    )
+    response = send_file(bundle.buffer(body), mimetype="application/zip")
+    # Quoted, like the CSV downloads: some clients drop an unquoted name and save without ".zip".
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.route("/export")

@@ -1,4 +1,4 @@
-"""Form pieces every blueprint shares."""
+"""Form pieces every blueprint shares (how input is read is in web/inputs.py)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from quizapp.domain import quiz
+from quizapp.domain.numbers import parse_int
+from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
@@ -43,6 +45,8 @@ def index():
         tendency=tendency,
         tendencies=practice.tendencies(current_user.id, tendency),
         standings=standings,
+        recent=history[-5:][::-1],
+        band_labels=BAND_LABELS,
     )
 
 
@@ -59,7 +63,9 @@ def module(slug: str):
         for c in casestudy.case_progress(current_user.id, current_academy_id(), wanted)
         if c.listed.slug in wanted
     ]
-    return render_template("learn/module.html", item=item, cases=cases, form=EmptyForm())
+    return render_template(
+        "learn/module.html", item=item, cases=cases, band_labels=BAND_LABELS, form=EmptyForm()
+    )
 
 
 @bp.route("/modules/<slug>/start", methods=["POST"])
@@ -135,7 +141,7 @@ def question(attempt_id: int, number: int):
             return redirect(url_for("learn.finish", attempt_id=attempt_id))
         target = number - 1 if go == "previous" else number + 1
         if go.startswith("q"):
-            target = int(go[1:]) if go[1:].isdigit() else number
+            target = parse_int(go[1:]) or number
         target = min(max(target, 1), len(module.questions))
         return redirect(url_for("learn.question", attempt_id=attempt_id, number=target))
     public = quiz.question_public_view(question, attempt.seed, shuffle=module.shuffle)

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.domain.case import Case
 from quizapp.domain.face import FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
+from quizapp.domain.numbers import parse_int
 from quizapp.domain.plan import MAX_ITEMS, PLAN_ROW_KEYS, running_totals
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.terms import (
@@ -28,6 +29,7 @@ from quizapp.domain.terms import (
 from quizapp.models import AttemptStatus, CaseStep
 from quizapp.services.learning import casestudy
 from quizapp.web.forms import EmptyForm
+from quizapp.web.plandata import default_side
 
 #: Said when a plan is submitted with rows that cannot be scored (they are kept, with the list).
 PLAN_NOT_READY = "The plan has problems to fix before it can be scored."
@@ -168,7 +170,7 @@ def grades_from_form(form: MultiDict) -> dict[str, dict[str, int | None]]:
         pair = {}
         for kind in ("rest", "moving"):
             raw = form.get(f"{kind}-{zone}", "")
-            pair[kind] = int(raw) if raw.isdigit() else None
+            pair[kind] = parse_int(raw)  # "²" or 5,000 digits: no grade, never a crash
         grades[zone] = pair
     return grades
 
@@ -179,10 +181,13 @@ def rows_from_form(form: MultiDict) -> list[dict[str, str]]:
     for index in range(MAX_ITEMS + casestudy.EMPTY_ROWS_SHOWN):
         if f"zone-{index}" not in form:
             continue
-        rows.append({k: form.get(f"{k}-{index}", "") for k in PLAN_ROW_KEYS})
-    remove = form.get("remove", "")
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
+        row = {k: form.get(f"{k}-{index}", "") for k in PLAN_ROW_KEYS}
+        if not row["side"] and row["zone"]:
+            row["side"] = default_side(row["zone"])  # "by zone": both sides of a paired zone
+        rows.append(row)
+    remove = parse_int(form.get("remove", ""))
+    if remove is not None and remove < len(rows):
+        rows.pop(remove)
     return rows
 
 

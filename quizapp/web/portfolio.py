@@ -17,6 +17,7 @@ from wtforms.validators import NumberRange
 
 from quizapp.domain import logbook
 from quizapp.domain.face import FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
+from quizapp.domain.numbers import parse_int
 from quizapp.domain.terms import BAND_LABELS, VERDICT_LABELS, Side
 from quizapp.extensions import db
 from quizapp.models import LogbookEntry, Role
@@ -25,6 +26,7 @@ from quizapp.permissions import Action, can, current_membership, requires
 from quizapp.services.academy import certification
 from quizapp.services.portfolio import practice
 from quizapp.web.forms import EmptyForm
+from quizapp.web.inputs import whole_number
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -81,7 +83,7 @@ class EntryForm(FlaskForm):
 
 
 class MentorProfileForm(FlaskForm):
-    user_id = SelectField("Member", coerce=int, validate_choice=False)
+    user_id = SelectField("Member", coerce=whole_number, validate_choice=False)
     registration_body = SelectField(
         "Registration body", choices=_sc((b, b) for b in logbook.REGISTRATION_BODIES)
     )
@@ -96,8 +98,8 @@ class MentorProfileForm(FlaskForm):
 
 
 class AssignmentForm(FlaskForm):
-    mentor_user_id = SelectField("Mentor", coerce=int, validate_choice=False)
-    trainee_user_id = SelectField("Trainee", coerce=int, validate_choice=False)
+    mentor_user_id = SelectField("Mentor", coerce=whole_number, validate_choice=False)
+    trainee_user_id = SelectField("Trainee", coerce=whole_number, validate_choice=False)
 
 
 def _membership():
@@ -156,11 +158,9 @@ def index():
 def rows_from_form(form) -> list[dict[str, str]]:
     """Zone rows as posted; blank rows dropped, the row asked to be removed left out."""
     rows = []
-    remove = form.get("remove", "")
+    remove = parse_int(form.get("remove"))
     for index in range(logbook.MAX_ITEMS + 1):
-        if f"zone-{index}" not in form:
-            continue
-        if remove.isdigit() and int(remove) == index:
+        if f"zone-{index}" not in form or index == remove:
             continue
         row = {k: form.get(f"{k}-{index}", "").strip() for k in ZONE_ROW_KEYS}
         if any(row[k] for k in ("zone", "product", "amount", "grade")):
@@ -271,9 +271,10 @@ def new():
     supersedes = None
     wanted = request.args.get("supersedes", "")
     if wanted:
-        if not wanted.isdigit():
+        entry_id = parse_int(wanted)
+        if entry_id is None:
             abort(404)
-        supersedes = _own_entry(int(wanted))
+        supersedes = _own_entry(entry_id)
         if not supersedes.locked:
             abort(404)
     return _handle_entry_form(None, supersedes)
@@ -332,9 +333,9 @@ def submit(entry_id: int):
     entry = _own_entry(entry_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    mentor = request.form.get("mentor_user_id", "")
+    mentor = parse_int(request.form.get("mentor_user_id"))
     try:
-        practice.submit_entry(entry, int(mentor) if mentor.isdigit() else -1, current_user.id)
+        practice.submit_entry(entry, -1 if mentor is None else mentor, current_user.id)
     except practice.PortfolioError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter
 
 from quizapp.extensions import db as _db
 from quizapp.models import (
+    Academy,
     CaseAttempt,
     CaseRecord,
     Certificate,
@@ -150,6 +151,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "learn.start": row(L, R, 404, R, 404, R, 404, 404),
     "main.about": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.healthz": row(200, 200, 200, 200, 200, 200, 200, 200),
+    "main.favicon": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.home": row(200, R, R, 200, 200, 200, 200, 200),
     # The logbook: a site admin has no academy to keep a logbook in (404). The educator of
     # academy A mentors its trainee, whose entry is submitted to them.
@@ -164,6 +166,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "portfolio.new": row(L, 200, 200, 200, 200, 200, 200, 404),
     "portfolio.review": row(L, 404, 404, R, 404, 404, 404, 404),
     "portfolio.submit": row(L, R, 404, 404, 404, 404, 404, 404),
+    # Academies themselves: site admins only; every academy's admin gets the role's 403.
+    "sites.academy": row(L, 403, 403, 403, 403, 403, 403, 200),
+    "sites.index": row(L, 403, 403, 403, 403, 403, 403, 200),
+    "sites.invite_admin": row(L, 403, 403, 403, 403, 403, 403, R),
+    "sites.set_active": row(L, 403, 403, 403, 403, 403, 403, R),
     "verify.certificate": row(200, 200, 200, 200, 200, 200, 200, 200),
     # An empty credential is refused (422) whoever asks: checking one needs no account.
     "verify.check": row(422, 422, 422, 422, 422, 422, 422, 422),
@@ -209,6 +216,8 @@ PARAMS: dict[tuple[str, str], Callable[[World], Any]] = {
     ("certificates", "code"): lambda w: w.a.certificate_code,
     ("portfolio", "entry_id"): lambda w: w.a.logbook_entry_id,
     ("portfolio", "assignment_id"): lambda w: w.a.mentor_assignment_id,
+    ("sites", "academy_id"): lambda w: w.a.academy_id,
+    ("sites", "change"): lambda w: "reactivate",
     ("verify", "code"): lambda w: w.a.certificate_code,
     ("verify", "slug"): lambda w: w.a.slug,
 }
@@ -375,7 +384,18 @@ def _scratch_assignment(world):
     return {"assignment_id": assignment.id}
 
 
+def _scratch_academy(world):
+    from quizapp.services.people import accounts
+
+    _scratch["n"] += 1
+    return {
+        "academy_id": accounts.create_academy(f"Scratch {_scratch['n']}", f"s-{_scratch['n']}").id
+    }
+
+
 SCRATCH: dict[str, Callable[[World], dict[str, Any]]] = {
+    "sites.set_active": _scratch_academy,
+    "sites.invite_admin": _scratch_academy,
     "portfolio.admin_unassign": _scratch_assignment,
     "cpd.delete": _scratch_cpd_activity,
     "academy.member_active": _scratch_membership,
@@ -532,6 +552,7 @@ ID_MODELS = {
     ("cpd", "activity_id"): CpdActivity,
     ("portfolio", "entry_id"): LogbookEntry,
     ("portfolio", "assignment_id"): MentorAssignment,
+    ("sites", "academy_id"): Academy,
 }
 CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*"')
 NO_SUCH_ID = 2**31 - 1

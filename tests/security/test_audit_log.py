@@ -79,6 +79,10 @@ COVERED: dict[str, tuple[str, ...]] = {
     "portfolio.admin_unassign": ("mentor.unassigned",),
     "portfolio.review": ("logbook.changes_requested", "logbook.signed"),
     "portfolio.submit": ("logbook.submitted",),
+    "sites.index": ("academy.created", "invitation.created"),
+    "sites.academy": ("academy.renamed",),
+    "sites.invite_admin": ("invitation.created",),
+    "sites.set_active": ("academy.deactivated", "academy.reactivated"),
 }
 NOT_AUDITED = {
     "portfolio.new": "a trainee's own draft entry (its submission is audited)",
@@ -87,7 +91,7 @@ NOT_AUDITED = {
     "author.case_preview": "a preview step; nothing is stored",
     "author.question_preview": "a preview answer; nothing is stored",
 }
-STAFF_BLUEPRINTS = ("author", "academy", "account", "portfolio")
+STAFF_BLUEPRINTS = ("author", "academy", "account", "portfolio", "sites")
 
 
 def test_every_staff_post_route_is_accounted_for(app):

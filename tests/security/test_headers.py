@@ -205,6 +205,9 @@ def test_next_never_leaves_the_site(client, factory, target):
         "/login?" + urlencode({"next": target}),
         data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
     )
+    if "\x00" in target:  # a NUL anywhere refuses the whole request (400): nowhere to go
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\"))

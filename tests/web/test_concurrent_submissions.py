@@ -120,7 +120,8 @@ def test_ten_concurrent_case_submissions_store_one_result(app, db, factory, tmp_
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert errors == []
     assert sum(o is not None for o in outcomes) == 1  # the others found it submitted
-    assert db.session.scalar(select(func.count()).select_from(CaseZoneResult)) == 2
+    # The glabella only: crow's feet at grade 2 from the catalogue is optional, never "missed".
+    assert db.session.scalar(select(func.count()).select_from(CaseZoneResult)) == 1
 
 
 # -- a save racing the submission: what is stored is what was scored ------------------------------

@@ -213,7 +213,7 @@ def test_performed_entry_is_scored_by_the_engine_and_shows_band_and_reasons(clie
     heavy = _new_entry(client, **{"amount-0": "60"})
     assert heavy.score_band == "overfilled" and heavy.score < natural.score
     html = client.get(f"/portfolio/entries/{heavy.id}").get_data(as_text=True)
-    assert "Overfilled" in html and "glabella: overfilled" in html
+    assert "Overfilled" in html and "glabellar (frown) lines: overfilled" in html
     observed = _new_entry(client, role="observed", **{"grade-0": ""})
     assert observed.score_band is None and observed.score is None
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from quizapp.models import Role
+from quizapp.models.base import now_utc
 from quizapp.services.people import accounts
 
 DEMO_ACADEMY = ("Northbridge Aesthetics Academy", "northbridge")
 DEMO_INVITE_CODE = "NORTHBRIDGE-TRAINEE"
+# The code is printed and documented, so anyone may know it: it lasts two weeks from the last
+# `flask demo` and admits a classroom, never an open-ended crowd.
+DEMO_INVITE_VALID_FOR = timedelta(days=14)
+DEMO_INVITE_MAX_USES = 30
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,13 @@ DEMO_ACCOUNTS = (
 )
 
 
-def seed_demo() -> list[DemoAccount]:
-    """Create the demo academy, accounts and an open trainee invitation if they are missing."""
+def seed_demo(now: datetime | None = None) -> list[DemoAccount]:
+    """Create the demo academy, accounts and a trainee invitation if they are missing.
+
+    An expired demo invitation is given another DEMO_INVITE_VALID_FOR, so that `make run` keeps
+    printing a code that works; its uses are not reset.
+    """
+    now = now or now_utc()
     name, slug = DEMO_ACADEMY
     academy = accounts.academy_by_slug(slug) or accounts.create_academy(name, slug)
     for account in DEMO_ACCOUNTS:
@@ -38,12 +49,51 @@ def seed_demo() -> list[DemoAccount]:
             account.email, account.display_name, account.password
         )
         accounts.add_membership(user, academy, account.role)
-    if accounts.find_invitation(DEMO_INVITE_CODE) is None:
+    invitation = accounts.find_invitation(DEMO_INVITE_CODE)
+    if invitation is None:
         accounts.create_invitation(
-            academy, Role.TRAINEE, code=DEMO_INVITE_CODE, valid_for=None, max_uses=None
+            academy,
+            Role.TRAINEE,
+            code=DEMO_INVITE_CODE,
+            valid_for=DEMO_INVITE_VALID_FOR,
+            max_uses=DEMO_INVITE_MAX_USES,
+            now=now,
         )
+    elif invitation.expires_at is None or invitation.expires_at <= now:
+        # Also closes the unlimited code that earlier versions created.
+        invitation.expires_at = now + DEMO_INVITE_VALID_FOR
+        invitation.max_uses = invitation.max_uses or DEMO_INVITE_MAX_USES
     _seed_practice(academy)
     return list(DEMO_ACCOUNTS)
+
+
+def other_users() -> int:
+    """How many users are neither demo accounts nor members of the demo academy only: people
+    of a real installation, whose database `flask demo` must not touch without --force."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
+    from quizapp.models import Academy, Membership, User
+
+    demo_members = (
+        select(Membership.user_id)
+        .join(Academy, Academy.id == Membership.academy_id)
+        .where(Academy.slug == DEMO_ACADEMY[1])
+    )
+    elsewhere = (
+        select(Membership.user_id)
+        .join(Academy, Academy.id == Membership.academy_id)
+        .where(Academy.slug != DEMO_ACADEMY[1])
+    )
+    demo_emails = [account.email for account in DEMO_ACCOUNTS]
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.email.not_in(demo_emails),
+            (User.id.not_in(demo_members)) | (User.id.in_(elsewhere)) | User.is_site_admin,
+        )
+    )
 
 
 #: The demo programme's logbook counts are demo settings, not a standard (docs/portfolio.md).

@@ -75,6 +75,7 @@ class CaseProgress:
     last_band: str | None
     last_score: float | None
     open_attempt_id: int | None
+    last_attempt_id: int | None = None  # the last submitted attempt, whose result can be reopened
 
 
 def case_progress(
@@ -110,6 +111,7 @@ def case_progress(
                 last.band if last else None,
                 last.score if last else None,
                 open_attempt.id if open_attempt else None,
+                last.id if last else None,
             )
         )
     return progress

@@ -60,7 +60,7 @@ class ModuleProgress:
     graded: float | None = None  # by the module's grading method (highest or last)
     open_attempt_id: int | None = None
     locked_by: list[str] = field(default_factory=list)
-    scores: list[tuple[datetime, float]] = field(default_factory=list)
+    scores: list[tuple[datetime, float, int]] = field(default_factory=list)  # when, %, attempt id
 
     @property
     def max_attempts(self) -> int | None:
@@ -102,7 +102,7 @@ def module_progress(user_id: int, academy_id: int | None) -> list[ModuleProgress
         attempts = by_module.get(listed.id, [])
         submitted = [a for a in attempts if a.status is AttemptStatus.SUBMITTED]
         open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
-        scores = [(a.submitted_at, a.score_percent) for a in submitted]
+        scores = [(a.submitted_at, a.score_percent, a.id) for a in submitted]
         item = ModuleProgress(listed, "not_started", attempts_used=len(submitted), scores=scores)
         if submitted:
             percents = [a.score_percent for a in submitted]

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
+from quizapp.domain.numbers import parse_int
 from quizapp.extensions import db
 from quizapp.models import (
     Academy,
@@ -225,8 +226,8 @@ def parse_invitation_csv(text: str) -> tuple[list[InvitationRow], list[RowError]
                 RowError(number, "role", f"{role_text!r} is not trainee, educator or admin.")
             )
         days_text = record.get("days") or str(DEFAULT_VALID_DAYS)
-        days = int(days_text) if days_text.isdigit() else 0
-        if not 1 <= days <= MAX_VALID_DAYS:
+        days = parse_int(days_text, minimum=1, maximum=MAX_VALID_DAYS)
+        if days is None:
             row_errors.append(
                 RowError(number, "days", f"{days_text!r} is not a number of days from 1 to 365.")
             )

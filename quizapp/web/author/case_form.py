@@ -30,21 +30,29 @@ LIST_ROWS = {
 }
 
 
+def _add_row(field_list, data=None) -> None:
+    """A blank row, unless the list is full (a posted form may already hold its maximum)."""
+    if field_list.max_entries is None or len(field_list.entries) < field_list.max_entries:
+        field_list.append_entry(data)
+
+
 def pad_case_form(form: CaseForm, more: str | None = None) -> None:
     """One blank row under every list (two for the list the author asked to grow)."""
     for name, blanks in LIST_ROWS.items():
         field_list = getattr(form, name)
         wanted = blanks + (1 if more == name else 0)
         for _ in range(wanted):
-            field_list.append_entry()
+            _add_row(field_list)
     for row in form.candidates:
-        row.form["items"].append_entry()
+        _add_row(row.form["items"])
         if more == f"{row.id}-items":
-            row.form["items"].append_entry()
+            _add_row(row.form["items"])
+    # One assessment row per zone of the catalogue: rows naming no zone of it are dropped.
+    form.assessment.entries = [row for row in form.assessment if row.form.zone.data in ZONES]
     seen = {row.form.zone.data for row in form.assessment}
     for zone in ZONE_IDS:
         if zone not in seen:
-            form.assessment.append_entry({"zone": zone})
+            _add_row(form.assessment, {"zone": zone})
     order = {zone: i for i, zone in enumerate(ZONE_IDS)}
     form.assessment.entries.sort(key=lambda row: order.get(row.form.zone.data, 99))
 

@@ -1,262 +1,31 @@
-"""Quiz questions, modules and their graders.
+"""Graders: one per question type, the attempt grade, and which attempt counts.
 
-Pure on purpose: plain values in, plain values out, so grading is testable in microseconds and the
-web layer, the CLI and the benchmarks all grade the same way. Responses always refer to the
-ORIGINAL option/item indexes of the module file; `response_from_display` maps what the trainee
-clicked in a shuffled list back to them.
-
-Scoring rules (also in docs/module-format.md):
-- single, plan_compare, truefalse, numeric: 1 or 0.
-- multi: +1/k per correct option chosen, -1/m per wrong option chosen (k correct, m wrong
-  options), never below 0. Choosing every option therefore scores 0.
-- ordering: the share of item pairs placed in the right relative order (Kendall-style pairwise
-  agreement, i.e. (1 + tau) / 2): 1 for the right order, 0 for the exact reverse.
-- hotspot `one`: 1 if the chosen zone is one of the correct zones. hotspot `many`: +1/k per correct
-  zone chosen, -1/k per wrong zone chosen, never below 0 (the face map offers many wrong zones, so a
-  -1/m penalty would make clicking extra zones almost free).
-- unanswered: 0. A malformed response (unknown index, unknown zone, unreadable number) scores 0 and
-  says why in `feedback`; graders never raise on a trainee's input.
+Scoring rules are in the package docstring (quizapp.domain.quiz).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar, Final, Literal, Protocol, TypeVar
+from typing import Any, Final, Literal, Protocol, TypeVar
 
-from quizapp.domain.face import ZONE_IDS, ZONES
-
-QUESTION_TYPES: Final[tuple[str, ...]] = (
-    "single",
-    "multi",
-    "truefalse",
-    "numeric",
-    "ordering",
-    "hotspot",
-    "plan_compare",
+from quizapp.domain.numbers import parse_int
+from quizapp.domain.quiz.model import (
+    GRADING_METHODS,
+    QUESTION_CLASSES,
+    ChoiceQuestion,
+    HotspotQuestion,
+    NumericQuestion,
+    OrderingQuestion,
+    QuestionBase,
+    TrueFalseQuestion,
+    canonical_unit,
+    zone_ids,
+    zone_label,
 )
-
-GRADING_METHODS: Final[tuple[str, ...]] = ("highest", "last")
-
-
-# Canonical unit -> spellings a trainee (or an author) may type. Units are never converted: an
-# answer in weeks to a question asked in months is wrong, since mixing units is a real-world error.
-UNITS: Final[dict[str, tuple[str, ...]]] = {
-    "U": ("u", "unit", "units"),
-    "mL": ("ml", "millilitre", "millilitres", "milliliter", "milliliters", "cc"),
-    "mm": ("mm", "millimetre", "millimetres", "millimeter", "millimeters"),
-    "cm": ("cm", "centimetre", "centimetres", "centimeter", "centimeters"),
-    "%": ("%", "percent", "per cent", "pct"),
-    "years": ("y", "yr", "yrs", "year", "years"),
-    "months": ("mo", "mos", "month", "months"),
-    "weeks": ("w", "wk", "wks", "week", "weeks"),
-    "days": ("d", "day", "days"),
-    "hours": ("h", "hr", "hrs", "hour", "hours"),
-    "minutes": ("min", "mins", "minute", "minutes"),
-    "points": ("point", "points", "injection points"),
-    "sites": ("site", "sites", "injection sites"),
-    "syringes": ("syringe", "syringes"),
-    "sessions": ("session", "sessions"),
-    "grades": ("grade", "grades"),
-    "kg": ("kg", "kilogram", "kilograms"),
-}
-_UNIT_LOOKUP: Final[dict[str, str]] = {
-    spelling: canonical
-    for canonical, spellings in UNITS.items()
-    for spelling in (*spellings, canonical.lower())
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Zones and units
-# --------------------------------------------------------------------------------------------
-
-
-def zone_ids() -> tuple[str, ...]:
-    """Zone ids a hotspot question may name and a trainee may click: the face catalogue's."""
-    return ZONE_IDS
-
-
-def zone_label(zone_id: str) -> str:
-    """A readable name for a zone id, for review pages."""
-    zone = ZONES.get(zone_id)
-    return zone.label if zone else zone_id.replace("_", " ").capitalize()
-
-
-def canonical_unit(text: str | None) -> str | None:
-    """The canonical spelling of a unit ("ml" -> "mL", "Units" -> "U"), or None if unknown."""
-    if text is None:
-        return None
-    key = " ".join(text.strip().rstrip(".").lower().split())
-    return _UNIT_LOOKUP.get(key)
-
-
-# --------------------------------------------------------------------------------------------
-# Questions and modules
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """One answer option of a single, multi or plan_compare question."""
-
-    text: str
-    correct: bool
-    explanation: str
-
-
-@dataclass(frozen=True, slots=True)
-class OrderItem:
-    """One item of an ordering question; a question lists its items in the correct order."""
-
-    text: str
-    explanation: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QuestionBase:
-    """Fields every question has. `explanation` is the general explanation shown after answering."""
-
-    type: ClassVar[str] = ""
-
-    id: str
-    topic: str
-    stem: str
-    references: tuple[str, ...]
-    explanation: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChoiceQuestion(QuestionBase):
-    """A question answered by choosing among options (by their index in the file)."""
-
-    options: tuple[Option, ...]
-
-    @property
-    def correct_indexes(self) -> tuple[int, ...]:
-        return tuple(i for i, option in enumerate(self.options) if option.correct)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SingleQuestion(ChoiceQuestion):
-    """Exactly one correct option."""
-
-    type: ClassVar[str] = "single"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MultiQuestion(ChoiceQuestion):
-    """One or more correct options; partial credit (see the module docstring)."""
-
-    type: ClassVar[str] = "multi"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlanCompareQuestion(ChoiceQuestion):
-    """The stem describes a patient; each option is a whole plan; one is the most appropriate."""
-
-    type: ClassVar[str] = "plan_compare"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrueFalseQuestion(QuestionBase):
-    """A statement that is true or false; `explanation` says why."""
-
-    type: ClassVar[str] = "truefalse"
-
-    answer: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NumericQuestion(QuestionBase):
-    """A number with an absolute tolerance in the question's unit (None: a bare number)."""
-
-    type: ClassVar[str] = "numeric"
-
-    answer: float
-    tolerance: float = 0
-    unit: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderingQuestion(QuestionBase):
-    """Items listed in the correct order; the player always shows them shuffled."""
-
-    type: ClassVar[str] = "ordering"
-
-    items: tuple[OrderItem, ...]
-    order_label: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HotspotQuestion(QuestionBase):
-    """Answered by clicking zones of the face map; `zones` are the correct ones."""
-
-    type: ClassVar[str] = "hotspot"
-
-    zones: tuple[str, ...]
-    select: Literal["one", "many"]
-    # Explanations for the correct zones and for tempting wrong ones. A dict, so do not hash this.
-    zone_explanations: Mapping[str, str] = field(default_factory=dict)
-
-
-Question = (
-    SingleQuestion
-    | MultiQuestion
-    | PlanCompareQuestion
-    | TrueFalseQuestion
-    | NumericQuestion
-    | OrderingQuestion
-    | HotspotQuestion
-)
-
-QUESTION_CLASSES: Final[dict[str, type[QuestionBase]]] = {
-    cls.type: cls
-    for cls in (
-        SingleQuestion,
-        MultiQuestion,
-        TrueFalseQuestion,
-        NumericQuestion,
-        OrderingQuestion,
-        HotspotQuestion,
-        PlanCompareQuestion,
-    )
-}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Module:
-    """One module of the curriculum, as described by a file in cases/modules/."""
-
-    id: str
-    title: str
-    order: int
-    summary: str
-    prerequisites: tuple[str, ...]
-    pass_mark: int
-    max_attempts: int | None
-    grading: Literal["highest", "last"]
-    time_limit_minutes: int | None
-    shuffle: bool
-    cases: tuple[str, ...]
-    references: tuple[str, ...]
-    questions: tuple[Question, ...]
-    # Estimated study hours: a passed module adds this to the trainee's CPD ledger (None: no entry).
-    cpd_hours: float | None = None
-    # Where the module was read from (for messages); not part of its identity.
-    source: str = field(default="", compare=False)
-
-    def question(self, question_id: str) -> Question:
-        """The question with this id; KeyError if the module has none."""
-        for question in self.questions:
-            if question.id == question_id:
-                return question
-        raise KeyError(question_id)
-
 
 # --------------------------------------------------------------------------------------------
 # Results
@@ -389,9 +158,7 @@ def _as_index(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return parse_int(value)
 
 
 def _as_index_list(response: Any) -> list[int] | None:
@@ -932,134 +699,3 @@ def best_or_last(grades: Sequence[G], method: str) -> G | None:
         if candidate.percent > best.percent:
             best = candidate
     return best
-
-
-# --------------------------------------------------------------------------------------------
-# Shuffling and what the trainee sees before answering
-# --------------------------------------------------------------------------------------------
-
-
-def _stable_shuffle(n: int, seed: int | str, salt: str) -> list[int]:
-    """Fisher-Yates driven by SHA-256, so an order never changes across processes or Python
-    versions (random.shuffle promises neither), and an attempt's order survives a deploy."""
-    order = list(range(n))
-    for i in range(n - 1, 0, -1):
-        digest = hashlib.sha256(f"{seed}|{salt}|{i}".encode()).digest()
-        j = int.from_bytes(digest[:8], "big") % (i + 1)
-        order[i], order[j] = order[j], order[i]
-    return order
-
-
-def shuffled_options(
-    question: QuestionBase, seed: int | str, *, shuffle: bool = True
-) -> tuple[int, ...]:
-    """Display order as original indexes: position p shows option/item `order[p]`.
-
-    Deterministic for (seed, question id). Options keep file order when `shuffle` is False (the
-    module's `shuffle: false`); ordering items are always shuffled and never shown already in the
-    right order. Other question types have nothing to order: ().
-    """
-    if isinstance(question, ChoiceQuestion):
-        n = len(question.options)
-        return tuple(_stable_shuffle(n, seed, question.id) if shuffle else range(n))
-    if isinstance(question, OrderingQuestion):
-        order = _stable_shuffle(len(question.items), seed, question.id)
-        if len(order) > 1 and order == sorted(order):
-            order = order[1:] + order[:1]  # shown solved would give the answer away
-        return tuple(order)
-    return ()
-
-
-def response_from_display(
-    question: QuestionBase, seed: int | str, displayed: Any, *, shuffle: bool = True
-) -> Any:
-    """Map displayed positions (what a form posts) to the original indexes graders expect.
-
-    single/plan_compare: one position; multi: positions; ordering: positions in the trainee's
-    order. Positions that do not exist are passed through unchanged so the grader flags them.
-    Other types are returned as they are.
-    """
-    order = shuffled_options(question, seed, shuffle=shuffle)
-    if not order:
-        return displayed
-
-    def to_index(value: Any) -> Any:
-        position = _as_index(value)
-        if position is None or not 0 <= position < len(order):
-            return value
-        return order[position]
-
-    if isinstance(question, MultiQuestion | OrderingQuestion):
-        if isinstance(displayed, list | tuple):
-            return [to_index(value) for value in displayed]
-        if _is_blank(displayed):
-            return displayed
-        return [to_index(displayed)]
-    return None if _is_blank(displayed) else to_index(displayed)
-
-
-@dataclass(frozen=True, slots=True)
-class PublicChoice:
-    """An option or item as shown before answering: its display position and text, nothing else."""
-
-    position: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"position": self.position, "text": self.text}
-
-
-@dataclass(frozen=True, slots=True)
-class PublicQuestion:
-    """What may be shown before submission. Never answers, `correct` flags or explanations."""
-
-    id: str
-    type: str
-    topic: str
-    stem: str
-    choices: tuple[PublicChoice, ...] = ()
-    unit: str | None = None
-    select: str | None = None
-    order_label: str | None = None
-    zone_choices: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "topic": self.topic,
-            "stem": self.stem,
-            "choices": [choice.to_dict() for choice in self.choices],
-            "unit": self.unit,
-            "select": self.select,
-            "order_label": self.order_label,
-            "zone_choices": list(self.zone_choices),
-        }
-
-
-def question_public_view(
-    question: QuestionBase, seed: int | str, *, shuffle: bool = True
-) -> PublicQuestion:
-    """The question as the trainee sees it while answering, in the attempt's stable order.
-
-    Hotspot questions list every zone of the face map (`zone_choices`), never the correct ones.
-    """
-    base = {"id": question.id, "type": question.type, "topic": question.topic}
-    order = shuffled_options(question, seed, shuffle=shuffle)
-    if isinstance(question, ChoiceQuestion):
-        texts = [question.options[i].text for i in order]
-        choices = tuple(PublicChoice(p, text) for p, text in enumerate(texts))
-        return PublicQuestion(**base, stem=question.stem, choices=choices)
-    if isinstance(question, OrderingQuestion):
-        texts = [question.items[i].text for i in order]
-        choices = tuple(PublicChoice(p, text) for p, text in enumerate(texts))
-        return PublicQuestion(
-            **base, stem=question.stem, choices=choices, order_label=question.order_label
-        )
-    if isinstance(question, NumericQuestion):
-        return PublicQuestion(**base, stem=question.stem, unit=question.unit)
-    if isinstance(question, HotspotQuestion):
-        return PublicQuestion(
-            **base, stem=question.stem, select=question.select, zone_choices=zone_ids()
-        )
-    return PublicQuestion(**base, stem=question.stem)
