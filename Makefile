@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring bench screenshots clean
+.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring bench screenshots xapi-validator clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test-pg: install-dev
 	@TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+
+# LearningLocker's xAPI validator (npm, pinned in tests/xapi_validator/package.json), for the
+# xAPI tests; they skip without node or without this.
+xapi-validator: tests/xapi_validator/node_modules/.package-lock.json
+tests/xapi_validator/node_modules/.package-lock.json: tests/xapi_validator/package.json
+	cd tests/xapi_validator && npm install --no-audit --no-fund --silent
 
 # Needs Debian's chromium (apt-get install chromium).
 screenshots: install-dev

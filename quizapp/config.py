@@ -91,7 +91,13 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     trusted = os.environ.get("TRUSTED_HOSTS")
     if trusted:
         config["TRUSTED_HOSTS"] = [h.strip() for h in trusted.split(",") if h.strip()]
+    # The root of every public IRI (xAPI actors, activities, statement ids): one fixed address,
+    # so the same learner exported through two host names is one person. Production (secure
+    # cookies) must set it; development falls back to the request's host.
+    config["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL", "").strip()
     config.update(overrides)
+    if secure and not config["PUBLIC_BASE_URL"]:
+        raise RuntimeError("PUBLIC_BASE_URL must be set in production (SECURE_COOKIES=true).")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Reconnect after a database restart instead of failing the next request.
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

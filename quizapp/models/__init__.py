@@ -16,7 +16,7 @@ from quizapp.models.content import (
     ModuleRecord,
     ModuleVersion,
 )
-from quizapp.models.people import Academy, Invitation, Membership, Role, User
+from quizapp.models.people import Academy, AcademyKey, Invitation, Membership, Role, User
 from quizapp.models.portfolio import (
     CpdActivity,
     EntryStatus,
@@ -36,6 +36,7 @@ from quizapp.models.progress import (
 
 __all__ = [
     "Academy",
+    "AcademyKey",
     "AuditEntry",
     "Certificate",
     "Cohort",

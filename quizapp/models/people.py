@@ -6,7 +6,18 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -76,11 +87,41 @@ class Academy(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     # A deactivated academy keeps its history; its members can no longer work or join there.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # What its certificates show: a logo (PNG or JPEG, checked on upload) and who signs them.
+    certificate_logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    signatory_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    signatory_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="academy")
 
     def __repr__(self) -> str:
         return f"<Academy {self.slug}>"
+
+
+class AcademyKey(db.Model):
+    """An academy's Ed25519 key for signing its credentials. The private half is kept encrypted
+    (services/academy/signing.py); a rotated key is retired, not deleted, so credentials it
+    signed still verify against the issuer profile that keeps publishing it."""
+
+    __tablename__ = "academy_keys"
+    __table_args__ = (
+        # At most one key in use per academy, even when two first signatures race.
+        Index(
+            "uq_academy_keys_current",
+            "academy_id",
+            unique=True,
+            sqlite_where=db.text("retired_at IS NULL"),
+            postgresql_where=db.text("retired_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    public_key: Mapped[str] = mapped_column(String(128))  # multibase (Multikey) form
+    private_key_sealed: Mapped[str] = mapped_column(Text)  # AES-GCM, base64url
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Membership(db.Model):

@@ -16,8 +16,9 @@ from quizapp.extensions import db
 from quizapp.models import Certificate
 from quizapp.models.base import now_utc
 from quizapp.permissions import current_membership, signed_in
-from quizapp.services.academy import badges, certification
+from quizapp.services.academy import certification, signing
 from quizapp.services.infra import pdfcert
+from quizapp.web import verify
 from quizapp.web.forms import EmptyForm
 from quizapp.web.pagination import paginate_list
 
@@ -80,28 +81,6 @@ def _own(code: str) -> Certificate:
     return certificate
 
 
-def _criteria(certificate: Certificate) -> tuple[str, str]:
-    """The achievement's description and criteria in words, from the programme as it is now."""
-    programme = certificate.programme
-    rules = Rules.of(programme)
-    parts = []
-    if rules.required_modules:
-        parts.append(f"passed {len(rules.required_modules)} required module(s)")
-    if rules.min_good_cases:
-        parts.append(
-            f"planned {rules.min_good_cases} different virtual-patient case(s) in the "
-            "conservative or natural band"
-        )
-    if rules.no_unsafe_in_last:
-        parts.append(f"made no unsafe plan in their last {rules.no_unsafe_in_last} case(s)")
-    criteria = "The holder " + "; ".join(parts) + "." if parts else programme.name
-    description = programme.description or (
-        f"{programme.name}: a certification programme of {certificate.academy_name} in "
-        "planning natural-looking aesthetic treatments."
-    )
-    return description, criteria
-
-
 @bp.route("/<code>")
 @signed_in
 def show(code: str):
@@ -123,8 +102,13 @@ def pdf(code: str):
     certificate = _own(code)
     if certificate.revoked_at is not None:
         abort(404)
+    academy = certificate.programme.academy
     body = pdfcert.render(
-        certificate, url_for("verify.certificate", code=certificate.code, _external=True)
+        certificate,
+        url_for("verify.certificate", code=certificate.code, _external=True),
+        logo=academy.certificate_logo,
+        signatory_name=academy.signatory_name,
+        signatory_title=academy.signatory_title,
     )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
@@ -139,19 +123,26 @@ def badge(code: str):
     certificate = _own(code)
     if certificate.revoked_at is not None:
         abort(404)
-    description, criteria = _criteria(certificate)
-    slug = certificate.programme.academy.slug
-    document = badges.credential(
-        certificate,
-        credential_id=url_for("verify.certificate", code=certificate.code, _external=True),
-        issuer_id=url_for("verify.issuer", slug=slug, _external=True),
-        issuer_url=url_for("verify.index", _external=True),
-        criteria=criteria,
-        description=description,
-        email=current_user.email,
-    )
+    document = verify.credential_document(certificate, current_user.email)
     response = Response(json.dumps(document, indent=2), mimetype="application/ld+json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="open-badge-{certificate.code}.json"'
+    )
+    return response
+
+
+@bp.route("/<code>/badge.jwt")
+@signed_in
+def signed_badge(code: str):
+    """The same credential secured with the academy's signature (VC-JOSE), for wallets and
+    anyone who must check it without asking this site."""
+    certificate = _own(code)
+    if certificate.revoked_at is not None:
+        abort(404)
+    token = verify.signed_credential(certificate, current_user.email)
+    db.session.commit()  # the academy's first key, if this made it
+    response = Response(token, mimetype=signing.MEDIA_TYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="open-badge-{certificate.code}.jwt"'
     )
     return response

@@ -211,3 +211,23 @@ def cohort(academy, trainees=(), programmes=(), *, name="Spring 2026", educators
 
 def academy_of(user):
     return user.memberships[0].academy
+
+
+def certified(tmp_path, factory, holder_name: str):
+    """An academy (northbridge) with an admin and a trainee `holder_name` who has just earned
+    the programme's certificate: (academy, admin, trainee, certificate), committed."""
+    from quizapp.models import Role
+    from quizapp.models.base import now_utc
+    from quizapp.services.academy import certification
+
+    import_bank(tmp_path)
+    academy = factory.academy("Northbridge Aesthetics Academy", "northbridge")
+    admin = factory.user(Role.ADMIN, academy, display_name="Priya Admin")
+    trainee = factory.user(Role.TRAINEE, academy, display_name=holder_name)
+    cohort(academy, [trainee], [programme(academy)])
+    when = now_utc()
+    quiz(trainee, academy, "basics", 100, when - timedelta(days=2))
+    case_attempt(trainee, academy, "natural", when - timedelta(days=1))
+    (certificate,) = certification.issue_earned(trainee.id, academy.id, when)
+    db.session.commit()
+    return academy, admin, trainee, certificate

@@ -70,6 +70,8 @@ COVERED: dict[str, tuple[str, ...]] = {
     "academy.programme": ("programme.changed",),
     "academy.programme_issue": ("programme.issue_run", "certificate.issued"),
     "academy.certificate": ("certificate.revoked",),
+    "academy.credentials": ("credentials.look_changed",),
+    "academy.rotate_key": ("credentials.key_rotated",),
     "account.delete": ("account.deleted",),
     "account.delete_member": ("account.deleted",),
     "portfolio.admin_mentor": ("mentor.profile_created", "mentor.profile_changed"),
@@ -352,6 +354,17 @@ def test_academy_admin_actions_are_audited(client, academy, factory, db, lrs):  
     post(client, f"{cohort_url}/xapi/send", page=cohort_url)
     assert lrs.received, "nothing reached the LRS"
     trail.expect(admin, "xapi.sent", f"cohort {cohort_id}")
+
+    # Credentials: the certificates' signatory, and a new signing key.
+    post(
+        client,
+        "/academy/credentials/",
+        {"signatory_name": "Dr Priya Raman", "signatory_title": "Director"},
+        content_type="multipart/form-data",
+    )
+    trail.expect(admin, "credentials.look_changed", "certificates")
+    post(client, "/academy/credentials/rotate-key", page="/academy/credentials/")
+    trail.expect(admin, "credentials.key_rotated", re.compile(r"key-[0-9a-f]{12}"))
 
     # Deleting a trainee's account.
     post(

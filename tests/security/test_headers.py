@@ -111,7 +111,7 @@ def test_a_trusted_proxy_passes_on_https_and_the_client_address(db, other_app):
 
 
 def test_cookies_are_secure_httponly_and_samesite_with_secure_cookies(factory, other_app):
-    secure_app = other_app(SECURE_COOKIES="true")
+    secure_app = other_app(SECURE_COOKIES="true", PUBLIC_BASE_URL="https://quizapp.example.org/")
     for prefix in ("SESSION", "REMEMBER"):
         assert secure_app.config[f"{prefix}_COOKIE_SECURE"] is True
         assert secure_app.config[f"{prefix}_COOKIE_HTTPONLY"] is True

@@ -11,7 +11,6 @@ trainee in. Evidence counts only when it was produced in the programme's academy
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +47,7 @@ from quizapp.models import (
     User,
     cohort_programmes,
 )
+from quizapp.services.academy import codes
 from quizapp.services.learning.catalogue import published_modules
 from quizapp.services.people.auditlog import audit
 
@@ -250,7 +250,7 @@ def _issue(
     user: User, academy: Academy, programme: Programme, cycle: int, now: datetime
 ) -> Certificate | None:
     certificate = Certificate(
-        code=secrets.token_urlsafe(16),
+        code=codes.new_code(),
         user_id=user.id,
         programme_id=programme.id,
         academy_id=academy.id,
@@ -412,7 +412,7 @@ def certificate_by_code(code: str) -> Certificate | None:
         return None
     return db.session.scalar(
         select(Certificate)
-        .where(Certificate.code == code)
+        .where(Certificate.code.in_(codes.candidates(code)))
         .options(selectinload(Certificate.programme))
     )
 

@@ -1,8 +1,11 @@
-"""A certificate as a one-page PDF: names, dates, code and a QR code to the verification page.
+"""A certificate as a one-page PDF an academy would frame: its logo, the holder and programme,
+dates, the signatory, the code and a QR code to the verification page.
 
-Pure Python (fpdf2 and segno). The PDF's built-in fonts cover Latin-1 only; names outside it are
-written with their closest Latin letters (Łukasz -> Lukasz) unless CERTIFICATE_FONT names a
-TrueType font file with the needed glyphs (config or environment).
+fpdf2 and segno, with fonts shipped in quizapp/data/fonts (embedded as subsets): Noto Serif and
+Noto Sans for Latin, Greek and Cyrillic, Noto Sans Arabic and Hebrew, and Droid Sans Fallback
+for Chinese, Japanese and Korean, picked glyph by glyph. Text is shaped with HarfBuzz, so Arabic
+letters join and right-to-left names read right to left. (`latin1` and `_font_path` remain for
+the CPD certificate, which still uses the PDF's built-in fonts or CERTIFICATE_FONT.)
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import io
 import os
 import unicodedata
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -18,6 +22,8 @@ import segno
 INK = (31, 42, 48)
 ACCENT = (15, 95, 99)
 MUTED = (86, 100, 108)
+GOLD = (164, 132, 62)
+FONTS = Path(__file__).resolve().parents[2] / "data" / "fonts"
 _FALLBACK = {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "ß": "ss", "–": "-"}
 
 
@@ -60,86 +66,154 @@ def new_document(orientation: str) -> Any:
     return FPDF(orientation=orientation, unit="mm", format="A4")
 
 
-def render(certificate: Any, verify_url: str) -> bytes:
-    """The PDF bytes for `certificate` (any object with the Certificate fields)."""
+def unicode_fonts(pdf: Any) -> None:
+    """Register the shipped fonts on `pdf` ("serif" and "sans", regular and bold) with the
+    Arabic, Hebrew and CJK fonts as per-glyph fallbacks, and turn on text shaping."""
+    for family, name in (("serif", "NotoSerif"), ("sans", "NotoSans")):
+        pdf.add_font(family, "", FONTS / f"{name}-Regular.ttf")
+        pdf.add_font(family, "B", FONTS / f"{name}-Bold.ttf")
+    pdf.add_font("arabic", "", FONTS / "NotoSansArabic-Regular.ttf")
+    pdf.add_font("hebrew", "", FONTS / "NotoSansHebrew-Regular.ttf")
+    pdf.add_font("cjk", "", FONTS / "DroidSansFallbackFull.ttf")
+    pdf.set_fallback_fonts(["arabic", "hebrew", "cjk"], exact_match=False)
+    pdf.set_text_shaping(True)
+
+
+def render(
+    certificate: Any,
+    verify_url: str,
+    *,
+    logo: bytes | None = None,
+    signatory_name: str = "",
+    signatory_title: str = "",
+) -> bytes:
+    """The PDF bytes for `certificate` (any object with the Certificate fields); `logo` is the
+    academy's image (PNG or JPEG), the signatory its admin-set name and title."""
     pdf = new_document("landscape")
     pdf.set_title(f"Certificate {certificate.code}")
     pdf.set_author(certificate.academy_name)
     pdf.set_creator("quizapp")
     pdf.set_creation_date(certificate.issued_at)
     pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
     pdf.add_page()
-    font_path = _font_path()
-    if font_path:
-        pdf.add_font("cert", "", font_path)
-        pdf.add_font("cert", "B", font_path)
-        family, clean = "cert", str
-    else:
-        family, clean = "helvetica", latin1
+    unicode_fonts(pdf)
+    width, height = pdf.w, pdf.h
+    inner = width - 60  # text column, 30 mm from each edge
 
-    width = pdf.w
+    # A double frame with a gold hairline between, and a gold corner at each corner.
     pdf.set_draw_color(*ACCENT)
-    pdf.set_line_width(1.2)
-    pdf.rect(10, 10, width - 20, pdf.h - 20)
-    pdf.set_line_width(0.3)
-    pdf.rect(13, 13, width - 26, pdf.h - 26)
+    pdf.set_line_width(1.6)
+    pdf.rect(9, 9, width - 18, height - 18)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.4)
+    pdf.rect(12.5, 12.5, width - 25, height - 25)
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.25)
+    pdf.rect(14.5, 14.5, width - 29, height - 29)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.8)
+    for x, y, dx, dy in (
+        (18, 18, 1, 1),
+        (width - 18, 18, -1, 1),
+        (18, height - 18, 1, -1),
+        (width - 18, height - 18, -1, -1),
+    ):
+        pdf.line(x, y, x + 14 * dx, y)
+        pdf.line(x, y, x, y + 14 * dy)
 
-    def line(text: str, size: float, *, style: str = "", color=INK, gap: float = 4) -> None:
+    def centred(text: str, y: float, size: float, *, family="serif", style="", color=INK):
         pdf.set_font(family, style, size)
         pdf.set_text_color(*color)
-        pdf.set_x(25)
-        pdf.multi_cell(width - 50, size * 0.5, clean(text), align="C")
-        pdf.ln(gap)
+        pdf.set_xy(30, y)
+        pdf.multi_cell(inner, size * 0.45, text, align="C")
+        return pdf.get_y()
 
-    pdf.set_y(28)
-    line(certificate.academy_name, 16, style="B", color=ACCENT, gap=6)
-    line("Certificate", 30, style="B", gap=8)
-    line("This certifies that", 13, color=MUTED, gap=3)
-    line(certificate.holder_name, 26, style="B", gap=5)
-    line("has met the requirements of the programme", 13, color=MUTED, gap=3)
-    line(certificate.programme_name, 20, style="B", gap=8)
+    y = 24.0 if logo else 36.0  # without a logo the text block moves down to stay centred
+    if logo:
+        # At most 26 mm high and 80 mm wide, centred; the academy name follows in small caps.
+        from PIL import Image  # comes with fpdf2
 
+        pixels_w, pixels_h = Image.open(io.BytesIO(logo)).size
+        h = min(26.0, 80.0 * pixels_h / pixels_w)
+        w = h * pixels_w / pixels_h
+        pdf.image(io.BytesIO(logo), x=(width - w) / 2, y=y, w=w, h=h)
+        y += h + 3
+    y = centred(certificate.academy_name.upper(), y, 12, family="sans", style="B", color=ACCENT)
+    y = centred("CERTIFICATE OF COMPLETION", y + 6, 30, style="B", color=INK)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.6)
+    pdf.line(width / 2 - 30, y + 3, width / 2 + 30, y + 3)
+    y = centred("This certifies that", y + 7, 13, family="sans", color=MUTED)
+    y = centred(certificate.holder_name, y + 3, 30, style="B", color=INK)
+    y = centred(
+        "has met every requirement of the certification programme",
+        y + 3,
+        13,
+        family="sans",
+        color=MUTED,
+    )
+    y = centred(certificate.programme_name, y + 3, 20, style="B", color=ACCENT)
+
+    # The bottom third: dates on the left, the signature in the middle, the QR code right.
+    base = height - 70
     facts = [
         ("Issued", _date(certificate.issued_at)),
         ("Valid until", _date(certificate.expires_at)),
-        ("Certificate code", certificate.code),
     ]
     if getattr(certificate, "cycle", 1) > 1:
-        facts.insert(2, ("Certification cycle", str(certificate.cycle)))
-    top = pdf.get_y()
+        facts.append(("Certification cycle", str(certificate.cycle)))
+    row = base + 6
     for label, value in facts:
-        pdf.set_x(40)
-        pdf.set_font(family, "", 11)
+        pdf.set_xy(30, row)
+        pdf.set_font("sans", "", 8.5)
         pdf.set_text_color(*MUTED)
-        pdf.cell(45, 7, clean(label))
-        pdf.set_font(family, "B", 11)
+        pdf.cell(70, 4.5, label.upper())
+        pdf.set_xy(30, row + 4.5)
+        pdf.set_font("serif", "B", 12)
         pdf.set_text_color(*INK)
-        pdf.cell(120, 7, clean(value), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_x(40)
-    pdf.set_font(family, "", 9)
+        pdf.cell(70, 6, value)
+        row += 13
+
+    middle = width / 2
+    pdf.set_draw_color(*INK)
+    pdf.set_line_width(0.3)
+    pdf.line(middle - 40, base + 24, middle + 40, base + 24)
+    pdf.set_xy(middle - 50, base + 25.5)
+    pdf.set_font("serif", "B", 12)
+    pdf.set_text_color(*INK)
+    pdf.cell(100, 6, signatory_name or f"For {certificate.academy_name}", align="C")
+    pdf.set_xy(middle - 50, base + 31.5)
+    pdf.set_font("sans", "", 9)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(150, 5, clean(f"Check this certificate at {verify_url}"))
+    pdf.cell(100, 5, signatory_title, align="C")
 
     qr = io.BytesIO()
-    segno.make(verify_url, error="m").save(qr, kind="png", scale=8, border=2)
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=8, border=1)
     qr.seek(0)
-    size = 42
-    pdf.image(qr, x=width - 40 - size, y=top - 4, w=size, h=size)
-    pdf.set_xy(width - 40 - size - 5, top + size - 3)
-    pdf.set_font(family, "", 8)
-    pdf.cell(size + 10, 5, "Scan to verify", align="C")
+    size = 30
+    left = width - 30 - size
+    pdf.image(qr, x=left, y=base + 2, w=size, h=size)
+    pdf.set_xy(left - 25, base + size + 3)
+    pdf.set_font("sans", "", 7.5)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(size + 25, 3.5, "Scan to verify, or enter the code at", align="R")
+    pdf.set_xy(left - 45, base + size + 6.5)
+    pdf.cell(size + 45, 3.5, verify_url.rsplit("/", 1)[0] + "/", align="R")
+    pdf.set_xy(left - 45, base + size + 10.5)
+    pdf.set_font("sans", "B", 9)
+    pdf.set_text_color(*INK)
+    pdf.cell(size + 45, 4.5, certificate.code, align="R")
 
-    pdf.set_xy(25, pdf.h - 30)
-    pdf.set_font(family, "", 8)
+    pdf.set_xy(30, height - 21)
+    pdf.set_font("sans", "", 7)
     pdf.set_text_color(*MUTED)
     pdf.multi_cell(
-        width - 50,
-        4,
-        clean(
-            "This certificate records the completion of an educational programme in treatment "
-            "planning. It is not a licence to practise and does not replace supervised clinical "
-            "training or professional registration."
-        ),
+        inner,
+        3.2,
+        "This certificate records the completion of an educational programme in treatment "
+        "planning. It is not a licence to practise and does not replace supervised clinical "
+        "training or professional registration.",
         align="C",
     )
     return bytes(pdf.output())

@@ -1,11 +1,16 @@
 """xAPI (Experience API 1.0.3) statements from quiz and case attempts, for export or an LRS.
 
-Each quiz attempt gives "attempted", one "answered" per question, then "completed" and "passed"
-or "failed" with its score; each case attempt gives "attempted", then "completed" and "passed"
-(a conservative or natural plan) or "failed", with its score and band. Statement ids are derived
-from the attempt (UUID 5), so exporting or sending twice yields the same statements, which an
-LRS accepts without duplicates. Learners are identified by an account on this site (never by
-email address).
+Each quiz attempt gives "attempted", one "answered" per question (a `cmi.interaction` with its
+`interactionType`, choices, `correctResponsesPattern` and the learner's `response`), then
+"completed" and "passed" or "failed" with its score; each case attempt gives "attempted", then
+"completed" and "passed" (a conservative or natural plan) or "failed", with its score and band.
+Statement ids are derived from the attempt (UUID 5), so exporting or sending twice yields the
+same statements, which an LRS accepts without duplicates. Learners are identified by an account
+on this site (never by email address).
+
+Every IRI (the actor's homePage, activity ids, extensions, and the seed of statement ids) starts
+with PUBLIC_BASE_URL, so a learner exported through two host names is still one person. Without
+it (development only: production refuses to start without it) the request's root stands in.
 
 Sending is optional: set XAPI_LRS_URL (the LRS endpoint, e.g. https://lrs.example.org/xapi/),
 XAPI_LRS_USERNAME and XAPI_LRS_PASSWORD (HTTP Basic) in the app config or the environment.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,6 +33,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from quizapp.domain import quiz
 from quizapp.extensions import db
 from quizapp.models import (
     Academy,
@@ -36,6 +43,7 @@ from quizapp.models import (
     Cohort,
     CohortMember,
     ModuleRecord,
+    ModuleVersion,
     QuestionResult,
     QuizAttempt,
     User,
@@ -54,11 +62,19 @@ ACTIVITY_TYPES = {
 }
 GOOD_BANDS = ("conservative", "natural")
 BATCH_SIZE = 200
+# Sending retries a batch after these pauses (seconds) when the LRS cannot be reached or answers
+# 429/5xx; statement ids make a repeated batch harmless (the LRS keeps one of each id).
+RETRY_DELAYS = (1.0, 4.0, 16.0)
 _NAMESPACE = uuid.UUID("6f1c9a8e-3d0b-5c2e-9a61-7b0f4e2d8c13")
 
 
 class XapiError(Exception):
-    """Sending to the LRS failed; the message is safe to show to an admin."""
+    """Sending to the LRS failed; the message is safe to show to an admin. `retry`: trying
+    again later may succeed (the LRS was unreachable, busy or failing)."""
+
+    def __init__(self, message: str, *, retry: bool = False):
+        super().__init__(message)
+        self.retry = retry
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -135,11 +151,94 @@ def _score(percent: float, *, success: bool | None) -> dict[str, Any]:
     return result
 
 
-def statements(academy_id: int, user_ids, base_url: str) -> list[dict[str, Any]]:
+# xAPI 1.0.3 joins the parts of a multi-part response or pattern with "[,]" and a numeric range
+# with "[:]".
+_JOIN = "[,]"
+
+
+def _choices(prefix: str, texts) -> list[dict[str, Any]]:
+    return [{"id": f"{prefix}-{i}", "description": {"en-US": text}} for i, text in enumerate(texts)]
+
+
+def _ids(prefix: str, indexes) -> str:
+    return _JOIN.join(f"{prefix}-{i}" for i in indexes)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def interaction(question: quiz.Question, response: Any) -> tuple[dict[str, Any], str]:
+    """The interaction part of an activity definition for `question`, and the learner's graded
+    `response` (as QuestionResult keeps it) in the xAPI response format ("" when unanswered or
+    unreadable)."""
+    answered = response not in (None, "", [])
+    if isinstance(question, quiz.ChoiceQuestion):  # single, multi, plan_compare
+        chosen = response if isinstance(response, list) else [response] if answered else []
+        definition = {
+            "interactionType": "choice",
+            "choices": _choices("option", (o.text for o in question.options)),
+            "correctResponsesPattern": [_ids("option", question.correct_indexes)],
+        }
+        return definition, _ids("option", chosen)
+    if isinstance(question, quiz.TrueFalseQuestion):
+        definition = {
+            "interactionType": "true-false",
+            "correctResponsesPattern": ["true" if question.answer else "false"],
+        }
+        return definition, ("true" if response else "false") if isinstance(response, bool) else ""
+    if isinstance(question, quiz.NumericQuestion):
+        low, high = question.answer - question.tolerance, question.answer + question.tolerance
+        pattern = (
+            f"{_number(low)}[:]{_number(high)}" if question.tolerance else _number(question.answer)
+        )
+        try:
+            value = _number(quiz.parse_numeric_response(response)[0]) if answered else ""
+        except quiz.NumericParseError:
+            value = ""
+        return {"interactionType": "numeric", "correctResponsesPattern": [pattern]}, value
+    if isinstance(question, quiz.OrderingQuestion):
+        definition = {
+            "interactionType": "sequencing",
+            "choices": _choices("item", (item.text for item in question.items)),
+            "correctResponsesPattern": [_ids("item", range(len(question.items)))],
+        }
+        return definition, _ids("item", response if isinstance(response, list) else [])
+    # hotspot: zones of the face map, which no standard interaction type describes
+    definition = {
+        "interactionType": "other",
+        "correctResponsesPattern": [_JOIN.join(question.zones)],
+    }
+    return definition, _JOIN.join(response) if isinstance(response, list) else ""
+
+
+def _questions(version_ids) -> dict[tuple[int, str], quiz.Question]:
+    """The questions of the given module versions, by (version id, question id)."""
+    from quizapp.services.learning.quizzes import module_content
+
+    found: dict[tuple[int, str], quiz.Question] = {}
+    if version_ids:
+        for version in db.session.scalars(
+            select(ModuleVersion).where(ModuleVersion.id.in_(version_ids))
+        ):
+            for question in module_content(version).questions:
+                found[(version.id, question.id)] = question
+    return found
+
+
+def base_url(fallback: str) -> str:
+    """PUBLIC_BASE_URL, the root of every IRI; `fallback` (the request's root) only where it is
+    not configured, which build_config allows in development only."""
+    configured = _setting("PUBLIC_BASE_URL").strip()
+    return configured or fallback
+
+
+def statements(academy_id: int, user_ids, fallback_base_url: str) -> list[dict[str, Any]]:
     """Statements for the learners `user_ids` (a list or a subquery) in one academy, oldest
-    first, in four queries whatever the history."""
+    first, in five queries whatever the history. IRIs start with PUBLIC_BASE_URL, or
+    `fallback_base_url` where that is not configured (see `base_url`)."""
     academy = db.session.get(Academy, academy_id)
-    build = _Builder(base_url, academy)
+    build = _Builder(base_url(fallback_base_url), academy)
     out: list[tuple[datetime, int, dict[str, Any]]] = []
 
     quizzes = db.session.execute(
@@ -158,6 +257,7 @@ def statements(academy_id: int, user_ids, base_url: str) -> list[dict[str, Any]]
             .order_by(QuestionResult.attempt_id, QuestionResult.id)
         ):
             answers.setdefault(result.attempt_id, []).append(result)
+    questions = _questions({r.module_version_id for rs in answers.values() for r in rs})
     for attempt, slug, title, name in quizzes:
         actor = build.actor(attempt.user_id, name)
         module = build.activity(f"modules/{slug}", "module", title)
@@ -181,6 +281,10 @@ def statements(academy_id: int, user_ids, base_url: str) -> list[dict[str, Any]]
                 "score": {"scaled": round(max(0.0, min(1.0, answer.score)), 4)},
                 "success": bool(answer.correct),
             }
+            asked = questions.get((answer.module_version_id, answer.question_id))
+            if asked is not None:
+                definition, result["response"] = interaction(asked, answer.response)
+                question["definition"].update(definition)
             out.append(
                 (
                     attempt.submitted_at,
@@ -257,15 +361,17 @@ def statements(academy_id: int, user_ids, base_url: str) -> list[dict[str, Any]]
     return [statement for _, _, statement in out]
 
 
-def learner_statements(academy_id: int, user_id: int, base_url: str) -> list[dict[str, Any]]:
-    return statements(academy_id, [user_id], base_url)
+def learner_statements(
+    academy_id: int, user_id: int, fallback_base_url: str
+) -> list[dict[str, Any]]:
+    return statements(academy_id, [user_id], fallback_base_url)
 
 
-def cohort_statements(cohort: Cohort, base_url: str) -> list[dict[str, Any]]:
+def cohort_statements(cohort: Cohort, fallback_base_url: str) -> list[dict[str, Any]]:
     trainees = select(CohortMember.user_id).where(
         CohortMember.cohort_id == cohort.id, CohortMember.role == "trainee"
     )
-    return statements(cohort.academy_id, trainees, base_url)
+    return statements(cohort.academy_id, trainees, fallback_base_url)
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,6 +410,24 @@ def lrs_settings() -> LrsSettings | None:
 
 
 Opener = Callable[..., Any]
+_RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _post(request: urllib.request.Request, opener: Opener, timeout: float) -> XapiError | None:
+    """One POST: None when the LRS took the batch, else the error, marked `retry` when trying
+    again may help (the LRS could not be reached, or answered 408, 429 or 5xx)."""
+    try:
+        with opener(request, timeout=timeout) as response:
+            status = getattr(response, "status", 200)
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (urllib.error.URLError, OSError) as error:
+        return XapiError(f"The LRS could not be reached ({error}).", retry=True)
+    if 200 <= status < 300:
+        return None
+    return XapiError(
+        f"The LRS refused the statements (HTTP {status}).", retry=status in _RETRIED_STATUSES
+    )
 
 
 def send(
@@ -312,10 +436,16 @@ def send(
     *,
     opener: Opener | None = None,
     timeout: float = 15.0,
+    sleep: Callable[[float], None] = time.sleep,
+    delays: Iterable[float] = RETRY_DELAYS,
 ) -> int:
-    """POST statements to the LRS in batches; returns how many were sent."""
+    """POST statements to the LRS in batches; returns how many were sent. A batch that fails
+    for a reason that may pass is sent again after each of `delays` (exponential backoff);
+    as every statement carries its own stable id, a batch the LRS did keep before an error
+    is not kept twice (xAPI 1.0.3: a statement id already stored is not stored again)."""
     items = list(batch)
     opener = opener or urllib.request.urlopen
+    delays = tuple(delays)
     credentials = base64.b64encode(f"{settings.username}:{settings.password}".encode()).decode()
     sent = 0
     for start in range(0, len(items), BATCH_SIZE):
@@ -330,14 +460,12 @@ def send(
                 "Authorization": f"Basic {credentials}",
             },
         )
-        try:
-            with opener(request, timeout=timeout) as response:
-                status = getattr(response, "status", 200)
-        except urllib.error.HTTPError as error:
-            raise XapiError(f"The LRS refused the statements (HTTP {error.code}).") from None
-        except (urllib.error.URLError, OSError) as error:
-            raise XapiError(f"The LRS could not be reached ({error}).") from None
-        if not 200 <= status < 300:
-            raise XapiError(f"The LRS refused the statements (HTTP {status}).")
+        for pause in (*delays, None):
+            failure = _post(request, opener, timeout)
+            if failure is None:
+                break
+            if pause is None or not failure.retry:
+                raise failure
+            sleep(pause)
         sent += len(chunk)
     return sent
