@@ -1,4 +1,4 @@
-"""Complication drills: scoring by order, time, dose, misses and harm; drill files and their errors."""
+"""Complication drills: scoring by order, time, dose, misses and harm; drill files, errors."""
 
 from __future__ import annotations
 

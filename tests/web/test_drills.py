@@ -1,0 +1,190 @@
+"""Complication drills through real HTTP: the server's clock, doses, one result, the result page."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.models import AttemptStatus, DrillActionResult, DrillAttempt, DrillStep, Role
+from quizapp.models.base import now_utc
+from quizapp.services.authoring import content
+from quizapp.web import drills as drills_view
+from tests.conftest import csrf_from, login
+
+BANK = Path(__file__).resolve().parents[2] / "cases"
+OCCLUSION = "occlusion-lip-filler"
+RIGHT_DOSE = {
+    "dose-where": "Into the whole pale and dusky area",
+    "dose-repeat": "Hourly, until refill, colour and pain recover",
+}
+
+
+@pytest.fixture()
+def drill_bank(tmp_path, db):
+    shutil.copytree(BANK / "drills", tmp_path / "drills")
+    content.import_bank(tmp_path)
+    db.session.commit()
+
+
+@pytest.fixture()
+def trainee(factory, client):
+    user = factory.user(Role.TRAINEE)
+    login(client, user.email)
+    return user
+
+
+class Clock:
+    """The server's clock, moved by the test (the browser never sends a time)."""
+
+    def __init__(self):
+        self.now = now_utc()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture()
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(drills_view, "now_utc", fake)
+    return fake
+
+
+def _start(client, slug=OCCLUSION) -> str:
+    page = client.get("/learn/drills/")
+    assert "Blanching during lip filler" in page.get_data(as_text=True)
+    response = client.post(
+        f"/learn/drills/{slug}/start", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
+    )
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def _act(client, play: str, action: str, **dose):
+    token = csrf_from(client.get(play).get_data(as_text=True))
+    return client.post(f"{play}/act", data={"csrf_token": token, "action": action, **dose})
+
+
+def _submit(client, play: str):
+    token = csrf_from(client.get(play).get_data(as_text=True))
+    return client.post(f"{play}/submit", data={"csrf_token": token})
+
+
+def test_a_drill_played_right_is_managed_and_explained(client, trainee, drill_bank, clock, db):
+    play = _start(client)
+    page = client.get(play).get_data(as_text=True)
+    assert "0:00" in page and "Stop injecting at once" in page
+    clock.advance(10)
+    _act(client, play, "stop-injecting")
+    assert "slow to pink again" in client.get(play).get_data(as_text=True)  # the next stage
+    clock.advance(15)
+    _act(client, play, "check-refill")
+    _act(client, play, "ask-allergy")
+    clock.advance(40)
+    _act(client, play, "hyaluronidase", **RIGHT_DOSE)
+    _act(client, play, "record")
+    assert "1:05" in client.get(play).get_data(as_text=True)  # elapsed, from the server
+    response = _submit(client, play)
+    assert response.headers["Location"].endswith("/result")
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Managed" in result and "100/100" in result
+    assert "F38" in result and "Done right" in result
+    attempt = db.session.scalar(select(DrillAttempt))
+    assert attempt.outcome == "managed" and attempt.score == 100
+
+
+def test_the_server_clock_judges_lateness_and_harm_is_named(client, trainee, drill_bank, clock, db):
+    play = _start(client)
+    clock.advance(20)
+    _act(client, play, "finish-syringe")
+    clock.advance(70)  # 90 s: the drill expects the injecting to stop by 1:00
+    _act(client, play, "stop-injecting")
+    result = client.get(_submit(client, play).headers["Location"]).get_data(as_text=True)
+    assert "Unsafe" in result and "Harmful" in result and "Late" in result
+    assert "Taken at 1:30" in result
+    assert "Missed" in result
+
+
+def test_a_dose_must_be_chosen_where_it_matters(client, trainee, drill_bank, clock, db):
+    play = _start(client)
+    response = _act(client, play, "hyaluronidase", **{"dose-where": RIGHT_DOSE["dose-where"]})
+    assert response.status_code == 302
+    assert "Choose repeat" in client.get(play).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(DrillStep.id))) == 0
+    _act(client, play, "hyaluronidase", **{**RIGHT_DOSE, "dose-where": "Everywhere"})
+    assert db.session.scalar(select(func.count(DrillStep.id))) == 0
+
+
+def test_a_double_posted_submission_stores_one_result(client, trainee, drill_bank, clock, db):
+    play = _start(client)
+    _act(client, play, "stop-injecting")
+    token = csrf_from(client.get(play).get_data(as_text=True))
+    first = client.post(f"{play}/submit", data={"csrf_token": token})
+    second = client.post(f"{play}/submit", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    attempts = db.session.scalars(select(DrillAttempt)).all()
+    assert [a.status for a in attempts] == [AttemptStatus.SUBMITTED]
+    rows = db.session.scalar(select(func.count(DrillActionResult.id)))
+    assert rows == len(attempts[0].result["verdicts"])
+    # An action posted after the submission is refused and stores nothing.
+    before = db.session.scalar(select(func.count(DrillStep.id)))
+    client.post(f"{play}/act", data={"csrf_token": token, "action": "record"})
+    assert db.session.scalar(select(func.count(DrillStep.id))) == before
+
+
+def test_the_service_submits_once_and_judges_what_came_before(trainee, drill_bank, db):
+    from quizapp.services.learning import drills
+
+    listed = drills.drill_listing(None, [OCCLUSION])[0]
+    academy_id = trainee.memberships[0].academy_id
+    attempt = drills.start_or_resume(trainee.id, academy_id, listed, now_utc())
+    drills.take_action(attempt, "stop-injecting", {}, now_utc())
+    assert drills.submit(attempt, now_utc()) is not None
+    assert drills.submit(attempt, now_utc()) is None
+    with pytest.raises(drills.DrillRefused):
+        drills.take_action(attempt, "record", {}, now_utc())
+
+
+def test_another_trainees_attempt_does_not_exist_for_them(
+    app, client, factory, trainee, drill_bank, db
+):
+    play = _start(client)
+    other = factory.user(Role.TRAINEE)
+    stranger = app.test_client()
+    login(stranger, other.email)
+    assert stranger.get(play).status_code == 404
+    assert stranger.get(f"{play}/result").status_code == 404
+
+
+def _module_alone(root: Path) -> None:
+    """The vascular emergencies module (which lists two drills), without its prerequisite."""
+    (root / "modules").mkdir()
+    text = (BANK / "modules" / "09-vascular-emergencies.yaml").read_text("utf-8")
+    text = text.replace("prerequisites: [complications]", "prerequisites: []")
+    (root / "modules" / "09-vascular-emergencies.yaml").write_text(text, "utf-8")
+
+
+def test_drills_show_in_their_module_and_on_the_dashboard(client, trainee, tmp_path, db):
+    shutil.copytree(BANK / "drills", tmp_path / "drills")
+    _module_alone(tmp_path)
+    content.import_bank(tmp_path)
+    db.session.commit()
+    module = client.get("/learn/modules/vascular-emergencies").get_data(as_text=True)
+    assert "Blanching during lip filler" in module
+    assert "/learn/drills/occlusion-lip-filler/start" in module
+    dashboard = client.get("/learn/").get_data(as_text=True)
+    assert "Complication drills" in dashboard and "/learn/drills/" in dashboard
+
+
+def test_a_module_naming_a_missing_drill_imports_nothing(tmp_path, db):
+    _module_alone(tmp_path)  # without the drills folder
+    with pytest.raises(content.ContentImportError) as raised:
+        content.import_bank(tmp_path)
+    assert any(i.field == "drills" for i in raised.value.issues)
