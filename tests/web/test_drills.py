@@ -188,3 +188,48 @@ def test_a_module_naming_a_missing_drill_imports_nothing(tmp_path, db):
     with pytest.raises(content.ContentImportError) as raised:
         content.import_bank(tmp_path)
     assert any(i.field == "drills" for i in raised.value.issues)
+
+
+def _play_and_submit(client, actions) -> None:
+    play = _start(client)
+    for action, dose in actions:
+        _act(client, play, action, **dose)
+    _submit(client, play)
+
+
+def test_educator_insight_shows_outcomes_and_the_most_missed_actions(
+    app, client, factory, trainee, drill_bank, db
+):
+    academy = trainee.memberships[0].academy
+    _play_and_submit(client, [("stop-injecting", {})])
+    other = factory.user(Role.TRAINEE, academy)
+    second = app.test_client()
+    login(second, other.email)
+    _play_and_submit(second, [("finish-syringe", {}), ("stop-injecting", {})])
+    educator = factory.user(Role.EDUCATOR, academy)
+    teacher = app.test_client()
+    login(teacher, educator.email)
+    page = teacher.get("/author/insight/").get_data(as_text=True)
+    section = page[page.index('id="drills"') :]
+    assert "Blanching during lip filler" in section
+    # two attempts, two trainees; one not managed, one unsafe
+    assert "<td>2</td><td>2</td>" in section
+    assert "<td>0</td><td>0</td><td>1</td><td>1</td>" in section
+    assert 'Inject hyaluronidase <span class="muted">(2)</span>' in section
+
+
+def test_xapi_export_carries_drill_attempts(client, trainee, drill_bank, db):
+    from quizapp.services.infra import xapi
+
+    _play_and_submit(client, [("stop-injecting", {})])
+    academy_id = trainee.memberships[0].academy_id
+    statements = xapi.learner_statements(academy_id, trainee.id, "http://quizapp.test/")
+    drill = [s for s in statements if "/drills/" in s["object"]["id"]]
+    verbs = [s["verb"]["display"]["en-US"] for s in drill]
+    assert verbs == ["attempted", "completed", "failed"]
+    assert drill[-1]["object"]["id"].endswith("xapi/activities/drills/occlusion-lip-filler")
+    result = drill[-1]["result"]
+    assert result["success"] is False and result["score"]["raw"] == 20
+    assert "not_managed" in result["extensions"].values()
+    again = xapi.learner_statements(academy_id, trainee.id, "http://quizapp.test/")
+    assert [s["id"] for s in again] == [s["id"] for s in statements]
