@@ -233,3 +233,24 @@ def test_xapi_export_carries_drill_attempts(client, trainee, drill_bank, db):
     assert "not_managed" in result["extensions"].values()
     again = xapi.learner_statements(academy_id, trainee.id, "http://quizapp.test/")
     assert [s["id"] for s in again] == [s["id"] for s in statements]
+
+
+def test_content_check_counts_drills_and_a_broken_drill_imports_nothing(app, tmp_path, db):
+    from quizapp.models import CaseRecord, DrillRecord
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "check", str(BANK)])
+    assert result.exit_code == 0, result.output
+    assert " 4 drills," in result.output
+    shutil.copy(BANK / "f44-frown-lines.yaml", tmp_path)
+    shutil.copytree(BANK / "drills", tmp_path / "drills")
+    broken = tmp_path / "drills" / "delayed-nodule.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("sources: [F39]", "sources: [F999]"))
+    result = runner.invoke(args=["content", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "delayed-nodule.yaml:" in result.output and "F999" in result.output
+    with pytest.raises(content.ContentImportError):
+        content.import_bank(tmp_path)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(DrillRecord.id))) == 0
+    assert db.session.scalar(select(func.count(CaseRecord.id))) == 0
