@@ -93,7 +93,8 @@ def test_export_runs_a_fixed_number_of_queries(people, count_queries, db):
     db.session.expire_all()
     with count_queries() as more:
         xapi.learner_statements(academy_id, ana_id, BASE)
-    assert len(few) == len(more) == 4  # academy, quiz attempts, their answers, case attempts
+    # academy, quiz attempts, their answers, case attempts, drill attempts
+    assert len(few) == len(more) == 5
 
 
 def test_json_export_per_learner_and_per_cohort(client, people):

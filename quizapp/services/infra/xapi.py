@@ -255,7 +255,7 @@ def statements(academy_id: int, user_ids, base_url: str) -> list[dict[str, Any]]
         )
     from quizapp.services.infra.xapi_drills import drill_statements
 
-    out.extend(drill_statements(build, academy_id, user_ids))
+    out.extend(drill_statements(build, academy_id, user_ids, _score))
     out.sort(key=lambda item: (item[0], item[1]))
     return [statement for _, _, statement in out]
 

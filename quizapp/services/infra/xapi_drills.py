@@ -7,6 +7,7 @@ its score and outcome. Ids are derived from the attempt, like the others, so rep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +21,10 @@ DRILL_ACTIVITY_KIND = "case"
 
 
 def drill_statements(
-    build: Any, academy_id: int, user_ids: Any
+    build: Any, academy_id: int, user_ids: Any, score_of: Callable[..., dict[str, Any]]
 ) -> list[tuple[datetime, int, dict[str, Any]]]:
-    """(when, order within the moment, statement) for the learners' drill attempts, one query."""
-    from quizapp.services.infra.xapi import _score
-
+    """(when, order within the moment, statement) for the learners' drill attempts, one query;
+    `build` and `score_of` are xapi.py's statement builder and score, so both files agree."""
     rows = db.session.execute(
         select(DrillAttempt, DrillRecord.slug, DrillRecord.title, User.display_name)
         .join(DrillRecord, DrillRecord.id == DrillAttempt.drill_id)
@@ -48,7 +48,7 @@ def drill_statements(
         if attempt.status is not AttemptStatus.SUBMITTED:
             continue
         managed = attempt.outcome == "managed"
-        score = _score(attempt.score or 0.0, success=managed)
+        score = score_of(attempt.score or 0.0, success=managed)
         score["extensions"] = {outcome_extension: attempt.outcome}
         when = attempt.submitted_at
         out.append((when, 2, build.statement(key, actor, "completed", drill, when, score)))
