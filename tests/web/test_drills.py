@@ -254,3 +254,64 @@ def test_content_check_counts_drills_and_a_broken_drill_imports_nothing(app, tmp
     db.session.rollback()
     assert db.session.scalar(select(func.count(DrillRecord.id))) == 0
     assert db.session.scalar(select(func.count(CaseRecord.id))) == 0
+
+
+def _open_attempt_id(trainee, db) -> int:
+    from quizapp.services.learning import drills
+
+    listed = drills.drill_listing(None, [OCCLUSION])[0]
+    academy_id = trainee.memberships[0].academy_id
+    attempt = drills.start_or_resume(trainee.id, academy_id, listed, now_utc())
+    drills.take_action(attempt, "stop-injecting", {}, now_utc())
+    db.session.commit()
+    return attempt.id
+
+
+def test_ten_concurrent_submissions_store_one_result(app, trainee, drill_bank, db):
+    from quizapp.services.learning import drills
+    from tests.web.test_concurrent_submissions import THREADS, race
+
+    attempt_id = _open_attempt_id(trainee, db)
+
+    def submit(_index):
+        from quizapp.extensions import db as session_db
+
+        return drills.submit(session_db.session.get(DrillAttempt, attempt_id), now_utc())
+
+    outcomes = race(app, submit)
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert sum(1 for o in outcomes if o is not None) == 1
+    assert outcomes.count(None) == THREADS - 1
+    db.session.expire_all()
+    attempt = db.session.get(DrillAttempt, attempt_id)
+    rows = db.session.scalar(select(func.count(DrillActionResult.id)))
+    assert attempt.status is AttemptStatus.SUBMITTED
+    assert rows == len(attempt.result["verdicts"])
+
+
+def test_actions_racing_the_submission_are_judged_or_refused(app, trainee, drill_bank, db):
+    from quizapp.services.learning import drills
+    from tests.web.test_concurrent_submissions import race
+
+    attempt_id = _open_attempt_id(trainee, db)
+    actions = ["check-refill", "ask-allergy", "record", "send-home"]
+
+    def work(index):
+        from quizapp.extensions import db as session_db
+
+        attempt = session_db.session.get(DrillAttempt, attempt_id)
+        if index == len(actions):
+            return drills.submit(attempt, now_utc())
+        return drills.take_action(attempt, actions[index], {}, now_utc()).action
+
+    outcomes = race(app, work, threads=len(actions) + 1)
+    db.session.expire_all()
+    attempt = db.session.get(DrillAttempt, attempt_id)
+    stored = set(db.session.scalars(select(DrillStep.action)).all())
+    judged = {v["action"] for v in attempt.result["verdicts"] if v["verdict"] != "missed"}
+    # Every stored action was judged; every action that was not stored was refused.
+    assert stored == judged
+    for action, outcome in zip(actions, outcomes, strict=False):
+        assert (action in stored) == (outcome == action)
+        if action not in stored:
+            assert isinstance(outcome, drills.DrillRefused)
