@@ -315,3 +315,14 @@ def test_actions_racing_the_submission_are_judged_or_refused(app, trainee, drill
         assert (action in stored) == (outcome == action)
         if action not in stored:
             assert isinstance(outcome, drills.DrillRefused)
+
+
+def test_the_trainees_data_export_holds_their_drill_attempts(client, trainee, drill_bank, db):
+    from quizapp.services.people import privacy
+
+    _play_and_submit(client, [("stop-injecting", {})])
+    data = privacy.export_data(trainee)
+    (attempt,) = data["drill_attempts"]
+    assert attempt["drill_slug"] == OCCLUSION and attempt["outcome"] == "not_managed"
+    assert [a["action"] for a in attempt["actions"]] == ["stop-injecting"]
+    assert attempt["result"]["score"] == 20

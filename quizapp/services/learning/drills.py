@@ -250,3 +250,41 @@ def submitted_count(user_id: int) -> int:
             DrillAttempt.user_id == user_id, DrillAttempt.status == AttemptStatus.SUBMITTED
         )
     )
+
+
+def export_rows(user_id: int) -> list[dict[str, Any]]:
+    """A trainee's drill attempts for their data export: each action with its server time, and
+    the result once submitted (two queries)."""
+    attempts = db.session.execute(
+        select(DrillAttempt, DrillRecord.slug, DrillVersion.number)
+        .join(DrillRecord, DrillRecord.id == DrillAttempt.drill_id)
+        .join(DrillVersion, DrillVersion.id == DrillAttempt.drill_version_id)
+        .where(DrillAttempt.user_id == user_id)
+        .order_by(DrillAttempt.started_at, DrillAttempt.id)
+    ).all()
+    steps: dict[int, list[dict[str, Any]]] = {}
+    for step in db.session.scalars(
+        select(DrillStep)
+        .join(DrillAttempt, DrillAttempt.id == DrillStep.attempt_id)
+        .where(DrillAttempt.user_id == user_id)
+        .order_by(DrillStep.taken_at, DrillStep.id)
+    ):
+        steps.setdefault(step.attempt_id, []).append(
+            {"action": step.action, "dose": step.dose, "taken_at": step.taken_at.isoformat()}
+        )
+    return [
+        {
+            "id": attempt.id,
+            "academy_id": attempt.academy_id,
+            "drill_slug": slug,
+            "drill_version": number,
+            "status": attempt.status.value,
+            "started_at": attempt.started_at.isoformat(),
+            "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+            "score": attempt.score,
+            "outcome": attempt.outcome,
+            "actions": steps.get(attempt.id, []),
+            "result": attempt.result,
+        }
+        for attempt, slug, number in attempts
+    ]
