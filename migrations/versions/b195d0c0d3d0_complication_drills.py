@@ -4,7 +4,7 @@ Drill attempts reuse the attempt_status enum and drill versions the content_stat
 both types exist already on PostgreSQL, so they are not created again here.
 
 Revision ID: b195d0c0d3d0
-Revises: c6c991b8f2f6
+Revises: ac5ee72cdb39
 Create Date: 2026-12-06 02:28:36.205182
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'b195d0c0d3d0'
-down_revision = 'c6c991b8f2f6'
+down_revision = 'ac5ee72cdb39'
 branch_labels = None
 depends_on = None
 
