@@ -123,7 +123,9 @@ def check_content(path):
         _echo_issues(error.issues)
         raise SystemExit(1)
     kinds = Counter(f.kind for f in files)
-    click.echo(f"Content OK: {kinds['case']} cases, {kinds['module']} modules.")
+    click.echo(
+        f"Content OK: {kinds['case']} cases, {kinds['drill']} drills, {kinds['module']} modules."
+    )
     uncited = content.uncited_source_keys(files)
     if uncited:
         keys = ", ".join(uncited)

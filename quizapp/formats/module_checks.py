@@ -311,6 +311,7 @@ class ModuleChecker:
             ),
             "shuffle": self.boolean(data, (), "shuffle"),
             "cases": self.text_list(data, (), "cases", what="case id", pattern=SLUG_RE),
+            "drills": self.text_list(data, (), "drills", what="drill id", pattern=SLUG_RE),
             "references": self.references(data, (), required=True),
             "cpd_hours": self._cpd_hours(data),
         }
@@ -319,6 +320,7 @@ class ModuleChecker:
             "time_limit_minutes": None,
             "shuffle": True,
             "cases": (),
+            "drills": (),
             "cpd_hours": None,
         }
         for name, default in defaults.items():

@@ -32,6 +32,7 @@ MODULE_OPTIONAL: Final = (
     "time_limit_minutes",
     "shuffle",
     "cases",
+    "drills",
     "cpd_hours",
 )
 CPD_HOURS: Final = (0.25, 100)  # an estimated study time, in hours (docs/cpd.md)

@@ -360,6 +360,7 @@ def module_to_data(module: Module) -> dict[str, Any]:
         "time_limit_minutes": module.time_limit_minutes,
         "shuffle": module.shuffle,
         "cases": list(module.cases),
+        **({"drills": list(module.drills)} if module.drills else {}),
         **({"cpd_hours": _number(module.cpd_hours)} if module.cpd_hours is not None else {}),
         "references": list(module.references),
         "questions": [question_to_data(q) for q in module.questions],

@@ -16,6 +16,13 @@ from quizapp.models.content import (
     ModuleRecord,
     ModuleVersion,
 )
+from quizapp.models.drills import (
+    DrillActionResult,
+    DrillAttempt,
+    DrillRecord,
+    DrillStep,
+    DrillVersion,
+)
 from quizapp.models.people import Academy, AcademyKey, Invitation, Membership, Role, User
 from quizapp.models.portfolio import (
     CpdActivity,
@@ -53,6 +60,11 @@ __all__ = [
     "QuizAttempt",
     "CaseRecord",
     "CaseVersion",
+    "DrillActionResult",
+    "DrillAttempt",
+    "DrillRecord",
+    "DrillStep",
+    "DrillVersion",
     "Invitation",
     "Membership",
     "ModuleRecord",

@@ -48,6 +48,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(sites.bp)
 
+    from quizapp.web import drills
+
+    app.register_blueprint(drills.bp)
+
     from quizapp.web.templating import register_template_helpers
 
     register_template_helpers(app)

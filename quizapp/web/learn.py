@@ -15,7 +15,7 @@ from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.academy import certification
-from quizapp.services.learning import casestudy, progress, quizzes
+from quizapp.services.learning import casestudy, drills, progress, quizzes
 from quizapp.services.portfolio import practice
 from quizapp.web import answers
 from quizapp.web.certificates import announce
@@ -47,6 +47,7 @@ def index():
         standings=standings,
         recent=history[-5:][::-1],
         band_labels=BAND_LABELS,
+        drills=drills.drill_progress(current_user.id, academy_id),
     )
 
 
@@ -63,8 +64,19 @@ def module(slug: str):
         for c in casestudy.case_progress(current_user.id, current_academy_id(), wanted)
         if c.listed.slug in wanted
     ]
+    listed_drills = item.listed.summary.get("drills", [])
+    module_drills = (
+        drills.drill_progress(current_user.id, current_academy_id(), listed_drills)
+        if listed_drills
+        else []
+    )
     return render_template(
-        "learn/module.html", item=item, cases=cases, band_labels=BAND_LABELS, form=EmptyForm()
+        "learn/module.html",
+        item=item,
+        cases=cases,
+        drills=module_drills,
+        band_labels=BAND_LABELS,
+        form=EmptyForm(),
     )
 
 

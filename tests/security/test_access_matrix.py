@@ -26,6 +26,7 @@ from quizapp.models import (
     Cohort,
     CohortMember,
     CpdActivity,
+    DrillAttempt,
     Invitation,
     LogbookEntry,
     Membership,
@@ -126,6 +127,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "cases.index": row(L, 200, 200, 200, 200, 200, 200, 200),
     "cases.start": row(L, R, 404, R, 404, R, 404, 404),
     "cases.step": row(L, 200, 404, 404, 404, 404, 404, 404),
+    "drills.act": row(L, R, 404, 404, 404, 404, 404, 404),
+    "drills.index": row(L, 200, 200, 200, 200, 200, 200, 200),
+    "drills.play": row(L, 200, 404, 404, 404, 404, 404, 404),
+    "drills.result": row(L, 200, 404, 404, 404, 404, 404, 404),
+    "drills.start": row(L, R, R, R, R, R, R, 404),
+    "drills.submit": row(L, R, 404, 404, 404, 404, 404, 404),
     "certificates.badge": row(L, 200, 404, 404, 404, 404, 404, 404),
     "certificates.signed_badge": row(L, 200, 404, 404, 404, 404, 404, 404),
     "certificates.check": row(L, R, R, R, R, R, R, R),
@@ -192,6 +199,9 @@ PARAMS: dict[tuple[str, str], Callable[[World], Any]] = {
     ("cases", "attempt_id"): lambda w: w.a.case_open_id,
     ("cases", "slug"): lambda w: w.a.case_slug,
     ("cases", "step"): lambda w: "patient",
+    ("drills.result", "attempt_id"): lambda w: _drill_attempt(w, submitted=True),
+    ("drills", "attempt_id"): lambda w: _drill_attempt(w, submitted=False),
+    ("drills", "slug"): lambda w: "delayed-nodule",
     ("author", "case_id"): lambda w: w.a.case_id,
     ("author", "module_id"): lambda w: w.a.module_id,
     ("author", "number"): lambda w: 1,
@@ -231,6 +241,29 @@ MORE_OWNED: dict[tuple[str, str], Callable[[World], list[int]]] = {
     ("author", "record_id"): lambda w: [w.a.case_id, w.a.draft_case_id],
     ("academy", "user_id"): lambda w: [w.a.trainee_id, w.a.educator_id, w.a.admin_id],
 }
+
+
+def _drill_attempt(world: World, *, submitted: bool) -> int:
+    """Trainee A's open (or a submitted) attempt at a bank drill, started when first needed:
+    an allowed POST really submits, so the next probe gets a fresh open one."""
+    from quizapp.models import AttemptStatus
+    from quizapp.models.base import now_utc
+    from quizapp.services.learning import drills
+
+    status = AttemptStatus.SUBMITTED if submitted else AttemptStatus.IN_PROGRESS
+    found = _db.session.scalar(
+        select(DrillAttempt.id).where(
+            DrillAttempt.user_id == world.a.trainee_id, DrillAttempt.status == status
+        )
+    )
+    if found is not None:
+        return found
+    listed = drills.drill_listing(world.a.academy_id, ["delayed-nodule"])[0]
+    attempt = drills.start_or_resume(world.a.trainee_id, world.a.academy_id, listed, now_utc())
+    if submitted:
+        drills.submit(attempt, now_utc())
+    _db.session.commit()
+    return attempt.id
 
 
 def _lookup(table: dict, endpoint: str, name: str):
@@ -537,6 +570,7 @@ def test_the_leak_check_can_see_academy_a(app, world, actors):
 ID_MODELS = {
     ("learn", "attempt_id"): QuizAttempt,
     ("cases", "attempt_id"): CaseAttempt,
+    ("drills", "attempt_id"): DrillAttempt,
     ("author", "case_id"): CaseRecord,
     ("author", "module_id"): ModuleRecord,
     ("author", "record_id"): CaseRecord,

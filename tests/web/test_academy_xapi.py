@@ -99,8 +99,8 @@ def test_export_runs_a_fixed_number_of_queries(people, count_queries, db):
     db.session.expire_all()
     with count_queries() as more:
         xapi.learner_statements(academy_id, ana_id, BASE)
-    # academy, quiz attempts, their answers, the module versions asked, case attempts
-    assert len(few) == len(more) == 5
+    # academy, quiz attempts, their answers, the module versions asked, case attempts, drills
+    assert len(few) == len(more) == 6
 
 
 def test_json_export_per_learner_and_per_cohort(client, people):

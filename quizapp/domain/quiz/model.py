@@ -225,6 +225,8 @@ class Module:
     questions: tuple[Question, ...]
     # Estimated study hours: a passed module adds this to the trainee's CPD ledger (None: no entry).
     cpd_hours: float | None = None
+    # Complication drills listed in the module, by id (cases/drills/).
+    drills: tuple[str, ...] = ()
     # Where the module was read from (for messages); not part of its identity.
     source: str = field(default="", compare=False)
 

@@ -20,7 +20,14 @@ from sqlalchemy.orm import selectinload
 from quizapp.domain.scoring import case_tables
 from quizapp.domain.sources import SOURCES, sorted_keys
 from quizapp.extensions import db
-from quizapp.models import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
+from quizapp.models import (
+    CaseRecord,
+    CaseVersion,
+    DrillRecord,
+    DrillVersion,
+    ModuleRecord,
+    ModuleVersion,
+)
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
 
@@ -68,7 +75,7 @@ class BankIssue:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    kind: str  # "case" or "module"
+    kind: str  # "case", "drill" or "module"
     slug: str
     title: str
     text: str
@@ -99,6 +106,9 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
         case_ids.add(case.id)
         cases.append((path, case))
         parsed.append(ParsedFile("case", case.id, case.title, text, case_summary(case)))
+    drill_files = read_drills(root / "drills", issues)
+    parsed.extend(drill_files)
+    drill_ids = {item.slug for item in drill_files}
     modules_dir = root / "modules"
     if modules_dir.is_dir() and any(modules_dir.glob("*.yaml")):
         from quizapp.formats.modules import ModuleFileError, load_module_dir
@@ -115,6 +125,10 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
                 issues.append(
                     BankIssue(str(path), None, "cases", f"no case file with id {case_id!r}")
                 )
+            for drill_id in [d for d in module.drills if d not in drill_ids]:
+                issues.append(
+                    BankIssue(str(path), None, "drills", f"no drill file with id {drill_id!r}")
+                )
             parsed.append(
                 ParsedFile(
                     "module",
@@ -130,6 +144,25 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
             issues.extend(candidate_plan_issues(str(path), case))
     if issues:
         raise ContentImportError(issues)
+    return parsed
+
+
+def read_drills(drills_dir: Path, issues: list[Any]) -> list[ParsedFile]:
+    """Parse every drill file of cases/drills/; problems go to `issues`."""
+    paths = sorted(drills_dir.glob("*.yaml")) if drills_dir.is_dir() else []
+    if not paths:
+        return []
+    from quizapp.formats.drills import DrillFileError, load_drill_file
+
+    parsed = []
+    for path in paths:
+        try:
+            drill = load_drill_file(path)
+        except DrillFileError as error:
+            issues.extend(error.issues)
+            continue
+        summary = {"patient": drill.patient, "actions": len(drill.actions)}
+        parsed.append(ParsedFile("drill", drill.id, drill.title, path.read_text("utf-8"), summary))
     return parsed
 
 
@@ -198,6 +231,7 @@ def module_summary(module: Any) -> dict[str, Any]:
         "grading": module.grading,
         "time_limit_minutes": module.time_limit_minutes,
         "cases": list(module.cases),
+        "drills": list(module.drills),
     }
 
 
@@ -208,6 +242,8 @@ def import_bank(cases_dir: str | Path) -> ImportResult:
     for item in files:
         if item.kind == "case":
             _upsert(CaseRecord, CaseVersion, "case_id", item, result)
+        elif item.kind == "drill":
+            _upsert(DrillRecord, DrillVersion, "drill_id", item, result)
         else:
             _upsert(ModuleRecord, ModuleVersion, "module_id", item, result)
     db.session.flush()

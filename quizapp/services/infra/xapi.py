@@ -235,7 +235,7 @@ def base_url(fallback: str) -> str:
 
 def statements(academy_id: int, user_ids, fallback_base_url: str) -> list[dict[str, Any]]:
     """Statements for the learners `user_ids` (a list or a subquery) in one academy, oldest
-    first, in five queries whatever the history. IRIs start with PUBLIC_BASE_URL, or
+    first, in six queries whatever the history. IRIs start with PUBLIC_BASE_URL, or
     `fallback_base_url` where that is not configured (see `base_url`)."""
     academy = db.session.get(Academy, academy_id)
     build = _Builder(base_url(fallback_base_url), academy)
@@ -357,6 +357,9 @@ def statements(academy_id: int, user_ids, fallback_base_url: str) -> list[dict[s
                 ),
             )
         )
+    from quizapp.services.infra.xapi_drills import drill_statements
+
+    out.extend(drill_statements(build, academy_id, user_ids, _score))
     out.sort(key=lambda item: (item[0], item[1]))
     return [statement for _, _, statement in out]
 

@@ -47,6 +47,7 @@ from quizapp.models import (
 from quizapp.models.content import CaseVersion, ModuleVersion
 from quizapp.models.people import DELETED_DOMAIN, deleted_email
 from quizapp.services.infra.csvout import csv_text
+from quizapp.services.learning import drills
 from quizapp.services.people import accounts
 from quizapp.services.people.auditlog import audit
 from quizapp.services.people.members import active_admin_count
@@ -274,6 +275,7 @@ def export_data(user: User) -> dict[str, Any]:
         ],
     }
     data.update(_portfolio(user))
+    data["drill_attempts"] = drills.export_rows(user.id)
     return data
 
 
@@ -328,7 +330,8 @@ certificates.csv     your certificates
 actions.csv          what you did as an educator or admin (audit log)
 logbook.csv          your logbook of observed and supervised treatments
 cpd.csv              your CPD activities
-(data.json also holds your mentor registration, if you are a mentor.)
+(data.json also holds your complication drill attempts, and your mentor registration if you
+are a mentor.)
 
 CSV files open in any spreadsheet (UTF-8). A cell that would start a formula is prefixed with
 an apostrophe so a spreadsheet shows it as text.

@@ -7,7 +7,7 @@ from flask import abort, render_template, request
 
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import insight, insight_tables, modules, records
+from quizapp.services.authoring import drill_insight, insight, insight_tables, modules, records
 from quizapp.web.author.common import bp, need_academy, visible_or_404
 from quizapp.web.downloads import csv_response
 from quizapp.web.pagination import paginate_list
@@ -21,6 +21,7 @@ def insight_index():
         "author/insight.html",
         modules=paginate_list(insight.module_activity(academy_id), anchor="modules"),
         cases=paginate_list(insight.case_activity(academy_id), param="cases_page", anchor="cases"),
+        drills=drill_insight.drill_stats(academy_id),
     )
 
 
