@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from quizapp.domain.scoring.look import LOOK_OUTCOMES
 from quizapp.formats.cases import load_case_file
 from quizapp.models import Role
 from quizapp.services.authoring import content
@@ -78,3 +79,10 @@ def test_no_snake_case_id_in_any_result_page(client, db, factory, whole_bank):
             if found:
                 leaks.setdefault(f"{case.id}: {candidate.label}", set()).update(found)
     assert leaks == {}, "\n".join(f"{k}: {sorted(v)}" for k, v in leaks.items())
+
+
+def test_the_stylesheet_styles_the_looks_outcomes_by_their_names():
+    css = (Path(__file__).resolve().parents[2] / "quizapp/static/app.css").read_text()
+    styled = set(re.findall(r"\.look-([a-z]+)\b", css)) - {"label"}
+    assert styled <= set(LOOK_OUTCOMES), styled - set(LOOK_OUTCOMES)
+    assert {"altered", "refreshed"} <= styled
