@@ -13,6 +13,7 @@ import pytest
 
 from quizapp.domain.scoring.look import LOOK_OUTCOMES
 from quizapp.formats.cases import load_case_file
+from quizapp.formats.plans import plan_to_dict
 from quizapp.models import Role
 from quizapp.services.authoring import content
 from quizapp.services.learning import casestudy
@@ -27,20 +28,7 @@ def visible_text(page: str) -> str:
     return html_lib.unescape(HIDDEN.sub(" ", page))
 
 
-def _plan_rows(plan) -> list[dict[str, str]]:
-    return [
-        {
-            "zone": item.zone,
-            "product": item.product,
-            "amount": f"{item.amount:g}",
-            "side": item.side.value,
-            "depth": item.depth.value if item.depth else "",
-        }
-        for item in plan.items
-    ]
-
-
-def _result_page(client, db, user, academy_id, slug: str, case, candidate) -> str:
+def _result_page(client, db, user, academy_id, slug: str, case, candidate) -> tuple[str, str]:
     listed = casestudy.find_listed(slug, academy_id)
     now = datetime.now(UTC)
     attempt = casestudy.start_or_resume(user.id, academy_id, listed, now)
@@ -49,7 +37,8 @@ def _result_page(client, db, user, academy_id, slug: str, case, candidate) -> st
     casestudy.save_assessment(attempt, grades)
     flags = [f.id for f in case.reference.red_flags]
     casestudy.save_candidacy(attempt, flags, candidate.plan.disposition.value)
-    casestudy.save_plan_rows(attempt, _plan_rows(candidate.plan))
+    rows = plan_to_dict(candidate.plan).get("items", [])
+    casestudy.save_plan_rows(attempt, [{k: str(v) for k, v in row.items()} for row in rows])
     casestudy.submit(attempt, now)
     db.session.commit()
     response = client.get(f"/learn/cases/attempts/{attempt.id}/result")
