@@ -2,7 +2,8 @@
 
 The case player shows them as tick boxes; a case lists the ones present; the scoring engine
 uses `blocks` and `families` to call treatment unsafe. A flag's `scope` says whether it concerns
-the whole patient or only some zones (an infection at the site blocks that site only).
+the whole patient or only some zones (an infection at the site blocks toxin at that site only,
+and filler anywhere on the face: `whole_face`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ class RedFlag:
     #: A dedicated scoring rule judges plans that go ahead despite it (the 2-week review), so
     #: treating against it is not unsafe by itself.
     ruled: bool = False
+    #: Families a zone-scoped flag rules out anywhere on the face while present, not only in
+    #: its zones, with the wording of that wider rule.
+    whole_face: frozenset[Family] = frozenset()
+    whole_face_kind: str = ""
 
     def concerns(self, family: Family, product_id: str) -> bool:
         """Whether this flag is about this product (a product list narrows the family)."""
@@ -87,9 +92,15 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _BOTH,
         True,
         "zone",
-        ("F12", "B43", "F55", "F44"),
-        "Defer the affected site until healed; ask about herpes simplex at consultation.",
+        ("F12", "B1", "B43", "F55", "F44"),
+        "Infection at the injection site is a label contraindication to toxin and filler (F12 "
+        "F55 B1 B43). The app defers all filler while any facial skin infection or "
+        "inflammation is active; toxin away from the site is a separate judgement. Ask about "
+        "herpes simplex at consultation (F44).",
         kind="a label contraindication",
+        whole_face=_FILLER,
+        whole_face_kind="the app's conservative rule: no filler anywhere on the face while a "
+        "facial infection is active, beyond the labels' contraindication at the site",
     ),
     RedFlag(
         "active_autoimmune",

@@ -389,3 +389,23 @@ def test_documented_example_loads(tmp_path):
     assert case.reference.disposition == Disposition.TREAT
     crows = case.range_for("crows_feet", Family.TOXIN)
     assert (crows.min, crows.max, crows.ceiling, crows.source) == (6, 9, 12, "catalogue")
+
+
+def test_the_nasal_root_is_coded_as_the_nose_not_the_glabella():
+    # m29 asks for filler in "the dip between my brows and the top of my nose": the radix.
+    case = load_case_file(CASES_DIR / "m29-nose-filler.yaml")
+    filler_zones = {
+        item.zone
+        for candidate in case.reference.candidate_plans
+        for item in candidate.plan.items
+        if item.product.startswith("ha_")
+    }
+    assert filler_zones == {"nose"}
+
+
+def test_a_case_that_leaves_the_forehead_alone_teaches_no_forehead_points():
+    # m38's low brow: the reference treats no forehead, so no learning point places points there.
+    case = load_case_file(CASES_DIR / "m38-masculine-brow.yaml")
+    natural = next(c for c in case.reference.candidate_plans if c.band == Band.NATURAL)
+    assert "forehead" not in {item.zone for item in natural.plan.items}
+    assert not [p for p in case.learning_points if re.search(r"forehead points", p, re.I)]

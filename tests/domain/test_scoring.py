@@ -104,6 +104,28 @@ def test_unsafe_zone_through_a_red_flag():
     assert verdict_of(result, "glabella").verdict == Verdict.ON_TARGET
 
 
+def test_a_facial_infection_rules_out_filler_anywhere_but_toxin_only_at_the_site():
+    # ps-17, cd-24: no filler on the face while any facial infection is active (F55 F12 B1);
+    # toxin away from the site is a separate judgement, at the site a label contraindication.
+    case = make_case(
+        zref("glabella", "ona", 20, 20, 30),
+        disposition=Disposition.TREAT_IN_PART,
+        flags=(FlagPresence("infection_at_site", ("jawline",)),),
+    )
+    away = score_plan(case, plan(item("glabella", "ona", 20), item("cheek", "ha_firm", 0.5)))
+    cheek = verdict_of(away, "cheek", Family.FILLER)
+    assert cheek.verdict == Verdict.UNSAFE and away.band == Band.UNSAFE
+    assert any("anywhere on the face" in r.text for r in cheek.reasons)
+    assert verdict_of(away, "glabella").verdict == Verdict.ON_TARGET
+    toxin_away = score_plan(case, plan(item("glabella", "ona", 20), item("masseter", "ona", 20)))
+    assert verdict_of(toxin_away, "masseter").verdict != Verdict.UNSAFE
+    on_site = verdict_of(
+        score_plan(case, plan(item("jawline", "ha_firm", 0.5))), "jawline", Family.FILLER
+    )
+    assert on_site.verdict == Verdict.UNSAFE
+    assert any("(a label contraindication)" in r.text for r in on_site.reasons)
+
+
 def test_filler_in_a_danger_zone_without_filler_is_unsafe():
     result = score_plan(glabella_case(), plan(item("glabella", "ha_soft", 0.2)))
     assert verdict_of(result, "glabella", Family.FILLER).verdict == Verdict.UNSAFE

@@ -97,7 +97,7 @@ def projected_look(state: Run) -> ProjectedLook:
         )
         for month in FADE_MONTHS
     )
-    label = "refreshed" if years > 0 else "unchanged"
+    label = REFRESHED if years > 0 else UNCHANGED
     return ProjectedLook(age, years, age - years, _whole(aimed), _whole(cap), label, fade)
 
 
@@ -108,7 +108,11 @@ def settle_look(look: ProjectedLook, band: Band) -> ProjectedLook:
     return look
 
 
+REFRESHED: Final = "refreshed"
+UNCHANGED: Final = "unchanged"
 ALTERED: Final = "altered"
+#: The look's three outcomes; pages style them as `look-<outcome>`.
+LOOK_OUTCOMES: Final = (REFRESHED, UNCHANGED, ALTERED)
 
 
 def _altered(age: int, aimed: float, cap: float) -> ProjectedLook:

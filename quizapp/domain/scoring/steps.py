@@ -184,16 +184,18 @@ def score_disposition(case: Case, disposition: Disposition | str) -> Disposition
     a treatable patient 30 (cautious); treating a patient who should not be treated 0."""
     given = Disposition(disposition)
     expected = case.reference.disposition
+    # In words, as the trainee reads them: "treat in part", not the stored id.
+    want, got = expected.value.replace("_", " "), given.value.replace("_", " ")
     if given in case_tables(case).right_dispositions:
         score, reason = 100, "Right disposition."
     elif given.treats and expected.treats:
-        score, reason = 60, f"Close: {expected.value} fits better than {given.value}."
+        score, reason = 60, f"Close: {want} fits better than {got}."
     elif not given.treats and not expected.treats:
-        score, reason = 50, f"Not treating is right, but {expected.value} is the next step."
+        score, reason = 50, f"Not treating is right, but {want} is the next step."
     elif not given.treats:
-        score, reason = 30, f"Over-cautious: this patient can be treated ({expected.value})."
+        score, reason = 30, f"Over-cautious: this patient can be treated ({want})."
     else:
-        score, reason = 0, f"This patient should not be treated today: {expected.value}."
+        score, reason = 0, f"This patient should not be treated today: {want}."
     return DispositionScore(expected, given, score == 100, score, reason)
 
 

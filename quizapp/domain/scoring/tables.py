@@ -272,7 +272,7 @@ def blocking_flags(
 ) -> list[str]:
     hits = []
     for flag, zones in tables.blocking:
-        if flag.scope == "zone" and zones and zone not in zones:
+        if flag.scope == "zone" and zones and zone not in zones and family not in flag.whole_face:
             continue
         if any(flag.concerns(family, p) for p in products):
             hits.append(flag.id)

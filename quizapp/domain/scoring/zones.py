@@ -108,10 +108,12 @@ def judge_zone(
     if group is not None and blocking:
         for flag_id in blocking:
             flag = RED_FLAGS[flag_id]
+            at = state.tables.flags.get(flag_id, ())
+            kind = flag.kind if not at or zone_id in at else flag.whole_face_kind
             reasons.append(
                 Reason(
                     f"{flag.label} rules out {family.value} in the {ZONE_NAMES[zone_id]} today "
-                    f"({flag.kind}). {flag.note}",
+                    f"({kind}). {flag.note}",
                     flag.references,
                 )
             )
