@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from quizapp.domain.sources import TAG_LABELS
 from quizapp.permissions import Action, can, current_membership, public
 
 bp = Blueprint("main", __name__)
@@ -27,6 +28,13 @@ def home():
 @public
 def about():
     return render_template("main/about.html")
+
+
+@bp.route("/sources")
+@public
+def sources():
+    """Every source key with its citation and strength: public, like the citations themselves."""
+    return render_template("main/sources.html", tag_labels=TAG_LABELS)
 
 
 @bp.route("/healthz")
