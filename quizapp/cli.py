@@ -44,9 +44,11 @@ def create_user(email, display_name, role, academy_slug, site_admin, password):
 def demo(quiet):
     """Load the demo academy, demo accounts and the content bank (safe to run twice)."""
     from quizapp.services.academy.demo import DEMO_INVITE_CODE, seed_demo
+    from quizapp.services.academy.demo_cohort import seed_demo_activity
 
     demo_accounts = seed_demo()
     report = _import_bank()
+    seed_demo_activity()  # needs the bank: its trainees study the published content
     db.session.commit()
     if quiet:
         return
