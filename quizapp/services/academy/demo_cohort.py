@@ -147,9 +147,7 @@ def _study_cases(trainee, academy_id, cases, rng, now) -> None:
         attempt = casestudy.start_or_resume(trainee.user.id, academy_id, listed, moment)
         case = casestudy.case_content(attempt.case_version)
         careful = rng.random() < trainee.skill
-        grades = {
-            z.zone: {"rest": z.rest, "moving": z.moving} for z in case.assessment if z.zone
-        }
+        grades = {z.zone: {"rest": z.rest, "moving": z.moving} for z in case.assessment if z.zone}
         if not careful:
             for pair in grades.values():
                 if pair["moving"] is not None and rng.random() < 0.4:
