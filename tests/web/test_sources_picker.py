@@ -72,3 +72,31 @@ def test_single_choice_marks_the_right_answer_with_a_radio(client, educator, db)
         as_text=True
     )
     assert 'type="radio"' not in multi and 'name="options-0-correct"' in multi
+
+
+def test_a_clone_gets_the_title_the_educator_asks_for(client, educator, db):  # noqa: F811
+    from sqlalchemy import select
+
+    from quizapp.models import ModuleRecord
+    from quizapp.services.authoring.content import import_bank
+    from tests.web.test_author_cases import BANK
+
+    import_bank(BANK)
+    db.session.commit()
+    original = db.session.scalar(select(ModuleRecord).where(ModuleRecord.academy_id.is_(None)))
+    page = client.get(f"/author/modules/{original.id}").get_data(as_text=True)
+    assert 'id="clone-title"' in page and "required" in page.split('id="clone-title"')[1][:80]
+    response = add_clone(client, original.id, 'Our "restraint" module')
+    assert response.status_code == 302
+    copy = db.session.scalar(select(ModuleRecord).where(ModuleRecord.academy_id.is_not(None)))
+    assert copy.title == 'Our "restraint" module' != original.title
+    assert draft_module(db, copy.id).title == 'Our "restraint" module'
+
+
+def add_clone(client, module_id, title):
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get(f"/author/modules/{module_id}").get_data(as_text=True))
+    return client.post(
+        f"/author/modules/{module_id}/clone", data={"csrf_token": token, "title": title}
+    )
