@@ -100,3 +100,26 @@ def add_clone(client, module_id, title):
     return client.post(
         f"/author/modules/{module_id}/clone", data={"csrf_token": token, "title": title}
     )
+
+
+def test_module_settings_name_modules_and_cases_by_title(client, educator, db):  # noqa: F811
+    from sqlalchemy import select
+
+    from quizapp.models import CaseRecord, ModuleRecord
+    from quizapp.services.authoring.content import import_bank
+    from tests.web.test_author_cases import BANK
+
+    import_bank(BANK)
+    db.session.commit()
+    titles = {m.slug: m.title for m in db.session.scalars(select(ModuleRecord))}
+    case_titles = {c.slug: c.title for c in db.session.scalars(select(CaseRecord))}
+    record = next(
+        m
+        for m in db.session.scalars(select(ModuleRecord))
+        if draft_module(db, m.id).prerequisites and draft_module(db, m.id).cases
+    )
+    module = draft_module(db, record.id)
+    html = client.get(f"/author/modules/{record.id}").get_data(as_text=True)
+    assert str(escape(titles[module.prerequisites[0]])) in html
+    assert str(escape(case_titles[module.cases[0]])) in html
+    assert f'href="/sources#{module.references[0]}"' in html
