@@ -249,7 +249,7 @@ def quiz_pool(module, rng: random.Random, size: int = 24) -> list[QuizVariant]:
 
 def case_pool(case, rng: random.Random) -> list[CaseVariant]:
     """Plans of every quality for one case, scored by the real engine, worst first."""
-    from quizapp.domain.sample_answers import plan_variants
+    from quizapp.domain.sample_answers import plan_rows, plan_variants
     from quizapp.domain.scoring import score_case_attempt
     from quizapp.services.learning.casestudy import deviation
 
@@ -283,16 +283,7 @@ def case_pool(case, rng: random.Random) -> list[CaseVariant]:
                         deviation(planned, low, high),
                     )
                 )
-            items = [
-                {
-                    "zone": i.zone,
-                    "product": i.product,
-                    "amount": f"{i.amount:g}",
-                    "side": i.side.value,
-                    "depth": i.depth.value if i.depth else "",
-                }
-                for i in plan.items
-            ]
+            items = plan_rows(plan)
             pool.append(
                 CaseVariant(
                     grades,

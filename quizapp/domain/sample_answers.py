@@ -71,3 +71,17 @@ def plan_variants(case: Case) -> list[Plan]:
         if len(plan.items) > 1:
             variants.append(replace(plan, items=plan.items[:-1]))
     return variants
+
+
+def plan_rows(plan: Plan) -> list[dict[str, str]]:
+    """The plan's items as a trainee types them in the plan step's rows."""
+    return [
+        {
+            "zone": item.zone,
+            "product": item.product,
+            "amount": f"{item.amount:g}",
+            "side": item.side.value,
+            "depth": item.depth.value if item.depth else "",
+        }
+        for item in plan.items
+    ]

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from quizapp.domain.sample_answers import plan_variants, quiz_response
+from quizapp.domain.sample_answers import plan_rows, plan_variants, quiz_response
 from quizapp.extensions import db
 from quizapp.models import Academy, Cohort, CohortMember, Programme, Role, User
 from quizapp.services.learning import casestudy, quizzes
@@ -161,19 +161,7 @@ def _study_cases(trainee, academy_id, cases, rng, now) -> None:
         casestudy.finish_reading(attempt)
         casestudy.save_assessment(attempt, grades)
         casestudy.save_candidacy(attempt, flags, plan.disposition.value)
-        casestudy.save_plan_rows(
-            attempt,
-            [
-                {
-                    "zone": item.zone,
-                    "product": item.product,
-                    "amount": f"{item.amount:g}",
-                    "side": item.side.value,
-                    "depth": item.depth.value if item.depth else "",
-                }
-                for item in plan.items
-            ],
-        )
+        casestudy.save_plan_rows(attempt, plan_rows(plan))
         casestudy.submit(attempt, moment + timedelta(minutes=rng.randint(10, 40)))
 
 
