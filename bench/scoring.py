@@ -3,7 +3,7 @@
 Run by hand: `.venv/bin/python bench/scoring.py [seconds]`. Not part of the test suite.
 The plan is a realistic one (8 items over toxin and filler zones, some heavy, one not indicated)
 for a case with history (HA in the cheek 18 months ago, silicone in the folds). Target: at least
-5,000 plans a second.
+10,000 plans a second, with the case's tables built once (`case_tables`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from quizapp.domain.plan import Plan, PlanItem  # noqa: E402
-from quizapp.domain.scoring import score_plan  # noqa: E402
+from quizapp.domain.scoring import case_tables, score_plan  # noqa: E402
 from quizapp.domain.terms import Depth, Disposition, Side  # noqa: E402
 from quizapp.formats.cases import load_case_file  # noqa: E402
 
-TARGET = 5000
+TARGET = 10_000
 
 
 def realistic_plan() -> Plan:
@@ -57,16 +57,17 @@ def main() -> int:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
     case = load_case_file(ROOT / "cases" / "f62-permanent-filler.yaml")
     plan = realistic_plan()
-    result = score_plan(case, plan)
+    tables = case_tables(case)
+    result = score_plan(case, plan, tables)
     print(
         f"case {case.id}: {len(case.history)} history items; plan: {len(plan.items)} items; "
         f"band {result.band.value}, score {result.score}"
     )
-    measure(lambda: score_plan(case, plan), 0.3)  # warm up
-    count, elapsed = measure(lambda: score_plan(case, plan), seconds)
+    measure(lambda: score_plan(case, plan, tables), 0.3)  # warm up
+    count, elapsed = measure(lambda: score_plan(case, plan, tables), seconds)
     rate = count / elapsed
     print(f"score_plan: {rate:,.0f} plans/s on one core ({count:,} in {elapsed:.2f} s)")
-    count, elapsed = measure(lambda: score_plan(case, plan).to_dict(), seconds / 2)
+    count, elapsed = measure(lambda: score_plan(case, plan, tables).to_dict(), seconds / 2)
     print(f"score_plan + to_dict: {count / elapsed:,.0f} plans/s")
     status = "OK" if rate >= TARGET else "BELOW TARGET"
     print(f"target {TARGET:,} plans/s: {status}")

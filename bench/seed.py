@@ -251,7 +251,7 @@ def case_pool(case, rng: random.Random) -> list[CaseVariant]:
     """Plans of every quality for one case, scored by the real engine, worst first."""
     from quizapp.domain.sample_answers import plan_rows, plan_variants
     from quizapp.domain.scoring import score_case_attempt
-    from quizapp.services.learning.casestudy import deviation
+    from quizapp.domain.tendency import deviation
 
     true_grades = {z.zone: {"rest": z.rest, "moving": z.moving} for z in case.assessment if z.zone}
     flags = sorted(f.id for f in case.reference.red_flags)

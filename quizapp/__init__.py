@@ -1,22 +1,27 @@
 """quizapp: learn to plan natural-looking toxin and filler treatments.
 
 `create_app` builds an app from environment settings (see quizapp.config); tests pass overrides.
+Flask and the database are imported when an app is built, not when the package is: the pure
+domain (quizapp.domain, quizapp.formats) loads, and is tested, without them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from quizapp.config import build_config
-from quizapp.extensions import csrf, db, limiter, login_manager
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    from flask import Flask
+
+    from quizapp.config import build_config
+    from quizapp.extensions import csrf, db, limiter
+
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, overrides))
@@ -58,12 +63,15 @@ def _configure_migrations(app: Flask) -> None:
     """
     from flask_migrate import Migrate
 
+    from quizapp.extensions import db
+
     Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
 
 def _configure_login(app: Flask) -> None:
     from sqlalchemy.orm import joinedload
 
+    from quizapp.extensions import db, login_manager
     from quizapp.models import Membership, User
 
     login_manager.init_app(app)
@@ -103,6 +111,8 @@ def _configure_sqlite(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     from sqlalchemy import event
+
+    from quizapp.extensions import db
 
     with app.app_context():
         engine = db.engine

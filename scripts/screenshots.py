@@ -107,8 +107,9 @@ def trainee_pages(page) -> None:
         ("crows_feet", "0", "2"),
         ("forehead", "0", "1"),
     ):
-        page.locator(f"#rest-{zone}").select_option(rest)
-        page.locator(f"#moving-{zone}").select_option(moving)
+        page.locator(f"label[for='rest-{zone}-{rest}']").click()
+        page.locator(f"label[for='moving-{zone}-{moving}']").click()
+    shoot(page, "case-assessment")
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()
@@ -122,11 +123,15 @@ def trainee_pages(page) -> None:
         page.locator(f"#product-{index}").select_option(product)
         page.locator(f"#amount-{index}").fill(amount)
         page.locator(f"#side-{index}").select_option(side)
-        page.get_by_role("button", name="Save and add a row").click()
+        if index < len(rows) - 1:
+            page.get_by_role("button", name="Add a row").click()  # no reload with JS
     shoot(page, "case-plan")
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
     shoot(page, "case-result")
+    # The top of the result on a phone (band, reasons, face), for the README.
+    page.set_viewport_size({"width": 375, "height": 1500})
+    page.screenshot(path=str(OUT / "case-result-phone-top.png"))
     natural_plan(page)
     page.goto("/learn/modules/natural-results")
     page.locator("form button.button").first.click()
@@ -156,8 +161,8 @@ def natural_plan(page) -> None:
     page.goto("/learn/cases/")
     page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
     page.get_by_role("button", name="Continue to the assessment").click()
-    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
+    page.locator("label[for='moving-glabella-3']").click()
+    page.locator("label[for='rest-glabella-1']").click()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()
@@ -170,7 +175,7 @@ def natural_plan(page) -> None:
         if side:
             page.locator(f"#side-{index}").select_option(side)
         if index == 0:
-            page.get_by_role("button", name="Save and add a row").click()
+            page.get_by_role("button", name="Add a row").click()
     page.get_by_role("button", name="Submit plan for scoring").click()
     page.wait_for_url("**/result")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from quizapp.domain.face import FALLBACK_CEILING_FACTOR as _FALLBACK
 from quizapp.domain.face import (
@@ -17,6 +17,7 @@ from quizapp.domain.face import (
     MAX_FACIAL_UNITS_DEFAULT,
     PRODUCTS,
     TOXIN_RETREAT_MONTHS,
+    UPPER_FACE_ZONES,
     ZONES,
     Family,
     default_range,
@@ -75,6 +76,8 @@ class ZoneAssessment:
     rest: int | None = None
     moving: int | None = None
     note: str = ""
+    #: Asymmetry documented at a review of earlier toxin in this zone.
+    asymmetry: bool = False
 
     def grade_for(self, family: Family) -> int | None:
         """Toxin treats lines of movement, filler treats volume: pick the grade that matters."""
@@ -128,6 +131,8 @@ class ZoneReference:
     justification: str = ""
     note: str = ""
     references: tuple[str, ...] = ()
+    #: Treating the zone within its range and leaving it alone are both right.
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +172,13 @@ class ResolvedRange:
     grade: int | None
     references: tuple[str, ...]
     explanation: str
+    optional: bool = False
 
     @property
     def required(self) -> bool:
-        """A zone with a minimum above zero must be treated; min 0 makes it optional."""
-        return self.min > 0
+        """A zone with a minimum above zero must be treated, unless the reference marks it
+        optional; min 0 also makes it optional."""
+        return self.min > 0 and not self.optional
 
 
 class RangeError(ValueError):
@@ -222,6 +229,15 @@ def resolve_range(ref: ZoneReference, grade: int | None, sex: str) -> ResolvedRa
     refs = list(ref.references)
     if used_catalogue and typical is not None:
         refs.extend(r for r in typical.references if r not in refs)
+    # Upper-face toxin at grade 2 or less, from the catalogue alone, is offered, never
+    # demanded: leaving it alone is not "missed" (an educator convention, docs/scoring.md).
+    optional = ref.optional or (
+        spec.min is None
+        and ref.family == Family.TOXIN
+        and ref.zone in UPPER_FACE_ZONES
+        and grade is not None
+        and grade <= 2
+    )
     if spec.empty:
         source = "catalogue"
         explanation = default.explanation if default else ""
@@ -245,6 +261,7 @@ def resolve_range(ref: ZoneReference, grade: int | None, sex: str) -> ResolvedRa
         grade,
         tuple(refs),
         explanation,
+        optional,
     )
 
 
@@ -279,9 +296,6 @@ class Case:
     _residuals: dict[str, dict[str, float]] = field(init=False, compare=False, repr=False)
     _months: tuple[float, ...] = field(init=False, compare=False, repr=False)
     _derived: frozenset[str] = field(init=False, compare=False, repr=False)
-    #: Scratch space for facts that other pure modules derive from the case once (the scoring
-    #: engine keeps its per-case tables here). Not part of equality or the file format.
-    cache: dict[str, Any] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Everything that depends on the case alone is worked out once, here, so that scoring
@@ -291,7 +305,6 @@ class Case:
         object.__setattr__(self, "_months", tuple(self._history_months(h) for h in self.history))
         object.__setattr__(self, "_residuals", self._compute_residuals())
         object.__setattr__(self, "_derived", self._compute_derived_flags())
-        object.__setattr__(self, "cache", {})
         ranges = []
         for ref in self.reference.zones:
             assessed = amap.get(ref.zone)

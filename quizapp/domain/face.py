@@ -160,7 +160,7 @@ class Zone:
         return None
 
 
-_TOXINS: Final = frozenset({"ona", "abo", "inco", "daxi"})
+_TOXINS: Final = frozenset({"ona", "abo", "inco", "daxi", "prabo", "leti", "rela"})
 
 
 def _toxin(
@@ -221,11 +221,13 @@ _ZONE_LIST: Final[tuple[Zone, ...]] = (
         male_doses=(
             _toxin(
                 40,
+                40,
                 80,
-                80,
-                "P26",
-                "In 80 men, 40-80 U beat 20 U with no extra adverse events; start at 40 U or "
-                "more (P26).",
+                "P26 B1",
+                "The label dose is 20 U for men too (B1). In one RCT of 80 men, 40-80 U beat "
+                "20 U with no extra adverse events and the authors advise starting at 40 U or "
+                "more (P26): 40 U per session, with the trial's top arm, 80 U, as the ceiling. "
+                "20 U is a conservative start.",
             ),
         ),
     ),
@@ -320,13 +322,14 @@ _ZONE_LIST: Final[tuple[Zone, ...]] = (
         products=frozenset({"ha_soft"}),
         doses=(
             _filler(
-                0.5,
+                0.3,
+                0.55,
                 1.0,
-                None,
-                "F6 F5 P22 P23",
-                "0.5-1 mL per side (one clinic, F6; one trial, F5); about 0.55 mL per side in one "
-                "series (P22). Low-G' gel only, placed deep, because of swelling and Tyndall "
-                "(P28 P22 P29). No cap found.",
+                "P22 F6 U2",
+                "About 0.55 mL per side in the MD Codes series of 119 patients (P22) is the top "
+                "of a session; 0.3 mL per side is the low end (educator convention, U2). One "
+                "clinic's 0.5-1 mL per side (F6) gives the ceiling. Low-G' gel only, placed "
+                "deep, because of swelling and Tyndall (P28 P22 P29).",
             ),
         ),
     ),
@@ -382,13 +385,15 @@ _ZONE_LIST: Final[tuple[Zone, ...]] = (
         products=frozenset({"ha_soft"}),
         doses=(
             _filler(
-                1.3,
-                2.5,
-                4.8,
-                "F9 F10 P10 P28",
-                "Trial medians 1.3-2.5 mL (F9); repeat treatments about 1.5 mL (F10). 4.8 mL is "
-                "the largest volume given in those trials, a ceiling, never a target; authors "
-                "warn against an overfilled upper lip (P10). Low-G' gels (P28).",
+                0.5,
+                1.5,
+                3.0,
+                "F49 F10 U1",
+                "Per session: the label allows at most 1.5 mL per lip per treatment and asks for "
+                "a follow-up session where 3 mL or more is needed (F49), so 3 mL for both lips "
+                "is the ceiling. A first session stays well below it: up to the 1.5 mL of a "
+                "repeat treatment (F10), from 0.5 mL (educator convention, U1). The trial "
+                "medians of 1.3-2.5 mL (F9) include touch-ups. Low-G' gels (P28).",
             ),
         ),
     ),
@@ -402,13 +407,13 @@ _ZONE_LIST: Final[tuple[Zone, ...]] = (
         products=_TOXINS | {"ha_soft"},
         doses=(
             _toxin(
-                4,
+                1,
+                6,
                 10,
-                None,
                 "B16",
-                "0.5-1 U per point at 2-6 points, 4-10 U in total, at least 1.5 cm from the mouth "
-                "corners; only one or two lower-face areas per session (one author, B16). "
-                "Over-dosing weakens the lips (B15). No cap found.",
+                "0.5-1 U per point at 2-6 points is 1-6 U; the same author's 4-10 U in total is "
+                "the ceiling. At least 1.5 cm from the mouth corners; only one or two lower-face "
+                "areas per session (one author, B16). Over-dosing weakens the lips (B15).",
             ),
         ),
         note="Filler for fine perioral lines takes a low-G' gel (P28), but facts.md gives no "
@@ -480,12 +485,14 @@ _ZONE_LIST: Final[tuple[Zone, ...]] = (
         products=frozenset({"ha_firm", "caha"}),
         doses=(
             _filler(
+                0.75,
                 1.5,
-                3.4,
                 4.5,
-                "F12",
-                "Label: usually 6.8 mL at first treatment, at most 9 mL per session, repeat "
-                "3 mL, all for the whole jaw (F12); halved here to per side.",
+                "F12 U3",
+                "Per side and per session. The label's 6.8 mL is a per-patient first course for "
+                "both sides, touch-ups possibly included; its repeat of 3 mL is 1.5 mL per side, "
+                "the top of a session here, from 0.75 mL (educator convention, U3). At most "
+                "9 mL per session, 4.5 mL per side, is the ceiling (F12).",
             ),
         ),
     ),
@@ -791,6 +798,42 @@ _PRODUCT_LIST: Final[tuple[Product, ...]] = (
         effect_references=("P20",),
         note="Glabella 40 U as 5 x 8 U (B8); median duration 24 weeks (P20). No clinician unit "
         "ratio is given in facts.md; conversion uses the label glabella doses only.",
+    ),
+    Product(
+        "prabo",
+        "prabotulinumtoxinA",
+        Family.TOXIN,
+        "U",
+        ("B38",),
+        label_glabella_units=20,
+        effect_months=None,
+        note="US label: glabella 20 U as 5 x 4 U, reconstituted to 4 U per 0.1 mL (B38). No "
+        "duration in facts.md; the effect curve borrows ona's figure as an approximation.",
+    ),
+    Product(
+        "leti",
+        "letibotulinumtoxinA",
+        Family.TOXIN,
+        "U",
+        ("B39", "B40"),
+        label_glabella_units=20,
+        effect_months=None,
+        note="US and UK labels: glabella 20 U as 5 x 4 U (B39 B40); the UK label is for adults "
+        "under 75 and adds ALS to the contraindications (B40). No duration in facts.md; the "
+        "effect curve borrows ona's figure.",
+    ),
+    Product(
+        "rela",
+        "relabotulinumtoxinA",
+        Family.TOXIN,
+        "U (liquid)",
+        ("B41", "B42"),
+        label_glabella_units=50,
+        effect_months=None,
+        under_65_label=True,
+        note="UK label: a ready-to-use liquid at 100 U/mL, no reconstitution; glabella 50 U "
+        "(0.5 mL), crow's feet 60 U, at most 110 U per session, adults under 65 (B41). Its "
+        "units are its own. No duration in facts.md; the effect curve borrows ona's figure.",
     ),
     _ha(
         "ha_soft",

@@ -24,7 +24,8 @@ D = Disposition
 class RedFlag:
     """One red flag.
 
-    `dispositions` are the dispositions it points to; `blocks` means that injecting any product
+    `dispositions` are the dispositions it points to, each as right as the others when the
+    case's own disposition is among them; `blocks` means that injecting any product
     of `families` while the flag is present (in its zones, for zone-scoped flags) is unsafe.
     Non-blocking flags are cautions: the plan may go ahead with care.
     """
@@ -38,6 +39,12 @@ class RedFlag:
     references: tuple[str, ...]
     note: str = ""
     products: frozenset[str] = frozenset()
+    #: What kind of rule it is, worded as the sources word it (a label contraindication, a
+    #: label warning, a conservative practice rule ...); the reasons quote it.
+    kind: str = "a conservative practice rule"
+    #: A dedicated scoring rule judges plans that go ahead despite it (the 2-week review), so
+    #: treating against it is not unsafe by itself.
+    ruled: bool = False
 
     def concerns(self, family: Family, product_id: str) -> bool:
         """Whether this flag is about this product (a product list narrows the family)."""
@@ -54,8 +61,11 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _BOTH,
         True,
         "patient",
-        ("B1", "B27", "F42"),
-        "Safety not established for toxin or filler.",
+        ("B43", "B50", "B51", "B52", "F42"),
+        "Not a contraindication in any toxin label read: the labels say the data are "
+        "insufficient, and the filler labels that safety is not established (F42). Deferring "
+        "is the app's conservative rule.",
+        kind="a conservative practice rule, not a label contraindication",
     ),
     RedFlag(
         "breastfeeding",
@@ -64,8 +74,11 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _BOTH,
         True,
         "patient",
-        ("B1", "B27", "F42"),
-        "Safety not established for toxin or filler.",
+        ("B43", "B50", "B51", "B52", "F42"),
+        "Not a contraindication in any toxin label read: the labels say the data are "
+        "insufficient, and the filler labels that safety is not established (F42). Deferring "
+        "is the app's conservative rule.",
+        kind="a conservative practice rule, not a label contraindication",
     ),
     RedFlag(
         "infection_at_site",
@@ -74,8 +87,9 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _BOTH,
         True,
         "zone",
-        ("F12", "B1", "F44"),
+        ("F12", "B43", "F55", "F44"),
         "Defer the affected site until healed; ask about herpes simplex at consultation.",
+        kind="a label contraindication",
     ),
     RedFlag(
         "active_autoimmune",
@@ -94,8 +108,10 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _TOXIN,
         True,
         "patient",
-        ("B1", "B27"),
-        "A label contraindication to toxin; filler is not affected by it.",
+        ("B43", "B47", "B48", "B49"),
+        "A contraindication in the EU/UK toxin labels and a warning in the US labels "
+        "(systemic effects); filler is not affected by it.",
+        kind="EU/UK label contraindication; US label warning",
     ),
     RedFlag(
         "anticoagulants",
@@ -165,11 +181,14 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         "Toxin within the last 3 months",
         (D.DEFER, D.TREAT_IN_PART),
         _TOXIN,
-        True,
+        False,
         "patient",
-        ("B1", "B6", "B7", "B27", "B29"),
-        "Labels allow retreatment no more often than every 3 months; short intervals and "
-        "top-ups raise the risk of antibodies (B29).",
+        ("B1", "B6", "B7", "B27", "B29", "B47"),
+        "Labels allow retreatment no more often than every 3 months; record the 2-week review "
+        "and adjust the next session (B47). Boosters within weeks raise the risk of antibodies "
+        "(B29 B30).",
+        kind="the labels' retreatment interval",
+        ruled=True,
     ),
     RedFlag(
         "delayed_inflammatory_history",
@@ -179,7 +198,8 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         False,
         "patient",
         ("F31", "F32", "F33"),
-        "0.3-4.25% of patients; can follow flu-like illness or vaccination (F31 F32). A caution.",
+        "0.3% to about 4% of patients; can follow flu-like illness or vaccination (F31 F32). "
+        "A caution.",
     ),
     RedFlag(
         "allergy_history",
@@ -190,6 +210,7 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         "patient",
         ("F13",),
         "A label contraindication for HA filler.",
+        kind="a label contraindication",
     ),
     RedFlag(
         "under_18",
@@ -200,6 +221,7 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         "patient",
         ("F42",),
         "Safety not established.",
+        kind="a label restriction",
     ),
     RedFlag(
         "laxity_beyond_filler",
@@ -230,10 +252,10 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         _TOXIN,
         False,
         "patient",
-        ("B6", "B27", "B28"),
-        "Azzalure, Bocouture and Dysport US are labelled for adults under 65: choose a product "
-        "whose label covers the patient.",
-        products=frozenset({"abo", "inco"}),
+        ("B6", "B27", "B28", "B41"),
+        "Azzalure, Bocouture, Dysport US and Relfydess are labelled for adults under 65: choose "
+        "a product whose label covers the patient.",
+        products=frozenset({"abo", "inco", "rela"}),
     ),
     RedFlag(
         "interacting_medicines",

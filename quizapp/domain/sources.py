@@ -243,6 +243,24 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
     ),
     ("P28", "T", "Sundaram 2015 Dermatol Surg (rheology)"),
     ("P29", "T", "Siperstein 2022 ASJ Open Forum"),
+    # Educator conventions (tag U): figures the app needs where no source gives one. Each is
+    # listed with its reason in docs/scoring.md.
+    ("U1", "U", "Educator convention: the low end of a first lip session, 0.5 mL in total"),
+    ("U2", "U", "Educator convention: the low end of a tear-trough session, 0.3 mL per side"),
+    ("U3", "U", "Educator convention: the low end of a first jawline session, 0.75 mL per side"),
+    (
+        "U4",
+        "U",
+        "Educator convention: upper-face toxin at grade 2 or less from the catalogue is optional",
+    ),
+    ("U5", "U", "Educator convention: a brow position grade of 2 or more counts as low brows"),
+    (
+        "U6",
+        "U",
+        "Educator convention: laxity volume costs 5 points per mL; a small 2-week correction is "
+        "at most a quarter of the dose given then",
+    ),
+    ("U7", "U", "Educator convention: the band score intervals of docs/scoring.md"),
     # Regulators' CPD rules (issue 11; not in facts.md): the figures of quizapp/domain/cpd.py
     (
         "R1",
@@ -278,7 +296,13 @@ _ORDER: Final[dict[str, tuple[str, int, str]]] = {key: _sort_key(key) for key in
 
 def sorted_keys(keys: Iterable[str]) -> tuple[str, ...]:
     """Deduplicate and sort source keys naturally (B2 before B10), for stable output."""
-    return tuple(sorted(set(keys), key=lambda k: _ORDER.get(k) or _sort_key(k)))
+    unique = set(keys)
+    if unique <= _KNOWN:  # the usual case: no key to work out
+        return tuple(sorted(unique, key=_ORDER.__getitem__))
+    return tuple(sorted(unique, key=lambda k: _ORDER.get(k) or _sort_key(k)))
+
+
+_KNOWN: Final = frozenset(_ORDER)
 
 
 # The sections of facts.md, by key prefix: how the sources page and the authors' picker group keys.
@@ -288,6 +312,7 @@ GROUP_LABELS: Final[dict[str, str]] = {
     "S": "Scales",
     "A": "Ageing",
     "P": "Perceived age, persistence, volumes, men, rheology",
+    "U": "Educator conventions (where no source gives a figure)",
     "R": "Regulators' CPD rules",
 }
 

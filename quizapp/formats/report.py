@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from quizapp.domain.scoring import PlanScore, ZoneVerdict
+from quizapp.domain.terms import BAND_LABELS
 
 WIDTH = 100
 
@@ -60,14 +61,21 @@ def _refs(keys: Sequence[str]) -> str:
 def render_plan_score(score: PlanScore) -> str:
     """A readable report: headline, zone table, totals, earlier filler, findings, reasons."""
     look = score.look
+    headline = f"Case {score.case_id}: score {score.score}/100, band {score.band.value.upper()}"
+    if score.band_label and score.band_label != BAND_LABELS[score.band]:
+        headline += f" ({score.band_label.lower()})"
+    if look.years_younger:
+        seen = f"about {look.years_younger} years younger ({look.age} -> {look.apparent_age})"
+    elif look.label == "altered":
+        seen = "altered or erased: reads as treated, not younger"
+    else:
+        seen = "no change"
     out = [
-        f"Case {score.case_id}: score {score.score}/100, band {score.band.value.upper()}",
+        headline,
         f"Disposition: {score.candidacy.given.value} (case: {score.candidacy.expected.value})",
         *_wrap(
-            f"Look: {look.label}, about {_num(look.years_younger)} years younger "
-            f"({look.age} -> {_num(look.apparent_age)}); the plan reaches for "
-            f"{_num(look.aimed_years)} (cap {_num(look.cap_years)}). Teaching heuristic, not a "
-            "prediction.",
+            f"Look: {look.label}, {seen}; the plan reaches for {look.aimed_years} years "
+            f"(cap {look.cap_years}). Teaching heuristic, not a prediction.",
             "",
         ),
         "",

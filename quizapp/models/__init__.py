@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models, grouped by subject."""
 
+from quizapp.models.base import InvalidTransition
 from quizapp.models.certification import (
     AuditEntry,
     Certificate,
@@ -19,7 +20,6 @@ from quizapp.models.people import Academy, Invitation, Membership, Role, User
 from quizapp.models.portfolio import (
     CpdActivity,
     EntryStatus,
-    InvalidTransition,
     LogbookEntry,
     MentorAssignment,
     MentorProfile,

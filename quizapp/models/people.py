@@ -23,6 +23,14 @@ class Role(enum.StrEnum):
 
 ROLE_ENUM = Enum(Role, name="member_role", values_callable=lambda roles: [r.value for r in roles])
 
+#: A deleted account keeps its row, anonymised: `deleted-<id>@invalid` (`.invalid` is reserved, so
+#: no one can sign up with it); services/people/privacy.py does the anonymising.
+DELETED_DOMAIN = "invalid"
+
+
+def deleted_email(user_id: int) -> str:
+    return f"deleted-{user_id}@{DELETED_DOMAIN}"
+
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -45,6 +53,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def is_deleted(self) -> bool:
+        """An anonymised account: inactive, with the deleted address of its own id."""
+        return not self.active and self.email == deleted_email(self.id)
 
     def get_id(self) -> str:
         # The session version travels in the session so a bump logs out every old session.

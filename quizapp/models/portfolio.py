@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
-from quizapp.models.base import UTCDateTime, now_utc
+from quizapp.models.base import InvalidTransition, UTCDateTime, move_row, now_utc
 from quizapp.models.people import User
 
 
@@ -85,10 +85,6 @@ ENTRY_STATUS_ENUM = Enum(
 )
 
 
-class InvalidTransition(ValueError):
-    """A logbook entry was asked to make a move its status does not allow."""
-
-
 class LogbookEntry(db.Model):
     """One observed or supervised treatment, recorded by the trainee, signed by a mentor."""
 
@@ -135,7 +131,7 @@ class LogbookEntry(db.Model):
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_user_id])
     supersedes: Mapped[LogbookEntry | None] = relationship(remote_side=[id])
 
-    # -- the status machine: each move checks where the entry stands --------------------------
+    # -- the status machine: each move is a conditional UPDATE on the status it expects -------
 
     @property
     def editable(self) -> bool:
@@ -146,30 +142,50 @@ class LogbookEntry(db.Model):
     def locked(self) -> bool:
         return self.status == EntryStatus.SIGNED
 
-    def _move(self, allowed: tuple[EntryStatus, ...], to: EntryStatus) -> None:
-        if self.status not in allowed:
-            raise InvalidTransition(f"cannot go from {self.status.value} to {to.value}")
-        self.status = to
+    def _move(self, allowed: tuple[EntryStatus, ...], to: EntryStatus, **values: Any) -> None:
+        """One transition: a conditional UPDATE that expects the status this request read, so
+        of two reviews racing, one moves the entry and the other is refused."""
+        read = self.status
+        if read not in allowed:
+            raise InvalidTransition(f"cannot go from {read.value} to {to.value}")
+        values.update(status=to, updated_at=now_utc())
+        if not move_row(self, [LogbookEntry.status == read], values):
+            raise InvalidTransition(
+                f"it was {self.status.value.replace('_', ' ')} meanwhile by another request"
+            )
+        db.session.expire(self, ["mentor", "signed_by"])  # their keys may have just changed
+
+    def edit(self, values: dict[str, Any]) -> None:
+        """The trainee's change to a draft or an entry sent back, conditional on that status:
+        an entry submitted or signed meanwhile is never changed."""
+        read = self.status
+        if not self.editable:
+            raise InvalidTransition(f"a {read.value} entry cannot change")
+        if not move_row(self, [LogbookEntry.status == read], {**values, "updated_at": now_utc()}):
+            raise InvalidTransition(f"it was {self.status.value.replace('_', ' ')} meanwhile")
 
     def submit(self, mentor_user_id: int) -> None:
         """Send to a mentor for review (first time, or again after changes)."""
-        self._move((EntryStatus.DRAFT, EntryStatus.CHANGES_REQUESTED), EntryStatus.SUBMITTED)
-        self.mentor_user_id = mentor_user_id
+        self._move(
+            (EntryStatus.DRAFT, EntryStatus.CHANGES_REQUESTED),
+            EntryStatus.SUBMITTED,
+            mentor_user_id=mentor_user_id,
+        )
 
     def request_changes(self, comment: str) -> None:
         """The mentor sends the entry back with a comment saying what to change."""
         if not comment.strip():
             raise InvalidTransition("a request for changes needs a comment")
-        self._move((EntryStatus.SUBMITTED,), EntryStatus.CHANGES_REQUESTED)
-        self.mentor_comment = comment.strip()
+        self._move(
+            (EntryStatus.SUBMITTED,), EntryStatus.CHANGES_REQUESTED, mentor_comment=comment.strip()
+        )
 
     def sign(self, mentor_user_id: int, when: datetime, comment: str = "") -> None:
         """The mentor signs: the entry is locked from now on."""
-        self._move((EntryStatus.SUBMITTED,), EntryStatus.SIGNED)
-        self.signed_by_user_id = mentor_user_id
-        self.signed_at = when
+        signature: dict[str, Any] = {"signed_by_user_id": mentor_user_id, "signed_at": when}
         if comment.strip():
-            self.mentor_comment = comment.strip()
+            signature["mentor_comment"] = comment.strip()
+        self._move((EntryStatus.SUBMITTED,), EntryStatus.SIGNED, **signature)
 
 
 class CpdActivity(db.Model):

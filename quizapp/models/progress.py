@@ -1,13 +1,16 @@
 """Progress: quiz attempts and case-study attempts, with per-item results kept for statistics.
 
 An attempt moves from in_progress to submitted exactly once; the move is a conditional UPDATE, so a
-double post, a back-button resubmit or two tabs store one result. Each attempt points at the exact
-content version the trainee saw.
+double post, a back-button resubmit or two tabs store one result. Every other write to an attempt
+(answers, grades, flags, disposition, plan rows, step) is conditional on it still being open, so a
+save that loses a race with the submission is refused: what is stored is what was scored. Each
+attempt points at the exact content version the trainee saw.
 """
 
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +24,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
-from quizapp.models.base import UTCDateTime, now_utc
+from quizapp.models.base import InvalidTransition, UTCDateTime, move_row, now_utc
 from quizapp.models.content import CaseVersion, ModuleVersion
 
 
@@ -39,7 +43,57 @@ ATTEMPT_STATUS_ENUM = Enum(
 )
 
 
-class QuizAttempt(db.Model):
+class AttemptMoves:
+    """The moves both kinds of attempt share: hold an open attempt, close it once."""
+
+    def hold_open(self) -> bool:
+        """Lock this attempt's row for the rest of the transaction if it is still open, and
+        reload it: what a save merges into or a submission scores cannot change before the
+        commit, and a submission racing in waits for it. False once it has been submitted."""
+        model = type(self)
+        db.session.flush()
+        unchanged = {"status": model.status}
+        if "updated_at" in model.__table__.c:
+            unchanged["updated_at"] = model.updated_at  # holding is not a change
+        held = db.session.execute(
+            update(model)
+            .where(model.id == self.id, model.status == AttemptStatus.IN_PROGRESS)
+            .values(unchanged)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(self)
+        return held.rowcount == 1
+
+    def _close(self, now: datetime, token: str | None, values: dict[str, Any]) -> bool:
+        """in_progress -> submitted with the scored result and the submitting form's token;
+        True only for the call that did it."""
+        if not (token and len(token) <= 64 and token.startswith(f"{self.id}-")):
+            token = None  # not a token of this attempt's forms
+        return move_row(
+            self,
+            [type(self).status == AttemptStatus.IN_PROGRESS],
+            {
+                "status": AttemptStatus.SUBMITTED,
+                "submitted_at": now,
+                "submission_token": token,
+                **values,
+            },
+        )
+
+    def new_submission_token(self) -> str:
+        """A one-off token for a submit form of this attempt (its id first, so it is unique)."""
+        return f"{self.id}-{secrets.token_urlsafe(16)}"
+
+    def _write_open(self, values: dict[str, Any], *expected: Any) -> None:
+        if not move_row(self, [type(self).status == AttemptStatus.IN_PROGRESS, *expected], values):
+            raise InvalidTransition(
+                "this attempt has been submitted"
+                if self.status is AttemptStatus.SUBMITTED
+                else "this attempt was changed in another window"
+            )
+
+
+class QuizAttempt(AttemptMoves, db.Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "module_id", "number"),
@@ -87,8 +141,29 @@ class QuizAttempt(db.Model):
     score_percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The submitting form's one-off token: a retried post (the client saw an error) is known
+    # as the same submission and answered with the stored result.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     module_version: Mapped[ModuleVersion] = relationship()
+
+    def save_answer(self, question_id: str, response: Any) -> None:
+        """Keep one answer on an open attempt; refused (InvalidTransition) once submitted."""
+        if not self.hold_open():
+            raise InvalidTransition("this attempt has been submitted")
+        self._write_open({"answers": {**(self.answers or {}), question_id: response}})
+
+    def close(
+        self,
+        now: datetime,
+        score_percent: float,
+        passed: bool,
+        result: dict[str, Any],
+        token: str | None = None,
+    ) -> bool:
+        return self._close(
+            now, token, {"score_percent": score_percent, "passed": passed, "result": result}
+        )
 
 
 class QuestionResult(db.Model):
@@ -129,7 +204,14 @@ class CaseStep(enum.StrEnum):
     RESULT = "result"
 
 
-class CaseAttempt(db.Model):
+STEP_ORDER: tuple[CaseStep, ...] = tuple(CaseStep)
+
+
+#: What a trainee writes on a case attempt's steps (status, step and result move otherwise).
+CASE_ANSWERS = frozenset({"grades", "red_flags", "disposition", "plan_items"})
+
+
+class CaseAttempt(AttemptMoves, db.Model):
     __tablename__ = "case_attempts"
     __table_args__ = (
         Index(
@@ -188,8 +270,49 @@ class CaseAttempt(db.Model):
     band: Mapped[str | None] = mapped_column(String(20), index=True)
     score: Mapped[float | None] = mapped_column(Float)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The submitting form's one-off token: a retried post (the client saw an error) is known
+    # as the same submission and answered with the stored result.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     case_version: Mapped[CaseVersion] = relationship()
+
+    def reached(self, step: CaseStep) -> bool:
+        return STEP_ORDER.index(step) <= STEP_ORDER.index(CaseStep(self.step))
+
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        """Write answers to an open attempt and move on to `reach` if it is the next step, in one
+        UPDATE that expects the status and step this request read. Refuses (InvalidTransition)
+        a skipped step, the result step (only a submission gets there), a submitted attempt and
+        one another window moved meanwhile."""
+        if not answers.keys() <= CASE_ANSWERS:
+            raise InvalidTransition(f"{', '.join(answers.keys() - CASE_ANSWERS)} cannot be written")
+        read = CaseStep(self.step)
+        values: dict[str, Any] = {**answers, "updated_at": now_utc()}
+        if reach is not None and not self.reached(reach):
+            if reach is CaseStep.RESULT or STEP_ORDER.index(reach) != STEP_ORDER.index(read) + 1:
+                raise InvalidTransition(f"cannot go from {read.value} to {reach.value}")
+            values["step"] = reach.value
+        self._write_open(values, CaseAttempt.step == read.value)
+
+    def close(
+        self,
+        now: datetime,
+        band: str,
+        score: float,
+        result: dict[str, Any],
+        token: str | None = None,
+    ) -> bool:
+        return self._close(
+            now,
+            token,
+            {
+                "step": CaseStep.RESULT.value,
+                "updated_at": now,
+                "band": band,
+                "score": score,
+                "result": result,
+            },
+        )
 
 
 class CaseZoneResult(db.Model):

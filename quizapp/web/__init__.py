@@ -134,6 +134,11 @@ def _unexpected_error(error: Exception):
     from flask import current_app
     from sqlalchemy.exc import DBAPIError
 
+    if isinstance(error, DBAPIError) and _storage_full(error):
+        # Disk (or the database's size limit) full: the rollback above kept the database whole;
+        # an operator has to make room, so this is logged as an error.
+        current_app.logger.error("Database storage full: %s", error.orig)
+        return _error_page(503, *STORAGE_FULL_TEXT), 503, {"Retry-After": "60"}
     if isinstance(error, DBAPIError) and _database_unavailable(error):
         # The database went away (restart, failover): say so plainly; the pool reconnects on
         # the next request (pool_pre_ping), and the rollback above left nothing half-written.
@@ -145,6 +150,20 @@ def _unexpected_error(error: Exception):
     current_app.logger.exception("Unhandled error")
     title, text = ERROR_TEXT[500]
     return _error_page(500, title, text), 500
+
+
+STORAGE_FULL_TEXT = (
+    "Storage full",
+    "The site cannot store anything new just now. Nothing you sent was saved (or half-saved); "
+    "please try again later.",
+)
+
+
+def _storage_full(error) -> bool:
+    """SQLite's "database or disk is full" (SQLITE_FULL); PostgreSQL's disk_full (53100)."""
+    return "database or disk is full" in str(error.orig).lower() or (
+        getattr(error.orig, "sqlstate", None) == "53100"
+    )
 
 
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")

@@ -17,7 +17,7 @@ from quizapp.extensions import db, limiter
 from quizapp.models import User
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires, signed_in
-from quizapp.services.people import members, privacy
+from quizapp.services.people import auditlog, privacy
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -50,7 +50,7 @@ def export():
     """All of the user's data as one zip (JSON and CSV)."""
     now = now_utc()
     payload = privacy.export_zip(current_user, now)
-    members.audit(None, current_user.id, "account.exported", f"user {current_user.id}")
+    auditlog.audit(None, current_user.id, "account.exported", f"user {current_user.id}")
     db.session.commit()
     response = Response(payload, mimetype="application/zip")
     stamp = now.strftime("%Y%m%d")

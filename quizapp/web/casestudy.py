@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.domain.case import Case
@@ -70,7 +70,9 @@ class TraineePlay:
 
     def submit(self) -> None:
         try:
-            submitted = casestudy.submit(self.attempt, now_utc())
+            submitted = casestudy.submit(
+                self.attempt, now_utc(), request.form.get("submission_token")
+            )
         except PlanFileError:
             db.session.commit()  # keep the rows as typed; the page lists what to fix
             raise casestudy.StepRefused(player.PLAN_NOT_READY) from None

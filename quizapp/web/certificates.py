@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from quizapp.domain.certification import Rules, recertification_text
 from quizapp.extensions import db
 from quizapp.models import Certificate
 from quizapp.models.base import now_utc
@@ -82,7 +83,7 @@ def _own(code: str) -> Certificate:
 def _criteria(certificate: Certificate) -> tuple[str, str]:
     """The achievement's description and criteria in words, from the programme as it is now."""
     programme = certificate.programme
-    rules = certification.Rules.of(programme)
+    rules = Rules.of(programme)
     parts = []
     if rules.required_modules:
         parts.append(f"passed {len(rules.required_modules)} required module(s)")
@@ -111,9 +112,7 @@ def show(code: str):
         certificate=certificate,
         status=certificate.status(now),
         verify_url=url_for("verify.certificate", code=certificate.code, _external=True),
-        recertification=certification.recertification_text(
-            certification.Rules.of(certificate.programme)
-        ),
+        recertification=recertification_text(Rules.of(certificate.programme)),
         now=now,
     )
 

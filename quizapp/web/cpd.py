@@ -29,8 +29,8 @@ from quizapp.extensions import db
 from quizapp.models import Academy, User
 from quizapp.models.base import now_utc
 from quizapp.permissions import Action, current_membership, requires, signed_in
-from quizapp.services.infra.csvout import csv_response
 from quizapp.services.portfolio import bundle, cpd
+from quizapp.web.downloads import csv_response
 from quizapp.web.forms import EmptyForm
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")
@@ -64,7 +64,9 @@ class ActivityForm(FlaskForm):
         description="Hours spent learning with other people (the NMC asks for at least 20).",
     )
     verifiable = BooleanField(
-        "Verifiable (you hold documentary evidence from the provider)", default=True
+        # Unticked until the person says so: a claim of evidence is theirs to make.
+        "Verifiable (you hold documentary evidence from the provider)",
+        default=False,
     )
     evidence = TextAreaField(
         "Evidence",
@@ -239,12 +241,10 @@ def certificate(activity_id: int):
 
 def _zip_download(user: User, academy_id: int | None):
     name, body = bundle.build(user, academy_id, now_utc())
-    return send_file(
-        bundle.buffer(body),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=name,
-    )
+    response = send_file(bundle.buffer(body), mimetype="application/zip")
+    # Quoted, like the CSV downloads: some clients drop an unquoted name and save without ".zip".
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.route("/export")

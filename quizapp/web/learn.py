@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from quizapp.domain import quiz
+from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus
 from quizapp.models.base import now_utc
@@ -43,6 +44,8 @@ def index():
         tendency=tendency,
         tendencies=practice.tendencies(current_user.id, tendency),
         standings=standings,
+        recent=history[-5:][::-1],
+        band_labels=BAND_LABELS,
     )
 
 
@@ -59,7 +62,9 @@ def module(slug: str):
         for c in casestudy.case_progress(current_user.id, current_academy_id(), wanted)
         if c.listed.slug in wanted
     ]
-    return render_template("learn/module.html", item=item, cases=cases, form=EmptyForm())
+    return render_template(
+        "learn/module.html", item=item, cases=cases, band_labels=BAND_LABELS, form=EmptyForm()
+    )
 
 
 @bp.route("/modules/<slug>/start", methods=["POST"])
@@ -97,8 +102,8 @@ def _close_if_time_is_up(attempt) -> bool:
     return attempt.status is AttemptStatus.SUBMITTED
 
 
-def _submit(attempt, now: datetime) -> None:
-    submitted = quizzes.submit(attempt, now)
+def _submit(attempt, now: datetime, token: str | None = None) -> None:
+    submitted = quizzes.submit(attempt, now, token)
     if submitted is not None:
         announce(submitted.certificates)
 
@@ -165,7 +170,7 @@ def finish(attempt_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        _submit(attempt, now_utc())
+        _submit(attempt, now_utc(), request.form.get("submission_token"))
         db.session.commit()
         return redirect(url_for("learn.review", attempt_id=attempt_id))
     answered = {qid for qid, value in (attempt.answers or {}).items() if value is not None}

@@ -28,6 +28,7 @@ from quizapp.domain.terms import (
 from quizapp.models import AttemptStatus, CaseStep
 from quizapp.services.learning import casestudy
 from quizapp.web.forms import EmptyForm
+from quizapp.web.plandata import default_side
 
 #: Said when a plan is submitted with rows that cannot be scored (they are kept, with the list).
 PLAN_NOT_READY = "The plan has problems to fix before it can be scored."
@@ -46,6 +47,24 @@ class PlayableAttempt(Protocol):
 
     @property
     def status(self) -> AttemptStatus: ...
+
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        """Write a step's answers and reach a later step (refused once submitted)."""
+
+
+class HeldInMemory:
+    """`change` for an attempt kept outside the database (the preview's lives in the session):
+    the step functions' write changes the object itself."""
+
+    step: str
+
+    def change(self, reach: CaseStep | None = None, **answers: Any) -> None:
+        for key, value in answers.items():
+            setattr(self, key, value)
+        if reach is not None and casestudy.step_index(reach.value) > casestudy.step_index(
+            self.step
+        ):
+            self.step = reach.value
 
 
 class Play(Protocol):
@@ -161,7 +180,10 @@ def rows_from_form(form: MultiDict) -> list[dict[str, str]]:
     for index in range(MAX_ITEMS + casestudy.EMPTY_ROWS_SHOWN):
         if f"zone-{index}" not in form:
             continue
-        rows.append({k: form.get(f"{k}-{index}", "") for k in PLAN_ROW_KEYS})
+        row = {k: form.get(f"{k}-{index}", "") for k in PLAN_ROW_KEYS}
+        if not row["side"] and row["zone"]:
+            row["side"] = default_side(row["zone"])  # "by zone": both sides of a paired zone
+        rows.append(row)
     remove = form.get("remove", "")
     if remove.isdigit() and int(remove) < len(rows):
         rows.pop(int(remove))

@@ -10,6 +10,7 @@ from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.sources import SOURCES, grouped_sources
 from quizapp.permissions import Action, can, current_membership
 from quizapp.web import facemap
+from quizapp.web.plandata import default_side, plan_script_data
 
 
 def product_label(product_id: str) -> str:
@@ -31,6 +32,17 @@ def amount(value: float | int | None) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def plural(count: float | int, word: str, many: str | None = None) -> str:
+    """1 -> "1 grade", 3 -> "3 grades"; `many` for irregular plurals ("entry", "entries")."""
+    shown = amount(count)
+    return f"{shown} {word if count == 1 else (many or word + 's')}"
+
+
+def topic_label(topic: str) -> str:
+    """A topic slug as people read it: "dose-judgement" -> "Dose judgement"."""
+    return topic.replace("-", " ").replace("_", " ").capitalize()
+
+
 def register_template_helpers(app: Flask) -> None:
     from quizapp.markup import register_markup
 
@@ -45,10 +57,14 @@ def register_template_helpers(app: Flask) -> None:
         zone_label=zone_label,
         product_label=product_label,
         product_unit=product_unit,
+        plan_script_data=plan_script_data,
+        default_side=default_side,
     )
     app.jinja_env.filters.update(
         zone_label=zone_label,
         product_label=product_label,
         red_flag_label=red_flag_label,
         amount=amount,
+        plural=plural,
+        topic_label=topic_label,
     )

@@ -185,7 +185,9 @@ MALFORMED = [
     ),
     (
         "  zones:\n",
-        "  max_facial_units: 1\n  zones:\n",
+        # Two filler units (cheek, lips); the glabella's toxin does not count (F15).
+        "  max_facial_units: 1\n  zones:\n    lips:\n      products: [ha_soft]\n"
+        "      dose: {min: 0.5, max: 1.0, ceiling: 1.5}\n      references: [F3]\n",
         "reference.max_facial_units",
         "2 facial units",
         "max_facial_units",

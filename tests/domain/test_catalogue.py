@@ -47,6 +47,9 @@ PRODUCT_IDS = [
     "abo",
     "inco",
     "daxi",
+    "prabo",
+    "leti",
+    "rela",
     "ha_soft",
     "ha_medium",
     "ha_firm",
@@ -132,8 +135,10 @@ def test_grade_scaling():
 
 def test_male_glabella_range_and_fallback_ceiling():
     male = default_range("glabella", Family.TOXIN, 3, "M")
-    assert (male.low, male.high) == (40, 80)
-    assert "P26" in male.references
+    # One RCT: 40-80 U beat 20 U (P26); the label is 20 U for men too (B1). 40 U per session,
+    # the trial's top arm as the ceiling.
+    assert (male.low, male.high, male.ceiling) == (40, 40, 80)
+    assert {"P26", "B1"} <= set(male.references)
     temples = ZONES["temples"].typical(Family.FILLER)
     assert temples.ceiling is None
     assert temples.effective_ceiling == pytest.approx(1.1 * face.FALLBACK_CEILING_FACTOR)

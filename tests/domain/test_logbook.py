@@ -8,15 +8,15 @@ import datetime as dt
 import pytest
 
 from quizapp.domain import logbook
-from quizapp.domain.face import ZONES, Family, default_range
-from quizapp.domain.terms import Band, Disposition, Side, Verdict
-from quizapp.services.academy.certification import (
+from quizapp.domain.certification import (
     Practice,
     Rules,
     check_rules,
     clean_extra_rules,
     decide,
 )
+from quizapp.domain.face import ZONES, Family, default_range
+from quizapp.domain.terms import Band, Disposition, Side, Verdict
 
 TODAY = dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
@@ -345,7 +345,7 @@ def test_cpd_hours_count_inside_the_programme_window_only():
 
 
 def test_recertification_asks_cpd_since_the_last_certificate_but_not_the_logbook():
-    from quizapp.services.academy.certification import HeldCertificate
+    from quizapp.domain.certification import HeldCertificate
 
     rules = Rules(
         (), 0, 0, 12, logbook=(("toxin", "performed", 5),), max_duration_months=6, cpd_hours=3

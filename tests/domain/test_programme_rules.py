@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quizapp.services.academy.certification import (
+from quizapp.domain.certification import (
     CaseOutcome,
     HeldCertificate,
     ModuleStanding,

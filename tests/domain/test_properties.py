@@ -118,10 +118,12 @@ def test_above_the_range_more_never_scores_better(case_id, data):
 @given(case_ids, st.data())
 def test_over_treatment_costs_more_than_the_same_distance_under(case_id, data):
     case = CASES[case_id]
-    rng = data.draw(st.sampled_from([r for r in case.ranges if r.min > 0]))
+    rng = data.draw(st.sampled_from([r for r in case.ranges if r.required]))
     product = rng.products[0]
     side = Side.BOTH if rng.per_side else Side.MIDLINE
-    distance = data.draw(st.floats(rng.min * 0.05, rng.min))
+    # Amounts are what the zone holds after today: earlier filler still there counts.
+    left = max(case.residual_ml(rng.zone).values(), default=0.0) if rng.family == "filler" else 0
+    distance = data.draw(st.floats((rng.min - left) * 0.05, rng.min - left))
     rest = [
         PlanItem(
             r.zone,
@@ -130,10 +132,11 @@ def test_over_treatment_costs_more_than_the_same_distance_under(case_id, data):
             Side.BOTH if r.per_side else Side.MIDLINE,
         )
         for r in case.ranges
-        if r is not rng and r.min > 0
+        if r is not rng and r.required
     ]
 
-    def penalty(ona_eq: float) -> float:
+    def penalty(held: float) -> float:
+        ona_eq = held - left
         extra = (PlanItem(rng.zone, product, from_ona_units(product, ona_eq), side),)
         chosen = (*rest, *extra) if ona_eq > 0 else tuple(rest)
         return score_plan(case, Plan(case.reference.disposition, chosen)).penalty
@@ -171,7 +174,11 @@ def test_a_blocked_zone_is_never_better_than_unsafe(others, quarters):
 def plans_inside_every_range(draw, case: Case) -> Plan:
     result: list[PlanItem] = []
     for rng in case.ranges:
-        ona_eq = draw(st.floats(rng.min, rng.max))
+        # The range is what the zone holds after today: earlier filler still there counts.
+        left = (
+            max(case.residual_ml(rng.zone).values(), default=0.0) if rng.family == "filler" else 0
+        )
+        ona_eq = draw(st.floats(max(0.0, rng.min - left), max(0.0, rng.max - left)))
         if ona_eq <= 0:
             continue
         product = draw(st.sampled_from(rng.products))

@@ -9,7 +9,7 @@ from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Disposition
 from quizapp.formats.report import plan_score_json, render_plan_score
 
-from ._casekit import example, item, plan
+from ._casekit import example, item, make_case, plan, zref
 
 
 def test_text_report_has_table_findings_and_sources():
@@ -49,7 +49,15 @@ def test_text_report_for_a_deferral_and_history():
 
 
 def test_json_rendering_is_the_stable_dict():
-    result = score_plan(example("f44-frown-lines"), plan(item("glabella", "ona", 20)))
+    result = score_plan(example("f44-frown-lines"), plan(item("glabella", "ona", 8)))
     data = plan_score_json(result)
     assert data == result.to_dict()
     assert json.loads(json.dumps(data))["band"] == "under_treated"
+
+
+def test_the_report_names_a_toxin_band_and_never_pairs_altered_with_younger():
+    case = make_case(zref("glabella", "ona", 20, 20, 30), age=60)
+    text = render_plan_score(score_plan(case, plan(item("glabella", "ona", 80))))
+    first, _, look = text.splitlines()[:3]
+    assert first.endswith("band OVERFILLED (over-treated (toxin))")
+    assert "altered or erased" in look and "younger (" not in look

@@ -106,3 +106,18 @@ def log_in(page, email: str, password: str, landing: str = "**/learn/") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(landing)
+
+
+def grade(page, zone: str, kind: str, value: int) -> None:
+    """Choose a grade on the assessment step the way a pointer does: its button (label)."""
+    page.locator(f"label[for='{kind}-{zone}-{value}']").click()
+
+
+def case_to_plan(page) -> None:
+    """From a case's patient step to its plan: the glabella graded, "treat as planned" chosen."""
+    page.get_by_role("button", name="Continue to the assessment").click()
+    grade(page, "glabella", "moving", 3)
+    grade(page, "glabella", "rest", 1)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Treat as planned").check()
+    page.get_by_role("button", name="Save and continue").click()

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import case_to_plan, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -31,12 +31,7 @@ def new_educator(live):
 
 def _walk_the_case(page, amount: str) -> None:
     """Patient -> assessment -> candidacy -> plan -> result, as the trainee player asks."""
-    page.get_by_role("button", name="Continue to the assessment").click()
-    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_label("Treat as planned").check()
-    page.get_by_role("button", name="Save and continue").click()
+    case_to_plan(page)
     page.get_by_label("Row 1 zone").select_option("glabella")
     page.get_by_label("Row 1 product").select_option("ona")
     page.get_by_label("Row 1 amount").fill(amount)

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from quizapp.services.academy.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import case_to_plan, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -67,16 +67,11 @@ def test_invited_trainee_signs_up_learns_and_sees_their_tendency(browser, live_s
     # A case study planned naturally: the result places it on the band scale and the face map.
     trainee.get_by_role("link", name="Case studies").first.click()
     trainee.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
-    trainee.get_by_role("button", name="Continue to the assessment").click()
-    trainee.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    trainee.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
-    trainee.get_by_role("button", name="Save and continue").click()
-    trainee.get_by_label("Treat as planned").check()
-    trainee.get_by_role("button", name="Save and continue").click()
+    case_to_plan(trainee)
     trainee.get_by_label("Row 1 zone").select_option("glabella")
     trainee.get_by_label("Row 1 product").select_option("ona")
     trainee.get_by_label("Row 1 amount").fill("20")
-    trainee.get_by_role("button", name="Save and add a row").click()
+    trainee.get_by_role("button", name="Add a row").click()
     trainee.get_by_label("Row 2 zone").select_option("crows_feet")
     trainee.get_by_label("Row 2 product").select_option("ona")
     trainee.get_by_label("Row 2 amount").fill("8")

@@ -36,8 +36,18 @@ def test_case_study_by_keyboard_only(page, new_trainee):
     tab_to(page, "main button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/assessment")
-    choose(page, "#moving-glabella", 4)  # "–", 0, 1, 2, 3
-    choose(page, "#rest-glabella", 2)
+    # Each grade is a radio group: Tab reaches it, the arrow keys move along "–", 0, 1, 2, 3, 4.
+    tab_to(page, "#moving-glabella-none")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    tab_to(page, "#rest-glabella-none")
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("#moving-glabella-3").is_checked()
+    assert page.locator("#rest-glabella-1").is_checked()
+    # The face follows: the glabella shows the higher grade, 3.
+    glabella = page.locator(".facemap .zone[data-zone=glabella]")
+    assert glabella.get_attribute("class") == "zone grade-3"
     tab_to(page, "main button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/candidacy")

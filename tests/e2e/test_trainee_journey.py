@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import case_to_plan, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -33,16 +33,11 @@ def test_trainee_completes_a_case_study(page, new_trainee):
     log_in(page, *new_trainee)
     page.get_by_role("link", name="Case studies").first.click()
     page.locator("form[action='/learn/cases/f44-frown-lines/start'] button").click()
-    page.get_by_role("button", name="Continue to the assessment").click()
-    page.get_by_label("Glabellar (frown) lines, moving").select_option("3")
-    page.get_by_label("Glabellar (frown) lines, at rest").select_option("1")
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_label("Treat as planned").check()
-    page.get_by_role("button", name="Save and continue").click()
+    case_to_plan(page)
     page.get_by_label("Row 1 zone").select_option("glabella")
     page.get_by_label("Row 1 product").select_option("ona")
     page.get_by_label("Row 1 amount").fill("20")
-    page.get_by_role("button", name="Save and add a row").click()
+    page.get_by_role("button", name="Add a row").click()
     assert "20 U" in page.locator(".totals").inner_text()
     page.get_by_label("Row 2 zone").select_option("crows_feet")
     page.get_by_label("Row 2 product").select_option("ona")

@@ -148,6 +148,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "main.about": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.sources": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.healthz": row(200, 200, 200, 200, 200, 200, 200, 200),
+    "main.favicon": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.home": row(200, R, R, 200, 200, 200, 200, 200),
     # The logbook: a site admin has no academy to keep a logbook in (404). The educator of
     # academy A mentors its trainee, whose entry is submitted to them.

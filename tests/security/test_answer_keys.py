@@ -66,7 +66,10 @@ def assert_no_keys(page: str, secrets: list[str], where: str) -> None:
     found = KEY_ATTRIBUTE.search(page)
     assert found is None, f"{where} has a key attribute: {found.group(0)[:120]!r}"
     for hidden in HIDDEN_INPUT.findall(page):
-        assert 'name="csrf_token"' in hidden, f"{where} has a hidden field {hidden!r}"
+        # The only hidden fields: the CSRF token and the submit form's one-off token.
+        assert re.search(r'name="(csrf_token|submission_token)"', hidden), (
+            f"{where} has a hidden field {hidden!r}"
+        )
 
 
 def question_secrets(question) -> list[str]:

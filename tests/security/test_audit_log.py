@@ -30,7 +30,7 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
-from quizapp.services.people import members
+from quizapp.services.people import auditlog
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
 from tests.web.test_academy_xapi import lrs  # noqa: F401 (a fixture: a loopback LRS)
@@ -446,7 +446,7 @@ def test_mentor_and_logbook_actions_are_audited(app, client, academy, factory, d
 def _entries(db, academy, admin, n: int, action="cohort.changed"):
     start = now_utc() - timedelta(hours=1)
     for i in range(n):
-        entry = members.audit(academy.id, admin.id, action, f"cohort {i}")
+        entry = auditlog.audit(academy.id, admin.id, action, f"cohort {i}")
         entry.created_at = start + timedelta(seconds=i)
     db.session.commit()
 
@@ -469,7 +469,7 @@ def test_audit_page_filters_by_action_and_downloads_csv(client, academy, factory
     admin = factory.user(Role.ADMIN, academy)
     _entries(db, academy, admin, 3)
     _entries(db, academy, admin, 2, action="programme.changed")
-    members.audit(academy.id, admin.id, "cohort.created", "=HYPERLINK(1)")
+    auditlog.audit(academy.id, admin.id, "cohort.created", "=HYPERLINK(1)")
     db.session.commit()
     login(client, admin.email)
     html = client.get("/academy/audit?action=programme.changed").get_data(as_text=True)
@@ -492,8 +492,8 @@ def test_audit_page_shows_only_the_admins_academy(app, client, academy, factory,
     admin = factory.user(Role.ADMIN, academy)
     elsewhere = factory.academy("Elsewhere", "elsewhere")
     other_admin = factory.user(Role.ADMIN, elsewhere)
-    members.audit(elsewhere.id, other_admin.id, "cohort.created", "cohort secret-elsewhere")
-    members.audit(academy.id, admin.id, "cohort.created", "cohort ours")
+    auditlog.audit(elsewhere.id, other_admin.id, "cohort.created", "cohort secret-elsewhere")
+    auditlog.audit(academy.id, admin.id, "cohort.created", "cohort ours")
     db.session.commit()
     educator = factory.user(Role.EDUCATOR, academy)
     login(client, admin.email)

@@ -6,7 +6,10 @@ posted fields other than the answers are ignored, and another person's attempt d
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -129,6 +132,65 @@ def test_replayed_quiz_submission_shows_the_stored_result(client, trainee, db):
     assert _count(db, QuizAttempt, user_id=trainee.id) == 1
     assert _count(db, QuestionResult, attempt_id=attempt_id) == 2
     assert "50" in client.get(replay.headers["Location"]).get_data(as_text=True)
+
+
+# A worker that scores the submission, flushes every row and is killed before it commits.
+KILLED_MID_SUBMIT = """
+import sys, time
+from quizapp import create_app
+from quizapp.extensions import db
+from quizapp.models import QuizAttempt
+from quizapp.models.base import now_utc
+from quizapp.services.learning import quizzes
+
+url, attempt_id, token = sys.argv[1:]
+app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": url,
+                  "RATELIMIT_STORAGE_URI": "memory://"})
+with app.app_context():
+    assert quizzes.submit(db.session.get(QuizAttempt, int(attempt_id)), now_utc(), token)
+    print("scored and flushed, not committed", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_worker_killed_mid_submit_leaves_nothing_and_a_retry_stores_one_result(
+    client, trainee, db, app
+):
+    attempt_id = _start_quiz(client)
+    _post(client, f"/learn/attempts/{attempt_id}/q/1", answer="true", go="next")
+    finish = f"/learn/attempts/{attempt_id}/finish"
+    page = client.get(finish).get_data(as_text=True)
+    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+    command = [sys.executable, "-c", KILLED_MID_SUBMIT, app.config["SQLALCHEMY_DATABASE_URI"]]
+    with subprocess.Popen(
+        [*command, str(attempt_id), token], stdout=subprocess.PIPE, text=True, cwd=CASES_DIR.parent
+    ) as worker:
+        try:
+            assert worker.stdout.readline().startswith("scored and flushed"), worker.poll()
+        finally:
+            worker.kill()  # SIGKILL: no rollback, no clean-up of its own
+            worker.wait(timeout=30)
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.status is AttemptStatus.IN_PROGRESS and attempt.submission_token is None
+    assert attempt.score_percent is None and attempt.result is None
+    assert _count(db, QuestionResult, attempt_id=attempt_id) == 0
+
+    # The client saw an error and posts the same form again, twice: one submission.
+    for _ in range(2):
+        retry = _post(client, finish, submission_token=token)
+        assert retry.headers["Location"].endswith(f"/learn/attempts/{attempt_id}/review")
+        db.session.expire_all()
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.status is AttemptStatus.SUBMITTED and attempt.submission_token == token
+        assert _count(db, QuestionResult, attempt_id=attempt_id) == 2
+    assert "50" in client.get(retry.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_submission_token_of_another_attempt_is_not_kept(client, trainee, db):
+    attempt_id = _start_quiz(client)
+    _post(client, f"/learn/attempts/{attempt_id}/finish", submission_token="999999-forged")
+    assert db.session.get(QuizAttempt, attempt_id).submission_token is None
 
 
 def _walk_case(client, base: str, **extra):

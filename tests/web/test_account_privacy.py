@@ -33,7 +33,7 @@ from quizapp.models import (
 from quizapp.models.base import now_utc
 from quizapp.services.academy import reports
 from quizapp.services.authoring import insight
-from quizapp.services.people import accounts, members, privacy
+from quizapp.services.people import accounts, auditlog, privacy
 from tests.conftest import TEST_PASSWORD, csrf_from, login
 from tests.data import academykit as kit
 
@@ -133,14 +133,14 @@ def world(tmp_path, factory, db):
     invitation = accounts.create_invitation(
         academy, Role.TRAINEE, email="ana@example.com", created_by=admin
     )
-    members.audit(
+    auditlog.audit(
         academy.id,
         admin.id,
         "invitation.created",
         f"invitation {invitation.id}",
         {"email": "ana@example.com", "role": "trainee"},
     )
-    members.audit(
+    auditlog.audit(
         academy.id,
         admin.id,
         "invitation.bulk_created",
@@ -157,7 +157,7 @@ def world(tmp_path, factory, db):
             prescriber=True,
         )
     )
-    members.audit(
+    auditlog.audit(
         academy.id,
         admin.id,
         "mentor.profile_created",

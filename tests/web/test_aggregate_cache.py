@@ -14,7 +14,8 @@ from quizapp.models import Membership
 from quizapp.services.academy import reports
 from quizapp.services.authoring import insight
 from quizapp.services.infra import aggcache
-from quizapp.services.infra.csvout import csv_chunks, csv_stream, csv_text
+from quizapp.services.infra.csvout import csv_chunks, csv_text
+from quizapp.web.downloads import csv_stream
 from tests.conftest import login
 from tests.data import academykit as kit
 from tests.web.test_academy_reports import NOW, history  # noqa: F401 - the shared fixture

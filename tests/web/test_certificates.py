@@ -16,12 +16,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from quizapp.domain.certification import add_months
 from quizapp.models import AuditEntry, Certificate, Role
 from quizapp.models.base import now_utc
 from quizapp.services.academy import badges, certification
-from quizapp.services.academy.certification import add_months
 from tests.conftest import csrf_from, login
 from tests.data import academykit as kit
+from tests.web.test_case_player import NATURAL_PLAN
 
 SCHEMA = json.loads(
     (
@@ -79,21 +80,7 @@ def test_the_case_plan_that_meets_the_last_requirement_issues_the_certificate(cl
     _post(client, f"{base}/assessment", **{"moving-glabella": "3", "rest-glabella": "1"})
     _post(client, f"{base}/candidacy", disposition="treat")
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
-    response = _post(
-        client,
-        f"{base}/plan",
-        **{
-            "zone-0": "glabella",
-            "product-0": "ona",
-            "amount-0": "20",
-            "side-0": "midline",
-            "zone-1": "crows_feet",
-            "product-1": "ona",
-            "amount-1": "8",
-            "side-1": "both",
-            "go": "submit",
-        },
-    )
+    response = _post(client, f"{base}/plan", **NATURAL_PLAN)
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Certificate earned: Safe toxin practice" in html
     certificate = db.session.scalar(select(Certificate))

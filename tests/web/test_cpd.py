@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
@@ -329,7 +330,10 @@ def _entry(db, user, academy, **kw) -> LogbookEntry:
 
 def _zip(response) -> dict[str, bytes]:
     assert response.status_code == 200 and response.mimetype == "application/zip"
-    assert "attachment" in response.headers["Content-Disposition"]
+    # The saved file opens as a zip: its name ends .zip.
+    assert re.search(
+        r'^attachment; filename="[^"/]+\.zip"$', response.headers["Content-Disposition"]
+    )
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from quizapp.domain.certification import add_months
 from quizapp.extensions import db as _db
 from quizapp.models import (
     AuditEntry,
@@ -212,7 +213,7 @@ def test_performed_entry_is_scored_by_the_engine_and_shows_band_and_reasons(clie
     heavy = _new_entry(client, **{"amount-0": "60"})
     assert heavy.score_band == "overfilled" and heavy.score < natural.score
     html = client.get(f"/portfolio/entries/{heavy.id}").get_data(as_text=True)
-    assert "Overfilled" in html and "glabella: overfilled" in html
+    assert "Overfilled" in html and "glabellar (frown) lines: overfilled" in html
     observed = _new_entry(client, role="observed", **{"grade-0": ""})
     assert observed.score_band is None and observed.score is None
 
@@ -588,7 +589,7 @@ def test_programme_window_and_cpd_hours_from_the_database(client, people, db):
     details = {r.label: (r.met, r.detail) for r in standing.check.requirements}
     assert details["5 hours of CPD in the programme window"] == (False, "4.5 of 5 hours")
     within = details["Complete within 12 months"]
-    deadline = certification.add_months(start, 12)
+    deadline = add_months(start, 12)
     still_open = deadline >= TODAY
     closing = f"by {deadline}" if still_open else f"closed on {deadline}"
     assert within == (still_open, closing)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp.domain.scoring import case_tables
 from quizapp.domain.sources import SOURCES, sorted_keys
 from quizapp.extensions import db
 from quizapp.models import CaseRecord, CaseVersion, ModuleRecord, ModuleVersion
@@ -141,7 +142,7 @@ def uncited_source_keys(files: list[ParsedFile]) -> tuple[str, ...]:
     A key nothing cites is a fact the curriculum does not teach, or a stale entry in the
     reference list; `flask content check` lists them as a note rather than failing.
     """
-    from quizapp.formats.modules import SOURCE_KEY_RE
+    from quizapp.formats.module_rules import SOURCE_KEY_RE
 
     cited = {key for item in files for key in _CITED_KEY.findall(item.text)}
     return sorted_keys(key for key in SOURCES if SOURCE_KEY_RE.match(key) and key not in cited)
@@ -156,15 +157,17 @@ def candidate_plan_issues(source: str, case: Any) -> list[BankIssue]:
 
     Treatment cases need a candidate the engine bands `conservative` and one it bands
     `overfilled`; cases whose answer is not to treat need a cautious one (conservative or natural)
-    and one that treats anyway (unsafe). The loader has already checked that the engine agrees
-    with every band an author claims.
+    and one that treats anyway (unsafe, or overdone or overfilled where the only flag has a
+    scoring rule of its own, as a toxin booster inside the interval does). The loader has
+    already checked that the engine agrees with every band an author claims.
     """
     bands = {candidate.band.value for candidate in case.reference.candidate_plans}
     field = "reference.candidate_plans"
     if case.reference.disposition.treats:
         needed = [("conservative", {"conservative"}), ("overfilled", {"overfilled"})]
     else:
-        needed = [("conservative or natural", CONSERVATIVE_SIDE), ("unsafe", {"unsafe"})]
+        treats_anyway = OVER_SIDE if case_tables(case).ruled_only else {"unsafe"}
+        needed = [("conservative or natural", CONSERVATIVE_SIDE), ("unsafe", treats_anyway)]
     return [
         BankIssue(source, None, field, f"needs a candidate plan whose band is {label}")
         for label, accepted in needed

@@ -28,7 +28,7 @@ from quizapp.models import AuditEntry, CaseRecord, CaseVersion, ModuleRecord, Mo
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
 from quizapp.services.authoring.content import content_hash
-from quizapp.services.people import members
+from quizapp.services.people import auditlog
 
 MAX_SLUG: Final = 64
 
@@ -196,7 +196,7 @@ def target_of(record) -> str:
 
 def audit(record, actor: User | None, action: str, **details: Any) -> AuditEntry:
     """Record who did what to which item (the history page lists these)."""
-    return members.audit(
+    return auditlog.audit(
         record.academy_id,
         actor.id if actor is not None else None,
         f"{kind_of(record)}.{action}",

@@ -33,7 +33,7 @@ without touching the cached one (values are shared, read-only): per-learner figu
 recomputed for the learners concerned and spliced into a copy; sums (common mistakes) are
 additive over the newly submitted attempts, kept as integers so that they add up exactly. A
 refresh costs a few milliseconds plus the caller's queries on a handful of rows
-(tests/web/test_aggregate_refresh.py proves refreshed figures equal a full recompute).
+(tests/services/test_aggregate_refresh.py proves refreshed figures equal a full recompute).
 
 Known limits: a submitted attempt edited in place without changing any timestamp (the
 application never does) is not noticed, as before; a request sees the figures as committed, not

@@ -1,4 +1,5 @@
-"""CSV downloads that are safe to open in a spreadsheet.
+"""CSV documents that are safe to open in a spreadsheet (text only: quizapp/web/downloads.py
+turns them into download responses).
 
 A cell that starts with = + - @, a tab or a carriage return is read as a formula by Excel,
 LibreOffice and Google Sheets ("CSV injection"); a trainee's typed answer or an imported title
@@ -10,12 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Final
-
-from flask import Response, stream_with_context
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads UTF-8 only with a byte-order mark; other tools ignore it.
@@ -52,11 +50,6 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return BOM + buffer.getvalue()
 
 
-def _filename(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "export"
-    return stem if stem.endswith(".csv") else stem + ".csv"
-
-
 def csv_chunks(
     header: Sequence[str], rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500
 ) -> Iterator[str]:
@@ -73,27 +66,3 @@ def csv_chunks(
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-def _download(response: Response, name: str) -> Response:
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(name)}"'
-    return response
-
-
-def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A download response: text/csv, attachment, a file name reduced to safe characters."""
-    return _download(Response(csv_text(header, rows), mimetype="text/csv"), name)
-
-
-def csv_stream(
-    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, with_context: bool = False
-) -> Response:
-    """Like csv_response, but streamed: the document is written in chunks as the client reads
-    (csv_chunks), never held whole. Rows already in memory (a built report) need nothing more;
-    rows that still query the database as they go need `with_context=True`, which keeps the
-    request's context open while streaming (flask.stream_with_context)."""
-    body = csv_chunks(header, rows)
-    if with_context:
-        body = stream_with_context(body)
-    return _download(Response(body, mimetype="text/csv"), name)

@@ -1,7 +1,9 @@
 """Case-study attempts: the steps a trainee walks through, one scored submission, the tendency.
 
 Steps go in order (patient, assessment, candidacy, plan, result); a step can be revisited but not
-skipped. The submission is a conditional UPDATE, so a double post or two tabs store one result.
+skipped. The model owns the moves (models/progress.py): every save is a conditional UPDATE on an
+open attempt, and the submission locks the row, scores what it holds and closes it once, so a
+double post or two tabs store one result and a save racing the submission cannot change it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, true, update
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.case import Case
@@ -20,6 +22,7 @@ from quizapp.domain.face import ZONES
 from quizapp.domain.plan import MAX_ITEMS, PLAN_ROW_KEYS
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import score_case_attempt
+from quizapp.domain.tendency import Tendency, deviation
 from quizapp.domain.terms import Disposition
 from quizapp.extensions import db
 from quizapp.formats.cases import load_case_text
@@ -31,11 +34,14 @@ from quizapp.models import (
     CaseStep,
     CaseVersion,
     CaseZoneResult,
+    InvalidTransition,
 )
+from quizapp.models.progress import STEP_ORDER
+from quizapp.services.infra.workercache import LruCache
 from quizapp.services.learning.catalogue import Listed, case_listing
 from quizapp.services.learning.submission import Submitted, certify
 
-STEPS: tuple[CaseStep, ...] = tuple(CaseStep)
+STEPS = STEP_ORDER
 EMPTY_ROWS_SHOWN = 1
 
 
@@ -43,19 +49,18 @@ class StepRefused(Exception):
     """The trainee may not do this now; the message is safe to show."""
 
 
-_CASE_CACHE: dict[str, Case] = {}
+#: Parsed cases by content hash: published text never changes, so each is parsed once a worker.
+_cases = LruCache(max_entries=512)
 
 
 def case_content(version: CaseVersion) -> Case:
-    """The parsed case of a version; published text never changes, so it is parsed once."""
-    cached = _CASE_CACHE.get(version.content_hash)
+    """The parsed case of a version, from this worker's cache when it has it."""
+    cached = _cases.get(version.content_hash)
     if cached is None:
         cached = load_case_text(
             version.source_text, f"case version {version.id}", check_bands=False
         )
-        if len(_CASE_CACHE) > 512:
-            _CASE_CACHE.clear()
-        _CASE_CACHE[version.content_hash] = cached
+        _cases.put(version.content_hash, cached)
     return cached
 
 
@@ -70,6 +75,7 @@ class CaseProgress:
     last_band: str | None
     last_score: float | None
     open_attempt_id: int | None
+    last_attempt_id: int | None = None  # the last submitted attempt, whose result can be reopened
 
 
 def case_progress(
@@ -105,6 +111,7 @@ def case_progress(
                 last.band if last else None,
                 last.score if last else None,
                 open_attempt.id if open_attempt else None,
+                last.id if last else None,
             )
         )
     return progress
@@ -170,19 +177,30 @@ def may_open(attempt: CaseAttempt, step: CaseStep) -> bool:
 
 def _require_open(attempt: CaseAttempt, step: CaseStep) -> None:
     if attempt.status is AttemptStatus.SUBMITTED:
-        raise StepRefused("This case attempt has been submitted; it can no longer change.")
+        raise StepRefused(SUBMITTED_MESSAGE)
     if not may_open(attempt, step):
         raise StepRefused("Finish the earlier steps first.")
 
 
-def _advance_to(attempt: CaseAttempt, step: CaseStep) -> None:
-    if step_index(step.value) > step_index(attempt.step):
-        attempt.step = step.value
+SUBMITTED_MESSAGE = "This case attempt has been submitted; it can no longer change."
+
+
+def _change(attempt: CaseAttempt, step: CaseStep, reach: CaseStep, **answers: Any) -> None:
+    """Save a step's answers and open the next one; refused once the attempt is submitted or
+    another window moved it meanwhile (the model's conditional UPDATE decides)."""
+    _require_open(attempt, step)
+    try:
+        attempt.change(reach, **answers)
+    except InvalidTransition as error:
+        if attempt.status is AttemptStatus.SUBMITTED:
+            raise StepRefused(SUBMITTED_MESSAGE) from error
+        raise StepRefused(
+            "This attempt changed in another window; here it is as it stands."
+        ) from error
 
 
 def finish_reading(attempt: CaseAttempt) -> None:
-    _require_open(attempt, CaseStep.PATIENT)
-    _advance_to(attempt, CaseStep.ASSESSMENT)
+    _change(attempt, CaseStep.PATIENT, CaseStep.ASSESSMENT)
 
 
 def save_assessment(attempt: CaseAttempt, grades: dict[str, dict[str, int | None]]) -> None:
@@ -198,28 +216,30 @@ def save_assessment(attempt: CaseAttempt, grades: dict[str, dict[str, int | None
             if grade is not None and not 0 <= grade <= 4:
                 raise StepRefused("Grades run from 0 (none) to 4 (very severe).")
         clean[zone] = {"rest": rest, "moving": moving}
-    attempt.grades = clean
-    _advance_to(attempt, CaseStep.CANDIDACY)
+    _change(attempt, CaseStep.ASSESSMENT, CaseStep.CANDIDACY, grades=clean)
 
 
 def save_candidacy(attempt: CaseAttempt, flags: list[str], disposition: str | None) -> None:
     _require_open(attempt, CaseStep.CANDIDACY)
     if disposition not in {d.value for d in Disposition}:
         raise StepRefused("Choose what to do for this patient today.")
-    attempt.red_flags = sorted({f for f in flags if f in RED_FLAGS})
-    attempt.disposition = disposition
-    _advance_to(attempt, CaseStep.PLAN)
+    _change(
+        attempt,
+        CaseStep.CANDIDACY,
+        CaseStep.PLAN,
+        red_flags=sorted({f for f in flags if f in RED_FLAGS}),
+        disposition=disposition,
+    )
 
 
 def save_plan_rows(attempt: CaseAttempt, rows: list[dict[str, str]]) -> None:
     """Keep the plan rows as typed (validated at submission, shown again with any errors)."""
-    _require_open(attempt, CaseStep.PLAN)
     kept = [
         {k: (row.get(k) or "").strip()[:200] for k in PLAN_ROW_KEYS}
         for row in rows
         if any((row.get(k) or "").strip() for k in ("zone", "product", "amount"))
     ]
-    attempt.plan_items = kept[:MAX_ITEMS]
+    _change(attempt, CaseStep.PLAN, CaseStep.PLAN, plan_items=kept[:MAX_ITEMS])
 
 
 def plan_problems(attempt: CaseAttempt) -> list[str]:
@@ -254,10 +274,17 @@ def build_plan(attempt: CaseAttempt):
     )
 
 
-def submit(attempt: CaseAttempt, now: datetime) -> Submitted | None:
+def submit(attempt: CaseAttempt, now: datetime, token: str | None = None) -> Submitted | None:
     """Score and close the attempt, and issue the certificates that completes; None if it was
-    already submitted (this call changed nothing)."""
+    already submitted (this call changed nothing).
+
+    The row is held first, so the answers scored are the answers stored: a save racing in
+    either lands before (and is scored) or is refused after. `token` is the submit form's
+    (CaseAttempt.new_submission_token), kept to know a retried post."""
     if attempt.status is AttemptStatus.SUBMITTED:
+        return None
+    _require_open(attempt, CaseStep.PLAN)
+    if not attempt.hold_open():
         return None
     _require_open(attempt, CaseStep.PLAN)
     case = case_content(attempt.case_version)
@@ -265,27 +292,11 @@ def submit(attempt: CaseAttempt, now: datetime) -> Submitted | None:
     result = score_case_attempt(
         case, attempt.grades or {}, attempt.red_flags or [], plan.disposition, plan
     )
-    claimed = db.session.execute(
-        update(CaseAttempt)
-        .where(CaseAttempt.id == attempt.id, CaseAttempt.status == AttemptStatus.IN_PROGRESS)
-        .values(
-            status=AttemptStatus.SUBMITTED,
-            step=CaseStep.RESULT.value,
-            submitted_at=now,
-            updated_at=now,
-            band=result.plan.band.value,
-            score=result.total,
-            result=result.to_dict(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.refresh(attempt)
+    if not attempt.close(now, result.plan.band.value, result.total, result.to_dict(), token):
         return None
     db.session.add_all(_zone_rows(attempt, result.plan.zones))
     db.session.add_all(flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed))
     db.session.flush()
-    db.session.refresh(attempt)
     return certify(attempt.user_id, attempt.academy_id, now)
 
 
@@ -318,50 +329,6 @@ def _zone_rows(attempt: CaseAttempt, verdicts) -> list[CaseZoneResult]:
             )
         )
     return rows
-
-
-#: Deviation is clipped so one wild plan cannot dominate a trainee's average.
-DEVIATION_CLIP = (-1.0, 2.0)
-
-
-def deviation(planned: float, low: float | None, high: float | None) -> float:
-    """Signed distance of a planned amount from its reference range, as a fraction of it.
-
-    0 inside the range; (planned - max) / max above it; (planned - min) / min below it (so a
-    missed zone is -1). A zone treated without any reference range counts as +1 (all excess).
-    """
-    if high is None:
-        value = 1.0 if planned > 0 else 0.0
-    elif planned > high:
-        value = (planned - high) / high if high > 0 else 1.0
-    elif low is not None and planned < low and low > 0:
-        value = (planned - low) / low
-    else:
-        value = 0.0
-    return max(DEVIATION_CLIP[0], min(DEVIATION_CLIP[1], value))
-
-
-@dataclass(frozen=True)
-class Tendency:
-    """How a trainee's plans run against the reference: the feedback no other tool gives."""
-
-    attempts: int
-    zones_judged: int
-    mean_deviation: float  # signed fraction; +0.25 = a quarter above the reference on average
-    above_share: float
-    below_share: float
-    overdone_or_overfilled: int
-    unsafe: int
-
-    @property
-    def label(self) -> str:
-        if self.zones_judged == 0:
-            return "no case attempts yet"
-        if self.mean_deviation > 0.1:
-            return "tends to over-treat"
-        if self.mean_deviation < -0.1:
-            return "tends to under-treat"
-        return "close to the reference"
 
 
 def tendency(user_id: int) -> Tendency:

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import String, cast, func, literal, null, select, union_all
 
 from quizapp.extensions import db
-from quizapp.models import AttemptStatus, CaseAttempt, QuestionResult, QuizAttempt
+from quizapp.models import (
+    AttemptStatus,
+    CaseAttempt,
+    CaseRecord,
+    ModuleRecord,
+    QuestionResult,
+    QuizAttempt,
+)
 
 
 @dataclass(frozen=True)
@@ -16,16 +23,24 @@ class ScorePoint:
     when: datetime
     kind: str  # "quiz" or "case"
     score: float
+    attempt_id: int = 0  # what the point links to: the quiz review or the case result
+    title: str = ""
+    band: str | None = None  # cases only
 
 
 def score_history(user_id: int, limit: int = 30) -> list[ScorePoint]:
-    """The trainee's last `limit` submitted quiz and case scores, oldest first (one query)."""
+    """The trainee's last `limit` submitted quiz and case scores, oldest first, each with its
+    attempt and title so past work can be reopened (one query)."""
     quizzes = (
         select(
             QuizAttempt.submitted_at.label("at"),
             QuizAttempt.score_percent.label("score"),
             literal("quiz").label("kind"),
+            QuizAttempt.id.label("attempt_id"),
+            ModuleRecord.title.label("title"),
+            cast(null(), String(20)).label("band"),
         )
+        .join(ModuleRecord, ModuleRecord.id == QuizAttempt.module_id)
         .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)
         .order_by(QuizAttempt.submitted_at.desc())
         .limit(limit)
@@ -36,14 +51,20 @@ def score_history(user_id: int, limit: int = 30) -> list[ScorePoint]:
             CaseAttempt.submitted_at.label("at"),
             CaseAttempt.score.label("score"),
             literal("case").label("kind"),
+            CaseAttempt.id.label("attempt_id"),
+            CaseRecord.title.label("title"),
+            CaseAttempt.band.label("band"),
         )
+        .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
         .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
         .order_by(CaseAttempt.submitted_at.desc())
         .limit(limit)
         .subquery()
     )
     rows = db.session.execute(union_all(select(quizzes), select(cases))).all()
-    points = [ScorePoint(at, kind, float(score or 0.0)) for at, score, kind in rows]
+    points = [
+        ScorePoint(r.at, r.kind, float(r.score or 0.0), r.attempt_id, r.title, r.band) for r in rows
+    ]
     points.sort(key=lambda p: (p.when, p.kind == "case"))  # on a tie, the quiz first
     return points[-limit:]
 

@@ -1,7 +1,8 @@
 """The trainee's modules and quiz attempts: status, start or resume, save, submit, review.
 
 Submission is a conditional UPDATE (in_progress -> submitted), so it happens once however many
-times it is posted. Time limits are enforced with the server's clock.
+times it is posted; saves are conditional on the attempt being open (models/progress.py). Time
+limits are enforced with the server's clock.
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import quiz
 from quizapp.extensions import db
 from quizapp.formats.modules import load_module_text
-from quizapp.models import AttemptStatus, ModuleRecord, ModuleVersion, QuestionResult, QuizAttempt
+from quizapp.models import (
+    AttemptStatus,
+    InvalidTransition,
+    ModuleRecord,
+    ModuleVersion,
+    QuestionResult,
+    QuizAttempt,
+)
+from quizapp.services.infra.workercache import LruCache
 from quizapp.services.learning.catalogue import Listed, published_modules
 from quizapp.services.learning.submission import Submitted, certify
 from quizapp.services.portfolio import cpd
@@ -27,17 +36,16 @@ class AttemptRefused(Exception):
     """The trainee may not do this now; the message is safe to show."""
 
 
-_MODULE_CACHE: dict[str, quiz.Module] = {}
+#: Parsed modules by content hash: published text never changes, so each is parsed once a worker.
+_modules = LruCache(max_entries=512)
 
 
 def module_content(version: ModuleVersion) -> quiz.Module:
-    """The parsed module of a version; published text never changes, so it is parsed once."""
-    cached = _MODULE_CACHE.get(version.content_hash)
+    """The parsed module of a version, from this worker's cache when it has it."""
+    cached = _modules.get(version.content_hash)
     if cached is None:
         cached = load_module_text(version.source_text, f"module version {version.id}")
-        if len(_MODULE_CACHE) > 512:
-            _MODULE_CACHE.clear()
-        _MODULE_CACHE[version.content_hash] = cached
+        _modules.put(version.content_hash, cached)
     return cached
 
 
@@ -52,7 +60,7 @@ class ModuleProgress:
     graded: float | None = None  # by the module's grading method (highest or last)
     open_attempt_id: int | None = None
     locked_by: list[str] = field(default_factory=list)
-    scores: list[tuple[datetime, float]] = field(default_factory=list)
+    scores: list[tuple[datetime, float, int]] = field(default_factory=list)  # when, %, attempt id
 
     @property
     def max_attempts(self) -> int | None:
@@ -94,7 +102,7 @@ def module_progress(user_id: int, academy_id: int | None) -> list[ModuleProgress
         attempts = by_module.get(listed.id, [])
         submitted = [a for a in attempts if a.status is AttemptStatus.SUBMITTED]
         open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
-        scores = [(a.submitted_at, a.score_percent) for a in submitted]
+        scores = [(a.submitted_at, a.score_percent, a.id) for a in submitted]
         item = ModuleProgress(listed, "not_started", attempts_used=len(submitted), scores=scores)
         if submitted:
             percents = [a.score_percent for a in submitted]
@@ -190,38 +198,32 @@ def time_is_up(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def save_answer(attempt: QuizAttempt, question_id: str, response: Any, now: datetime) -> None:
-    """Keep one answer (in the file's option indexes) on an open attempt."""
+    """Keep one answer (in the file's option indexes) on an open attempt; a save that loses a
+    race with the submission is refused, so the answers stored are the answers scored."""
     if attempt.status is not AttemptStatus.IN_PROGRESS:
         raise AttemptRefused("This attempt has been submitted; answers can no longer change.")
     if time_is_up(attempt, now):
         raise AttemptRefused("Time is up for this attempt; it has been submitted as it stood.")
-    answers = dict(attempt.answers or {})
-    answers[question_id] = response
-    attempt.answers = answers  # a new dict, so the JSON column is written
+    try:
+        attempt.save_answer(question_id, response)
+    except InvalidTransition as error:
+        raise AttemptRefused(
+            "This attempt has been submitted; answers can no longer change."
+        ) from error
 
 
-def submit(attempt: QuizAttempt, now: datetime) -> Submitted | None:
+def submit(attempt: QuizAttempt, now: datetime, token: str | None = None) -> Submitted | None:
     """Grade and close the attempt, and issue the certificates that completes; None if it
-    already was submitted (this call changed nothing)."""
-    if attempt.status is AttemptStatus.SUBMITTED:
+    already was submitted (this call changed nothing).
+
+    The row is held first, so the answers graded are the answers stored: a save racing in
+    either lands before (and is graded) or is refused after. `token` is the submit form's
+    (QuizAttempt.new_submission_token), kept to know a retried post."""
+    if attempt.status is AttemptStatus.SUBMITTED or not attempt.hold_open():
         return None
     module = module_content(attempt.module_version)
-    answers = attempt.answers or {}
-    grade = quiz.grade_attempt(module.questions, answers, module.pass_mark)
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.IN_PROGRESS)
-        .values(
-            status=AttemptStatus.SUBMITTED,
-            submitted_at=now,
-            score_percent=grade.percent,
-            passed=grade.passed,
-            result=grade.to_dict(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.refresh(attempt)
+    grade = quiz.grade_attempt(module.questions, attempt.answers or {}, module.pass_mark)
+    if not attempt.close(now, grade.percent, grade.passed, grade.to_dict(), token):
         return None
     db.session.add_all(
         QuestionResult(
@@ -236,7 +238,6 @@ def submit(attempt: QuizAttempt, now: datetime) -> Submitted | None:
         for result in grade.results
     )
     db.session.flush()
-    db.session.refresh(attempt)
     if grade.passed:
         cpd.record_module_completion(attempt, module, now)  # once per module version
     return certify(attempt.user_id, attempt.academy_id, now)

@@ -127,9 +127,23 @@ def find_invitation(code: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Join the invitation's academy. Joining never changes a membership the user already has
+    (its role, or its state: reactivation is the academy admins' decision)."""
     refusal = invitation.refusal(user.email, now_utc())
     if refusal:
         raise AccountError(refusal)
+    existing = db.session.scalar(
+        select(Membership.active).where(
+            Membership.user_id == user.id, Membership.academy_id == invitation.academy_id
+        )
+    )
+    if existing is not None:
+        raise AccountError(
+            f"You are already a member of {invitation.academy.name}."
+            if existing
+            else f"Your membership of {invitation.academy.name} has been deactivated; "
+            "its admins can reactivate it."
+        )
     # Counted in SQL so two people using the last place of an invitation cannot both get in.
     updated = db.session.execute(
         db.update(Invitation)

@@ -1,17 +1,42 @@
-"""Reading the audit log: an academy's entries newest first, filtered by action, for the admin's
-audit page and its CSV download. Entries are written where the action happens (members.audit,
-authoring.audit, certification); nothing here changes them."""
+"""The audit log: `audit` writes an entry where the action happens (people, authoring,
+certification, portfolio); the rest reads an academy's entries newest first, filtered by action,
+for the admin's audit page and its CSV download. Nothing changes an entry once written."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 
 from quizapp.extensions import db
 from quizapp.models import AuditEntry, User
+from quizapp.models.base import now_utc
+
+
+def audit(
+    academy_id: int | None,
+    actor_id: int | None,
+    action: str,
+    target: str = "",
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Keep who did what: educators' and admins' actions are accountable. The one writer of
+    audit entries; `at` defaults to now."""
+    entry = AuditEntry(
+        academy_id=academy_id,
+        actor_id=actor_id,
+        action=action,
+        target=target,
+        details=details or {},
+        created_at=at or now_utc(),
+    )
+    db.session.add(entry)
+    return entry
+
 
 CSV_HEADER = ("when (UTC)", "actor id", "actor", "action", "target", "details")
 

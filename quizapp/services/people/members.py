@@ -11,7 +11,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, func, select
@@ -21,7 +20,6 @@ from sqlalchemy.orm import selectinload
 from quizapp.extensions import db
 from quizapp.models import (
     Academy,
-    AuditEntry,
     Cohort,
     CohortMember,
     Invitation,
@@ -30,8 +28,9 @@ from quizapp.models import (
     Role,
     User,
 )
-from quizapp.models.base import now_utc
+from quizapp.models.base import move_row
 from quizapp.services.people import accounts
+from quizapp.services.people.auditlog import audit
 
 MAX_CSV_ROWS = 500
 DEFAULT_VALID_DAYS = 14
@@ -40,28 +39,6 @@ MAX_VALID_DAYS = 365
 
 class MemberError(Exception):
     """A change to an academy's people that cannot be made; the message is safe to show."""
-
-
-def audit(
-    academy_id: int | None,
-    actor_id: int | None,
-    action: str,
-    target: str = "",
-    details: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> AuditEntry:
-    """Keep who did what: educators' and admins' actions are accountable. The one writer of
-    audit entries; `at` defaults to now."""
-    entry = AuditEntry(
-        academy_id=academy_id,
-        actor_id=actor_id,
-        action=action,
-        target=target,
-        details=details or {},
-        created_at=at or now_utc(),
-    )
-    db.session.add(entry)
-    return entry
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,17 +347,16 @@ def set_member_active(membership: Membership, active: bool, actor: User) -> None
     they simply cannot act in this academy while inactive."""
     if membership.active == active:
         return
-    if active:
-        from quizapp.services.people.privacy import is_deleted  # privacy imports this module
-
-        if is_deleted(membership.user):
-            raise MemberError("This account has been deleted; it cannot be reactivated.")
+    if active and membership.user.is_deleted:
+        raise MemberError("This account has been deleted; it cannot be reactivated.")
     if not active:
         if membership.user_id == actor.id:
             raise MemberError("You cannot deactivate yourself.")
         if membership.role is Role.ADMIN and active_admin_count(membership.academy_id) <= 1:
             raise MemberError("The academy needs at least one active admin.")
-    membership.active = active
+    # Conditional on the state read: of two admins making the same change at once, one does it.
+    if not move_row(membership, [Membership.active.is_(not active)], {"active": active}):
+        return
     audit(
         membership.academy_id,
         actor.id,

@@ -5,8 +5,8 @@ attempts, results and certificates keep pointing at it, but it no longer names a
 becomes `deleted-<id>@invalid` (unique, and not an address anyone can sign up with: `.invalid` is
 reserved by RFC 2606), the name "Deleted learner", the password hash a value no password matches;
 the account is inactive and every session ends. Academy statistics keep the history (reports
-count a deleted learner's past attempts as before; see services/reports.learner_ids), and the
-public verification page says the holder's account was deleted instead of showing a name.
+count a deleted learner's past attempts as before; see services/academy/reports/scope.py), and
+the public verification page says the holder's account was deleted instead of showing a name.
 
 Services flush; the request commits.
 """
@@ -45,12 +45,13 @@ from quizapp.models import (
     User,
 )
 from quizapp.models.content import CaseVersion, ModuleVersion
+from quizapp.models.people import DELETED_DOMAIN, deleted_email
 from quizapp.services.infra.csvout import csv_text
 from quizapp.services.people import accounts
-from quizapp.services.people.members import active_admin_count, audit
+from quizapp.services.people.auditlog import audit
+from quizapp.services.people.members import active_admin_count
 
 DELETED_NAME: Final = "Deleted learner"
-DELETED_DOMAIN: Final = "invalid"
 # Not an argon2 hash: verification fails for every password (InvalidHashError -> False).
 UNUSABLE_HASH: Final = "!deleted"
 CONFIRMATION_WORD: Final = "DELETE"
@@ -65,13 +66,9 @@ class DeletionError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def deleted_email(user_id: int) -> str:
-    return f"deleted-{user_id}@{DELETED_DOMAIN}"
-
-
 def is_deleted(user: User | None) -> bool:
     """True for an anonymised account (and for a user row that no longer exists)."""
-    return user is None or (not user.active and user.email == deleted_email(user.id))
+    return user is None or user.is_deleted
 
 
 def is_deleted_email(email: str) -> bool:

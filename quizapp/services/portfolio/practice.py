@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 
 from quizapp.domain import logbook
 from quizapp.domain.logbook import LogbookFacts, PracticeScore
+from quizapp.domain.tendency import Tendency, deviation
 from quizapp.extensions import db
 from quizapp.models import (
     EntryStatus,
@@ -29,8 +30,7 @@ from quizapp.models import (
     Role,
     User,
 )
-from quizapp.services.learning.casestudy import Tendency, deviation
-from quizapp.services.people.members import audit
+from quizapp.services.people.auditlog import audit
 
 MAX_YEARS = 60
 
@@ -262,24 +262,27 @@ def entry_score(entry: LogbookEntry) -> PracticeScore | None:
     return logbook.score_entry(facts, f"logbook-{entry.id}") if facts else None
 
 
-def _apply(entry: LogbookEntry, facts: LogbookFacts) -> None:
-    entry.treated_on = facts.treated_on
-    entry.modality = facts.modality
-    entry.role = facts.role
-    entry.age_band = facts.age_band
-    entry.sex = facts.sex
-    entry.fitzpatrick = facts.fitzpatrick
-    entry.consultation_done = facts.consultation_done
-    entry.consent_form_version = facts.consent_form_version
-    entry.contraindications_screened = facts.contraindications_screened
-    entry.zones = facts.zones_json()
-    entry.review_outcome = facts.review_outcome
-    entry.complications = facts.complications
-    entry.reflection_went_well = facts.reflection_went_well
-    entry.reflection_change = facts.reflection_change
+def _columns(facts: LogbookFacts) -> dict[str, Any]:
+    """The entry's columns for these facts, with the engine's score of them."""
     result = logbook.score_entry(facts)
-    entry.score_band = result.band if result else None
-    entry.score = result.score if result else None
+    return {
+        "treated_on": facts.treated_on,
+        "modality": facts.modality,
+        "role": facts.role,
+        "age_band": facts.age_band,
+        "sex": facts.sex,
+        "fitzpatrick": facts.fitzpatrick,
+        "consultation_done": facts.consultation_done,
+        "consent_form_version": facts.consent_form_version,
+        "contraindications_screened": facts.contraindications_screened,
+        "zones": facts.zones_json(),
+        "review_outcome": facts.review_outcome,
+        "complications": facts.complications,
+        "reflection_went_well": facts.reflection_went_well,
+        "reflection_change": facts.reflection_change,
+        "score_band": result.band if result else None,
+        "score": result.score if result else None,
+    }
 
 
 def _validated(raw: Mapping[str, Any], today: dt.date) -> LogbookFacts:
@@ -303,29 +306,30 @@ def create_entry(
         or not supersedes.locked
     ):
         raise PortfolioError("Only a signed entry of your own can be superseded.")
-    facts = _validated(raw, today)
     entry = LogbookEntry(
         academy_id=academy_id,
         trainee_user_id=trainee_user_id,
         supersedes_id=supersedes.id if supersedes else None,
         status=EntryStatus.DRAFT,
+        **_columns(_validated(raw, today)),
     )
-    _apply(entry, facts)
     db.session.add(entry)
     db.session.flush()
     return entry
 
 
 def update_entry(entry: LogbookEntry, raw: Mapping[str, Any], today: dt.date) -> None:
-    """Change a draft or an entry sent back; a submitted or signed entry cannot change."""
-    if not entry.editable:
+    """Change a draft or an entry sent back; a submitted or signed entry cannot change, even
+    when it was submitted or signed while this change was being made."""
+    columns = _columns(_validated(raw, today)) if entry.editable else {}
+    try:
+        entry.edit(columns)
+    except InvalidTransition as error:
         raise PortfolioError(
             "A signed entry is locked: record a new entry that supersedes it."
             if entry.locked
             else "This entry is with your mentor; it can change once they send it back."
-        )
-    _apply(entry, _validated(raw, today))
-    db.session.flush()
+        ) from error
 
 
 def submit_entry(entry: LogbookEntry, mentor_user_id: int, actor_id: int) -> None:
@@ -389,7 +393,7 @@ def sign_entry(entry: LogbookEntry, mentor_user_id: int, now: dt.datetime, comme
     except InvalidTransition as error:
         raise PortfolioError(f"This entry cannot be signed now ({error}).") from error
     db.session.flush()
-    entry_audit = audit(
+    audit(
         entry.academy_id,
         mentor_user_id,
         "logbook.signed",
@@ -401,8 +405,8 @@ def sign_entry(entry: LogbookEntry, mentor_user_id: int, now: dt.datetime, comme
             "modality": entry.modality,
             "role": entry.role,
         },
+        at=now,
     )
-    entry_audit.created_at = now
 
 
 # --------------------------------------------------------------------------------------------

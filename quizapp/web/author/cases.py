@@ -13,7 +13,6 @@ from quizapp.extensions import db
 from quizapp.formats.cases import case_to_dict
 from quizapp.permissions import Action, requires
 from quizapp.services.authoring import cases, content, lifecycle, records
-from quizapp.web.author import bp, flash_saved, need_academy, owned_or_404, visible_or_404
 from quizapp.web.author.case_form import (
     NEW_CASE,
     case_data,
@@ -21,6 +20,7 @@ from quizapp.web.author.case_form import (
     pad_case_form,
     place_case_issues,
 )
+from quizapp.web.author.common import bp, flash_saved, need_academy, owned_or_404, visible_or_404
 from quizapp.web.author.forms import CaseForm, OwnIssue, Problems, UploadForm
 from quizapp.web.forms import EmptyForm
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
 from quizapp.services.authoring import gift
-from quizapp.web.author import bp, export_version_or_404, owned_or_404, visible_or_404
+from quizapp.web.author.common import bp, export_version_or_404, owned_or_404, visible_or_404
 from quizapp.web.author.forms import GiftForm, keys_of, text_of
 
 

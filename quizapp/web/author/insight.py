@@ -8,8 +8,8 @@ from flask import abort, render_template, request
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.permissions import Action, requires
 from quizapp.services.authoring import insight, insight_tables, modules, records
-from quizapp.services.infra.csvout import csv_response
-from quizapp.web.author import bp, need_academy, visible_or_404
+from quizapp.web.author.common import bp, need_academy, visible_or_404
+from quizapp.web.downloads import csv_response
 from quizapp.web.pagination import paginate_list
 
 

@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models.content import Status
 from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.authoring import modules, records, zips
-from quizapp.web.author import (
+from quizapp.web.author.common import (
     bp,
     export_version_or_404,
     flash_saved,

@@ -18,14 +18,14 @@ from quizapp.permissions import Action, requires
 from quizapp.services.authoring import cases, modules, records
 from quizapp.services.learning import casestudy
 from quizapp.web import answers, player
-from quizapp.web.author import bp, check_csrf, visible_or_404
+from quizapp.web.author.common import bp, check_csrf, visible_or_404
 from quizapp.web.forms import EmptyForm
 
 PREVIEW_KEY = "author_preview"
 
 
 @dataclass
-class PreviewAttempt:
+class PreviewAttempt(player.HeldInMemory):
     """The preview's attempt (a `player.PlayableAttempt`): it lives in the session, so a preview
     writes nothing to the database."""
 

@@ -12,7 +12,7 @@ from quizapp.domain.face import ZONE_IDS
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
 from quizapp.services.authoring import modules, records
-from quizapp.web.author import bp, check_csrf, flash_saved, owned_or_404
+from quizapp.web.author.common import bp, check_csrf, flash_saved, owned_or_404
 from quizapp.web.author.forms import (
     QUESTION_TYPE_LABELS,
     Problems,

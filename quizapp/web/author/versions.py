@@ -8,7 +8,7 @@ from flask_login import current_user
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
 from quizapp.services.authoring import lifecycle, records
-from quizapp.web.author import (
+from quizapp.web.author.common import (
     bp,
     check_csrf,
     item_url,

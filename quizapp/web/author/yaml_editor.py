@@ -10,7 +10,7 @@ from flask_login import current_user
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
 from quizapp.services.authoring import cases, modules, records
-from quizapp.web.author import bp, flash_saved, item_url, owned_or_404
+from quizapp.web.author.common import bp, flash_saved, item_url, owned_or_404
 from quizapp.web.author.forms import YamlForm
 
 

@@ -25,6 +25,7 @@ from quizapp.services.academy import reports
 from quizapp.services.authoring import insight
 from quizapp.services.infra import aggcache
 from quizapp.services.learning import casestudy, quizzes
+from quizapp.services.learning.catalogue import published_modules
 from quizapp.services.people import privacy
 from tests.data import academykit as kit
 from tests.web.test_academy_reports import NOW, history  # noqa: F401 - the shared fixture
@@ -47,7 +48,7 @@ def cache_on(app):
 def _everything(history):  # noqa: F811
     """Every cached figure, raw and as the pages show them."""
     academy_id = history["academy"].id
-    modules = reports.published_modules(academy_id)
+    modules = published_modules(academy_id)
     return {
         "modules": reports.module_figures(academy_id, modules),
         "cases": reports.case_figures(academy_id),

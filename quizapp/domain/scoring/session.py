@@ -1,0 +1,309 @@
+"""Session findings: product safety, session totals against the labels, what earlier visits left."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from quizapp.domain.face import (
+    FACIAL_UNITS,
+    FACIAL_UNITS_REFS,
+    FILLER_YEAR_REFS,
+    ONA_MAX_REFS,
+    ONA_MAX_UNITS_3_MONTHS,
+    PRODUCTS,
+    UPPER_FACE_REFS,
+    UPPER_FACE_ZONES,
+    ZONES,
+    Family,
+    to_ona_units,
+)
+from quizapp.domain.plan import Plan
+from quizapp.domain.scoring.results import (
+    FAMILY_ORDER,
+    ZONE_NAMES,
+    ZONE_ORDER,
+    CumulativeLoad,
+    Finding,
+    SessionTotals,
+    ZoneLoad,
+    fmt,
+)
+from quizapp.domain.scoring.tables import (
+    Run,
+    ZoneGroup,
+    amounts_by_side,
+    exact_sum,
+)
+from quizapp.domain.scoring.weights import (
+    DEPTH_PENALTY,
+    FACIAL_UNIT_PENALTY,
+    FOREHEAD_ALONE_PENALTY,
+    LABEL_LIMIT_PENALTY,
+    LAYERING_PENALTY,
+    UNSAFE_ZONE,
+    UPPER_FACE_PENALTY,
+    W_UNDER,
+)
+from quizapp.domain.terms import Depth, Severity, Verdict
+
+
+def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
+    """Permanent fillers, layering over slow or permanent fillers, danger zones."""
+    for (zone_id, family), group in sorted(
+        groups.items(), key=lambda kv: (ZONE_ORDER[kv[0][0]], FAMILY_ORDER[kv[0][1]])
+    ):
+        if family != Family.FILLER:
+            continue
+        zone = ZONES[zone_id]
+        products = sorted(group.by_product)
+        for pid in products:
+            product = PRODUCTS[pid]
+            if product.permanent:
+                if zone.danger_zone:
+                    state.findings.append(
+                        Finding(
+                            "permanent_danger_zone",
+                            Severity.UNSAFE,
+                            f"Permanent filler ({product.label}) in the "
+                            f"{ZONE_NAMES[zone_id]}, a danger zone: it can never be dissolved "
+                            "if a vessel is blocked, and late nodules and migration are more "
+                            "common.",
+                            (*zone.danger_references, *product.references, "F30"),
+                            zone_id,
+                            UNSAFE_ZONE,
+                        )
+                    )
+                else:
+                    state.findings.append(
+                        Finding(
+                            "permanent_filler",
+                            Severity.OVERDONE,
+                            f"Permanent filler ({product.label}) in the "
+                            f"{ZONE_NAMES[zone_id]}: it stays in the tissue, can cause "
+                            "foreign-body reactions years later and cannot be taken back. "
+                            "Degradable, reversible HA comes first.",
+                            product.references,
+                            zone_id,
+                            0.0,
+                        )
+                    )
+        permanent_before, slow_before = state.tables.layered_under.get(zone_id, ((), ()))
+        if permanent_before:
+            # A red flag may already have made the zone unsafe; do not charge twice.
+            charged = any(
+                z.zone == zone_id and z.verdict == Verdict.UNSAFE and z.penalty > 0
+                for z in state.zones
+            )
+            state.findings.append(
+                Finding(
+                    "layering_permanent",
+                    Severity.UNSAFE,
+                    "Filler over permanent material "
+                    f"({', '.join(PRODUCTS[p].label for p in permanent_before)}) already in the "
+                    f"{ZONE_NAMES[zone_id]}: layering is to be avoided and raises the risk of late "
+                    "inflammatory nodules and migration.",
+                    ("F44", "F25", "F30"),
+                    zone_id,
+                    0.0 if charged else UNSAFE_ZONE,
+                )
+            )
+        elif slow_before:
+            state.findings.append(
+                Finding(
+                    "layering_slow",
+                    Severity.OVERDONE,
+                    f"Filler over a biostimulator still active in the {ZONE_NAMES[zone_id]} "
+                    f"({', '.join(PRODUCTS[p].label for p in slow_before)}): avoid layering "
+                    "over slowly degrading fillers.",
+                    ("F44", "F19", "F22"),
+                    zone_id,
+                    LAYERING_PENALTY,
+                )
+            )
+        if zone.danger_zone and not any(PRODUCTS[p].permanent for p in products):
+            irreversible = [p for p in products if not PRODUCTS[p].reversible]
+            if irreversible:
+                text = (
+                    f"The {ZONE_NAMES[zone_id]} is a danger zone and "
+                    f"{', '.join(PRODUCTS[p].label for p in irreversible)} cannot be dissolved: "
+                    "there is no hyaluronidase rescue if a vessel is blocked."
+                )
+                refs = (*zone.danger_references, "F38")
+            else:
+                text = (
+                    f"The {ZONE_NAMES[zone_id]} is a danger zone for filler: placement, depth "
+                    "and volume carry real risk; hyaluronidase must be at hand."
+                )
+                refs = (*zone.danger_references, "F34", "F38")
+            state.findings.append(Finding("danger_zone", Severity.INFO, text, refs, zone_id))
+        if zone_id == "tear_trough":
+            for pid in products:
+                if _has_depth(state.plan, zone_id, pid, Depth.INTRADERMAL):
+                    state.findings.append(
+                        Finding(
+                            "superficial_tear_trough",
+                            Severity.OVERDONE,
+                            "Intradermal filler under the eye brings swelling and a blue "
+                            "Tyndall tint; place a low-G' gel deep.",
+                            ("P28", "P22", "P29"),
+                            zone_id,
+                            DEPTH_PENALTY,
+                        )
+                    )
+                    break
+
+
+def _has_depth(plan: Plan, zone: str, product: str, depth: Depth) -> bool:
+    return any(i.zone == zone and i.product == product and i.depth == depth for i in plan.items)
+
+
+def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> SessionTotals:
+    case = state.case
+    toxin: dict[str, list[float]] = {}
+    filler: dict[str, list[float]] = {}
+    upper: list[float] = []
+    units: set[str] = set()
+    for (zone_id, family), group in groups.items():
+        if family == Family.FILLER:
+            units.add(ZONES[zone_id].unit)
+        for pid, sides in group.by_product.items():
+            amount = exact_sum(sides.values())
+            (toxin if family == Family.TOXIN else filler).setdefault(pid, []).append(amount)
+            if family == Family.TOXIN and zone_id in UPPER_FACE_ZONES:
+                upper.append(to_ona_units(pid, amount))
+    toxin_units = tuple(sorted((p, exact_sum(v)) for p, v in toxin.items()))
+    filler_ml = tuple(sorted((p, exact_sum(v)) for p, v in filler.items()))
+    ona_eq = exact_sum(to_ona_units(p, v) for p, v in toxin_units)
+    filler_total = exact_sum(v for _, v in filler_ml)
+    upper_total = exact_sum(upper)
+
+    limit_units = case.reference.max_facial_units
+    if len(units) > limit_units:
+        extra = len(units) - limit_units
+        state.findings.append(
+            Finding(
+                "facial_units",
+                Severity.OVERDONE,
+                f"Filler in {len(units)} facial units in one visit "
+                f"({', '.join(FACIAL_UNITS[u].lower() for u in sorted(units))}); this case "
+                f"allows {limit_units}. The rule counts filler regions only: in one small series, "
+                "HA filler in more than two units added no psychosocial benefit. Stage it.",
+                FACIAL_UNITS_REFS,
+                None,
+                FACIAL_UNIT_PENALTY * extra,
+            )
+        )
+
+    upper_limit = state.tables.upper_limit
+    if upper_total > upper_limit + 1e-9:
+        state.findings.append(
+            Finding(
+                "upper_face_total",
+                Severity.OVERDONE,
+                f"{fmt(upper_total)} ona-eq units in the upper face, above the "
+                f"{fmt(upper_limit)} U of a full on-label upper face: a frozen, heavy brow is "
+                "the risk.",
+                (*UPPER_FACE_REFS, "B33", "B36"),
+                None,
+                UPPER_FACE_PENALTY + W_UNDER * (upper_total - upper_limit) / upper_limit,
+            )
+        )
+
+    year_total = None
+    year_limit = case.filler_year_limit_ml
+    if year_limit is not None:
+        year_total = exact_sum([state.tables.filler_past_year, filler_total])
+        if year_total > year_limit + 1e-9:
+            state.findings.append(
+                Finding(
+                    "filler_year_limit",
+                    Severity.OVERFILLED,
+                    f"{fmt(year_total)} mL of filler within 12 months, above the label's "
+                    f"{fmt(year_limit)} mL a year for {fmt(case.patient.weight_kg or 0)} kg.",
+                    FILLER_YEAR_REFS,
+                    None,
+                    LABEL_LIMIT_PENALTY,
+                )
+            )
+    return SessionTotals(
+        toxin_units,
+        ona_eq,
+        filler_ml,
+        filler_total,
+        tuple(sorted(units)),
+        limit_units,
+        upper_total,
+        upper_limit,
+        year_total,
+        year_limit,
+    )
+
+
+def cumulative_load(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> CumulativeLoad:
+    case, tables = state.case, state.tables
+    loads = []
+    zones = set(tables.filler_history_zones)
+    zones.update(zone for zone, family in groups if family == Family.FILLER)
+    for zone_id in sorted(zones, key=ZONE_ORDER.__getitem__):
+        keys = ("left", "right") if ZONES[zone_id].per_side else ("total",)
+        group = groups.get((zone_id, Family.FILLER))
+        if group:
+            added = amounts_by_side(group, group.by_product, keys)
+        else:
+            added = dict.fromkeys(keys, 0.0)
+        earlier = case.residual_ml(zone_id)
+        ceiling = tables.filler_ceilings[zone_id]
+        for key in keys:
+            before = round(earlier.get(key, 0.0), 3)
+            new = round(added[key], 3)
+            loads.append(ZoneLoad(zone_id, key, before, new, round(before + new, 3), ceiling))
+    plan_ona = [
+        v
+        for (_, family), group in groups.items()
+        if family == Family.TOXIN
+        for pid, sides in group.by_product.items()
+        if pid == "ona"
+        for v in sides.values()
+    ]
+    ona_total = exact_sum([tables.ona_history, *plan_ona])
+    if ona_total > ONA_MAX_UNITS_3_MONTHS:
+        state.findings.append(
+            Finding(
+                "ona_3_month_limit",
+                Severity.OVERFILLED,
+                f"{fmt(ona_total)} U of onabotulinumtoxinA within 3 months, above the label "
+                f"maximum of {fmt(ONA_MAX_UNITS_3_MONTHS)} U across all indications.",
+                ONA_MAX_REFS,
+                None,
+                LABEL_LIMIT_PENALTY,
+            )
+        )
+    return CumulativeLoad(tuple(loads), tables.recent_toxin, ona_total)
+
+
+def caution_findings(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
+    """Non-blocking red flags that concern what the plan does: reminders, no points."""
+    treated = {(family, pid) for (_, family), g in groups.items() for pid in g.by_product}
+    for flag in state.tables.cautions:
+        if any(flag.concerns(family, pid) for family, pid in treated):
+            state.findings.append(
+                Finding(
+                    f"caution_{flag.id}",
+                    Severity.INFO,
+                    f"Caution: {flag.label.lower()}. {flag.note}",
+                    flag.references,
+                )
+            )
+    toxin_zones = {zone for zone, family in groups if family == Family.TOXIN}
+    if "forehead" in toxin_zones and "glabella" not in toxin_zones:
+        state.findings.append(
+            Finding(
+                "forehead_without_glabella",
+                Severity.OVERDONE,
+                "The label treats the forehead only together with the glabella; forehead "
+                "toxin alone lets the depressors pull the brow down.",
+                ("B1", "B33"),
+                "forehead",
+                FOREHEAD_ALONE_PENALTY,
+            )
+        )

@@ -1,0 +1,279 @@
+"""Per-case tables, worked out once, and the plan grouped by zone and family."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+from quizapp.domain.case import Case, side_keys
+from quizapp.domain.face import (
+    PRODUCTS,
+    TOXIN_RETREAT_MONTHS,
+    UPPER_FACE_LABEL_UNITS,
+    UPPER_FACE_ZONES,
+    ZONES,
+    Family,
+    remaining_fraction,
+)
+from quizapp.domain.plan import Plan
+from quizapp.domain.redflags import RED_FLAGS, RedFlag
+from quizapp.domain.scoring.results import (
+    Finding,
+    RangeView,
+    RecentToxin,
+    ZoneVerdict,
+    unit_label,
+)
+from quizapp.domain.scoring.weights import LOW_BROW_GRADE
+from quizapp.domain.terms import Disposition, Side
+
+
+@dataclass(slots=True)
+class ZoneGroup:
+    """Plan amounts for one zone and family: per product and side, in the product's own units
+    (`by_product`) and in range units, toxin as ona-eq (`in_range_units`)."""
+
+    by_product: dict[str, dict[str, float]]
+    in_range_units: dict[str, dict[str, float]]
+
+
+def exact_sum(values: Iterable[float]) -> float:
+    """Order-independent sum, rounded so that 1 + 1 and 2 are the same amount."""
+    return round(math.fsum(values), 6)
+
+
+def group_items(plan: Plan) -> dict[tuple[str, Family], ZoneGroup]:
+    raw: dict[tuple[str, Family], dict[str, dict[str, list[float]]]] = {}
+    for item in plan.items:
+        family = PRODUCTS[item.product].family
+        sides = raw.setdefault((item.zone, family), {}).setdefault(item.product, {})
+        for key in _SIDE_KEYS[(item.zone, item.side)]:
+            if key in sides:
+                sides[key].append(item.amount)
+            else:
+                sides[key] = [item.amount]
+    groups = {}
+    for (zone, family), products in raw.items():
+        own = {}
+        ranged = {}
+        for pid, sides in products.items():
+            own[pid] = summed = {
+                k: round(v[0], 6) if len(v) == 1 else exact_sum(v) for k, v in sides.items()
+            }
+            if family == Family.TOXIN:
+                factor = PRODUCTS[pid].ona_factor
+                ranged[pid] = {k: v / factor for k, v in summed.items()}
+            else:
+                ranged[pid] = summed
+        groups[(zone, family)] = ZoneGroup(own, ranged)
+    return groups
+
+
+_SIDE_KEYS: Final = {(z, side): side_keys(z, side) for z in ZONES for side in Side}
+
+
+def amounts_by_side(
+    group: ZoneGroup, products: Iterable[str], keys: tuple[str, ...]
+) -> dict[str, float]:
+    """Per-side amounts of the given products, in range units (toxin as ona-eq)."""
+    ranged = group.in_range_units
+    out = {}
+    for key in keys:
+        parts = [ranged[p][key] for p in products if p in ranged and key in ranged[p]]
+        out[key] = parts[0] if len(parts) == 1 else exact_sum(parts)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTables:
+    """What the engine derives from a case alone. Build it once per case with `case_tables`
+    and pass it to `score_plan` when scoring many plans against one case; it is read-only."""
+
+    case: Case = field(compare=False, repr=False)
+    flags: Mapping[str, tuple[str, ...]]
+    blocking: tuple[tuple[RedFlag, tuple[str, ...]], ...]
+    cautions: tuple[RedFlag, ...]
+    required: tuple[tuple[str, Family], ...]
+    views: Mapping[tuple[str, Family], RangeView]
+    upper_limit: float
+    history_by_zone: Mapping[str, tuple[tuple[str, float], ...]]
+    filler_history_zones: frozenset[str]
+    recent_toxin: tuple[RecentToxin, ...]
+    ona_history: float
+    filler_past_year: float
+    filler_ceilings: Mapping[str, float | None]
+    #: Every disposition that is right for this case: its own, and the others that a red flag
+    #: present names alongside it (refer or decline for body dysmorphic signs).
+    right_dispositions: frozenset[Disposition]
+    #: Why forehead toxin would drop the brows ("" when it would not).
+    low_brows: str
+    #: Why filler cannot lift this face ("" when laxity is not the problem).
+    laxity: str
+    #: Toxin zones treated within the retreatment interval, with the months since.
+    recent_toxin_zones: Mapping[str, float]
+    #: Every flag present has a scoring rule of its own (RedFlag.ruled).
+    ruled_only: bool
+    #: Per zone, earlier fillers a new one would be layered over: (permanent, biostimulators
+    #: still active), each sorted.
+    layered_under: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+@dataclass(slots=True)
+class Run:
+    """Working state of one scoring run."""
+
+    case: Case
+    plan: Plan
+    tables: CaseTables
+    zones: list[ZoneVerdict]
+    findings: list[Finding]
+    credit: dict[tuple[str, Family], tuple[float, str]]
+    overreach: float
+
+
+def case_tables(case: Case) -> CaseTables:
+    """Work out, once, every table the engine needs from this case alone."""
+    # Red flags present: those listed (with their zones) plus those the facts imply.
+    flags = {f.id: f.zones for f in case.reference.red_flags}
+    for flag_id in sorted(case.derived_flags()):
+        flags.setdefault(flag_id, ())
+    ordered = sorted(flags)
+    blocking = tuple((RED_FLAGS[f], flags[f]) for f in ordered if RED_FLAGS[f].blocks)
+    cautions = tuple(RED_FLAGS[f] for f in ordered if not RED_FLAGS[f].blocks)
+    views = {
+        (r.zone, r.family): RangeView(
+            r.min,
+            r.max,
+            r.ceiling,
+            unit_label(r.family, r.per_side),
+            r.per_side,
+            r.source,
+            r.references,
+        )
+        for r in case.ranges
+    }
+    reference_upper = exact_sum(
+        r.max * (2 if r.per_side else 1)
+        for r in case.ranges
+        if r.family == Family.TOXIN and r.zone in UPPER_FACE_ZONES
+    )
+    by_zone: dict[str, list[tuple[str, float]]] = {}
+    recent = []
+    ona_history = []
+    past_year = []
+    for item, months in case.history_months:
+        by_zone.setdefault(item.zone, []).append((item.product, months))
+        sides = len(side_keys(item.zone, item.side))
+        if PRODUCTS[item.product].is_toxin:
+            if months < TOXIN_RETREAT_MONTHS:
+                recent.append(RecentToxin(item.zone, item.product, months, item.amount))
+                if item.product == "ona" and item.amount is not None:
+                    ona_history.append(item.amount * sides)
+        elif item.amount is not None and months < 12:
+            past_year.append(item.amount * sides)
+    recent.sort(key=lambda t: (t.months_ago, t.zone, t.product))
+    filler_zones = frozenset(
+        item.zone for item in case.history if not PRODUCTS[item.product].is_toxin
+    )
+    right = {case.reference.disposition}
+    for flag_id in ordered:
+        dispositions = RED_FLAGS[flag_id].dispositions
+        if case.reference.disposition in dispositions:
+            right.update(dispositions)
+    recent_zones: dict[str, float] = {}
+    for t in recent:
+        recent_zones[t.zone] = min(t.months_ago, recent_zones.get(t.zone, t.months_ago))
+    low_brows = _low_brows(case)
+    required = []
+    for r in case.ranges:
+        if not r.required or (low_brows and (r.zone, r.family) == ("forehead", Family.TOXIN)):
+            continue
+        left = case.residual_ml(r.zone) if r.family == Family.FILLER else {}
+        if left and all(v >= r.min - 1e-9 for v in left.values()):
+            continue  # what remains already fills the range
+        required.append((r.zone, r.family))
+    ceilings = {}
+    for zone_id, zone in ZONES.items():
+        typical = zone.typical(Family.FILLER, case.patient.sex)
+        ceilings[zone_id] = typical.effective_ceiling if typical else None
+    return CaseTables(
+        case,
+        MappingProxyType(flags),
+        blocking,
+        cautions,
+        tuple(required),
+        MappingProxyType(views),
+        max(UPPER_FACE_LABEL_UNITS, reference_upper),
+        MappingProxyType({zone: tuple(items) for zone, items in by_zone.items()}),
+        filler_zones,
+        tuple(recent),
+        exact_sum(ona_history),
+        exact_sum(past_year),
+        MappingProxyType(ceilings),
+        frozenset(right),
+        low_brows,
+        _laxity(case, flags),
+        MappingProxyType(recent_zones),
+        bool(flags) and all(RED_FLAGS[f].ruled for f in flags),
+        MappingProxyType(_layered_under(by_zone)),
+    )
+
+
+def _layered_under(
+    by_zone: Mapping[str, list[tuple[str, float]]],
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    out = {}
+    for zone_id, earlier in by_zone.items():
+        permanent = tuple(sorted({p for p, _ in earlier if PRODUCTS[p].permanent}))
+        slow = tuple(
+            sorted(
+                {
+                    p
+                    for p, months in earlier
+                    if PRODUCTS[p].filler_class == "biostimulator"
+                    and remaining_fraction(p, months) > 0
+                }
+            )
+        )
+        if permanent or slow:
+            out[zone_id] = (permanent, slow)
+    return out
+
+
+def _low_brows(case: Case) -> str:
+    brow = case.assessment_for("brow")
+    if brow is not None and brow.rest is not None and brow.rest >= LOW_BROW_GRADE:
+        return f"the brows are low (brow position graded {brow.rest})"
+    for keep in case.preserve:
+        if keep.zone == "brow" and _LOW_BROW_WORDS.search(keep.note):
+            return f"the case asks to preserve a low brow ({keep.note})"
+    return ""
+
+
+#: How a preserve note says the brow sits low.
+_LOW_BROW_WORDS: Final = re.compile(r"\b(low|heavy|hooded|ptosis|descen\w*|droop\w*)\b", re.I)
+
+
+def _laxity(case: Case, flags: Mapping[str, tuple[str, ...]]) -> str:
+    if "laxity_beyond_filler" in flags:
+        return RED_FLAGS["laxity_beyond_filler"].label.lower()
+    jaw = case.assessment_for("jawline")
+    if case.patient.glogau >= 4 and jaw is not None and (jaw.rest or 0) >= 4:
+        return "Glogau IV skin with jowls graded 4"
+    return ""
+
+
+def blocking_flags(
+    tables: CaseTables, zone: str, family: Family, products: Iterable[str]
+) -> list[str]:
+    hits = []
+    for flag, zones in tables.blocking:
+        if flag.scope == "zone" and zones and zone not in zones:
+            continue
+        if any(flag.concerns(family, p) for p in products):
+            hits.append(flag.id)
+    return hits
