@@ -32,10 +32,8 @@ def _count(db, model) -> int:
 
 @pytest.fixture()
 def demo(app, db):
-    started = time.perf_counter()
     result = app.test_cli_runner().invoke(args=["demo", "--quiet"])
     assert result.exit_code == 0, result.output
-    return time.perf_counter() - started
 
 
 def test_demo_cohort_has_weeks_of_scored_activity(demo, db):
@@ -57,8 +55,7 @@ def test_demo_cohort_has_weeks_of_scored_activity(demo, db):
     assert waiting and set(waiting) == {EntryStatus.SUBMITTED}
 
 
-def test_demo_cohort_is_idempotent_and_quick(app, demo, db):
-    assert demo < 30  # the whole command, bank import included, on a shared test machine
+def test_demo_cohort_is_idempotent(app, demo, db):
     before = [_count(db, model) for model in ROWS]
     again = app.test_cli_runner().invoke(args=["demo", "--quiet"])
     assert again.exit_code == 0, again.output
@@ -79,3 +76,28 @@ def test_staff_pages_open_full_on_the_demo(demo, app):
     reports = client.get("/academy/reports").get_data(as_text=True)
     assert f"All {TRAINEES + 1} learners" in reports  # the cohort and the demo trainee
     assert "No learners in this selection" not in reports
+
+
+def test_demo_cohort_is_written_in_a_bounded_number_of_statements(app, db):
+    """Wall time varies with the machine; the statement count does not, and it is what makes
+    the seeding slow on a networked database. About 21,000 today (every attempt goes through
+    the real services): a guard against it growing, not yet the goal."""
+    from sqlalchemy import event
+
+    from quizapp.services.academy.demo import seed_demo
+    from quizapp.services.academy.demo_cohort import seed_demo_activity
+    from quizapp.services.authoring.content import import_bank
+
+    seed_demo()
+    import_bank(app.config["CASES_DIR"])
+    db.session.commit()
+    statements = []
+    listener = lambda *args: statements.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    started = time.process_time()
+    try:
+        assert seed_demo_activity() is True
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    seconds = time.process_time() - started
+    assert len(statements) < 25_000, (len(statements), seconds)
