@@ -101,7 +101,7 @@ def test_backup_and_restore_keep_every_row(tmp_path):
             for m in (Academy, User, Membership)
         )
         restored_db.engine.dispose()
-    assert counts == (1, 3, 3)
+    assert counts == (1, 3 + TRAINEES, 3 + TRAINEES)
     client = restored.test_client()
     from quizapp.services.academy.demo import DEMO_ACCOUNTS as accounts_
 
