@@ -231,53 +231,9 @@ class CaseInfo:
     pool: list[CaseVariant]
 
 
-def _wrong_number(answer: float, rng: random.Random) -> str:
-    factor = rng.choice((0.5, 2.0, 1.5, 0.25, 3.0))
-    return f"{answer * factor:g}"
-
-
-def quiz_response(question, p: float, rng: random.Random) -> Any:
-    """A trainee's response: right with probability p, else a plausible mistake."""
-    from quizapp.domain import quiz
-
-    right = rng.random() < p
-    if rng.random() < 0.02:
-        return None  # left unanswered
-    if isinstance(question, quiz.ChoiceQuestion):
-        correct = list(question.correct_indexes)
-        others = [i for i in range(len(question.options)) if i not in correct]
-        if isinstance(question, quiz.MultiQuestion):
-            if right or not others:
-                return correct
-            chosen = set(correct)
-            if len(chosen) > 1 and rng.random() < 0.5:
-                chosen.discard(rng.choice(correct))
-            else:
-                chosen.add(rng.choice(others))
-            return sorted(chosen)
-        return correct[0] if right or not others else rng.choice(others)
-    if isinstance(question, quiz.TrueFalseQuestion):
-        return question.answer if right else not question.answer
-    if isinstance(question, quiz.NumericQuestion):
-        value = question.answer if right else float(_wrong_number(question.answer, rng))
-        return f"{value:g}" + (f" {question.unit}" if question.unit else "")
-    if isinstance(question, quiz.OrderingQuestion):
-        order = list(range(len(question.items)))
-        if not right and len(order) > 1:
-            i = rng.randrange(len(order) - 1)
-            order[i], order[i + 1] = order[i + 1], order[i]
-        return order
-    if isinstance(question, quiz.HotspotQuestion):
-        zones = list(question.zones)
-        if right:
-            return zones if question.select == "many" else zones[:1]
-        wrong = [z for z in quiz.zone_ids() if z not in zones]
-        return [rng.choice(wrong)]
-    return None
-
-
 def quiz_pool(module, rng: random.Random, size: int = 24) -> list[QuizVariant]:
     from quizapp.domain import quiz
+    from quizapp.domain.sample_answers import quiz_response
 
     pool = []
     for i in range(size):
@@ -293,25 +249,13 @@ def quiz_pool(module, rng: random.Random, size: int = 24) -> list[QuizVariant]:
 
 def case_pool(case, rng: random.Random) -> list[CaseVariant]:
     """Plans of every quality for one case, scored by the real engine, worst first."""
-    from dataclasses import replace
-
-    from quizapp.domain.plan import Plan
+    from quizapp.domain.sample_answers import plan_rows, plan_variants
     from quizapp.domain.scoring import score_case_attempt
     from quizapp.domain.tendency import deviation
 
     true_grades = {z.zone: {"rest": z.rest, "moving": z.moving} for z in case.assessment if z.zone}
     flags = sorted(f.id for f in case.reference.red_flags)
-    plans: list[Plan] = [c.plan for c in case.reference.candidate_plans]
-    if not plans:
-        plans = [Plan(case.reference.disposition)]
-    variants: list[Plan] = []
-    for plan in plans:
-        variants.append(plan)
-        for factor in (0.5, 0.75, 1.3, 1.7, 2.5):
-            items = tuple(replace(i, amount=round(i.amount * factor, 2)) for i in plan.items)
-            variants.append(replace(plan, items=items))
-        if len(plan.items) > 1:
-            variants.append(replace(plan, items=plan.items[:-1]))
+    variants = plan_variants(case)
     pool = []
     for plan in variants:
         for sloppy in (False, True):
@@ -339,16 +283,7 @@ def case_pool(case, rng: random.Random) -> list[CaseVariant]:
                         deviation(planned, low, high),
                     )
                 )
-            items = [
-                {
-                    "zone": i.zone,
-                    "product": i.product,
-                    "amount": f"{i.amount:g}",
-                    "side": i.side.value,
-                    "depth": i.depth.value if i.depth else "",
-                }
-                for i in plan.items
-            ]
+            items = plan_rows(plan)
             pool.append(
                 CaseVariant(
                     grades,

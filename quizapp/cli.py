@@ -49,6 +49,7 @@ def demo(quiet, force):
     refuses to run unless given --force.
     """
     from quizapp.services.academy import demo as demo_data
+    from quizapp.services.academy.demo_cohort import seed_demo_activity
 
     others = demo_data.other_users()
     if others and not force:
@@ -59,6 +60,7 @@ def demo(quiet, force):
     demo_accounts = demo_data.seed_demo()
     invitation = accounts.find_invitation(demo_data.DEMO_INVITE_CODE)
     report = _import_bank()
+    seed_demo_activity()  # needs the bank: its trainees study the published content
     expires = f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC"
     db.session.commit()
     if quiet:

@@ -303,3 +303,27 @@ def sorted_keys(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 _KNOWN: Final = frozenset(_ORDER)
+
+
+# The sections of facts.md, by key prefix: how the sources page and the authors' picker group keys.
+GROUP_LABELS: Final[dict[str, str]] = {
+    "B": "Botulinum toxin",
+    "F": "Dermal fillers",
+    "S": "Scales",
+    "A": "Ageing",
+    "P": "Perceived age, persistence, volumes, men, rheology",
+    "U": "Educator conventions (where no source gives a figure)",
+    "R": "Regulators' CPD rules",
+}
+
+
+def grouped_sources() -> tuple[tuple[str, tuple[Source, ...]], ...]:
+    """Every source, naturally sorted, in (group label, sources) pairs in the order of facts.md."""
+    by_prefix: dict[str, list[Source]] = {prefix: [] for prefix in GROUP_LABELS}
+    for key in sorted_keys(SOURCES):
+        by_prefix.setdefault(key.rstrip("0123456789"), []).append(SOURCES[key])
+    return tuple(
+        (GROUP_LABELS.get(prefix, prefix), tuple(sources))
+        for prefix, sources in by_prefix.items()
+        if sources
+    )

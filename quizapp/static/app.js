@@ -240,4 +240,23 @@
     });
     document.querySelectorAll(".busy-status").forEach(function (s) { s.textContent = ""; });
   });
+
+  // Long checkbox lists (source keys, cohort members): a filter box hides the entries whose text
+  // lacks every typed word. Hidden entries keep their ticks, so the form posts the same.
+  document.querySelectorAll("[data-filterable]").forEach(function (root) {
+    var box = root.querySelector(".filter-box");
+    var input = root.querySelector("[data-filter]");
+    if (!box || !input) { return; }
+    box.hidden = false;
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      root.querySelectorAll("[data-filter-text]").forEach(function (item) {
+        var text = item.getAttribute("data-filter-text");
+        item.hidden = !words.every(function (word) { return text.indexOf(word) !== -1; });
+      });
+      root.querySelectorAll("[data-filter-group]").forEach(function (group) {
+        group.hidden = !group.querySelector("[data-filter-text]:not([hidden])");
+      });
+    });
+  });
 })();

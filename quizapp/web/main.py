@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, u
 from flask_login import current_user
 
 from quizapp.domain.scoring import score_plan
+from quizapp.domain.sources import TAG_LABELS
 from quizapp.domain.terms import BAND_LABELS, VERDICT_LABELS
 from quizapp.formats.cases import load_case_file
 from quizapp.formats.plans import plan_from_dict
@@ -61,6 +62,13 @@ def home():
 @public
 def about():
     return render_template("main/about.html")
+
+
+@bp.route("/sources")
+@public
+def sources():
+    """Every source key with its citation and strength: public, like the citations themselves."""
+    return render_template("main/sources.html", tag_labels=TAG_LABELS)
 
 
 @bp.route("/healthz")

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange
+from wtforms.validators import InputRequired, NumberRange
 
 from quizapp.domain import logbook
 from quizapp.domain.face import FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
@@ -82,8 +82,15 @@ class EntryForm(FlaskForm):
     reflection_change = TextAreaField("Reflection: what you would change")
 
 
+def _person_id(value) -> int | None:
+    """A person's id from a select whose blank first choice means "nobody chosen yet"."""
+    return None if value in ("", None) else whole_number(value)
+
+
 class MentorProfileForm(FlaskForm):
-    user_id = SelectField("Member", coerce=whole_number, validate_choice=False)
+    user_id = SelectField(
+        "Member", coerce=_person_id, validate_choice=False, validators=[InputRequired()]
+    )
     registration_body = SelectField(
         "Registration body", choices=_sc((b, b) for b in logbook.REGISTRATION_BODIES)
     )
@@ -98,8 +105,12 @@ class MentorProfileForm(FlaskForm):
 
 
 class AssignmentForm(FlaskForm):
-    mentor_user_id = SelectField("Mentor", coerce=whole_number, validate_choice=False)
-    trainee_user_id = SelectField("Trainee", coerce=whole_number, validate_choice=False)
+    mentor_user_id = SelectField(
+        "Mentor", coerce=_person_id, validate_choice=False, validators=[InputRequired()]
+    )
+    trainee_user_id = SelectField(
+        "Trainee", coerce=_person_id, validate_choice=False, validators=[InputRequired()]
+    )
 
 
 def _membership():
@@ -401,13 +412,20 @@ def _admin_forms(academy_id: int):
     people = practice.academy_people(academy_id)
     profiles = practice.mentor_profiles(academy_id)
     profile_form = MentorProfileForm(prefix="profile")
+    # A blank first choice: nobody is made a mentor, or assigned, by a preselected name.
     profile_form.user_id.choices = [
-        (u.id, f"{u.display_name} ({role.value})") for u, role in people
+        ("", "Choose a member"),
+        *((u.id, f"{u.display_name} ({role.value})") for u, role in people),
     ]
     assignment_form = AssignmentForm(prefix="assign")
-    assignment_form.mentor_user_id.choices = _sc((p.user_id, p.user.display_name) for p in profiles)
+    assignment_form.mentor_user_id.choices = _sc(
+        [("", "Choose a mentor"), *((p.user_id, p.user.display_name) for p in profiles)]
+    )
     assignment_form.trainee_user_id.choices = _sc(
-        (u.id, u.display_name) for u, role in people if role == Role.TRAINEE
+        [
+            ("", "Choose a trainee"),
+            *((u.id, u.display_name) for u, role in people if role == Role.TRAINEE),
+        ]
     )
     return people, profiles, profile_form, assignment_form
 
@@ -465,7 +483,8 @@ def admin_assign():
     academy_id = _membership().academy_id
     _, _, _, form = _admin_forms(academy_id)
     if not form.validate_on_submit():
-        abort(400)
+        flash("Choose a mentor and a trainee.", "error")
+        return redirect(url_for("portfolio.admin"))
     try:
         practice.assign(
             academy_id, form.mentor_user_id.data, form.trainee_user_id.data, current_user.id

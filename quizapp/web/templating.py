@@ -7,7 +7,7 @@ from flask import Flask
 from quizapp.domain.face import PRODUCTS
 from quizapp.domain.quiz import zone_label
 from quizapp.domain.redflags import RED_FLAGS
-from quizapp.domain.sources import SOURCES
+from quizapp.domain.sources import SOURCES, grouped_sources
 from quizapp.permissions import Action, can, current_membership
 from quizapp.web import facemap
 from quizapp.web.plandata import default_side, plan_script_data
@@ -53,6 +53,7 @@ def register_template_helpers(app: Flask) -> None:
         current_membership=current_membership,
         face_map_geometry=facemap,
         source=SOURCES.get,
+        source_groups=grouped_sources(),
         zone_label=zone_label,
         product_label=product_label,
         product_unit=product_unit,

@@ -8,7 +8,7 @@ from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
-ANONYMOUS_PAGES = ["/", "/login", "/signup", "/about", "/no-such-page"]
+ANONYMOUS_PAGES = ["/", "/login", "/signup", "/about", "/sources", "/no-such-page"]
 TRAINEE_PAGES = [
     "/learn/",
     "/learn/modules/natural-results",

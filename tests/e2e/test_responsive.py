@@ -10,7 +10,7 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 PAGES = {
-    None: ["/", "/login", "/signup", "/about", "/verify/"],
+    None: ["/", "/login", "/signup", "/about", "/sources", "/verify/"],
     0: [
         "/learn/",
         "/learn/cases/",

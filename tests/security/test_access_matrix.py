@@ -157,6 +157,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "learn.review": row(L, 200, 404, 404, 404, 404, 404, 404),
     "learn.start": row(L, R, 404, R, 404, R, 404, 404),
     "main.about": row(200, 200, 200, 200, 200, 200, 200, 200),
+    "main.sources": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.healthz": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.favicon": row(200, 200, 200, 200, 200, 200, 200, 200),
     "main.home": row(200, R, R, 200, 200, 200, 200, 200),

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from quizapp.models import Academy, Membership, User
 from quizapp.services.academy.demo import DEMO_ACCOUNTS, DEMO_INVITE_CODE
+from quizapp.services.academy.demo_cohort import TRAINEES
 from tests.conftest import login
 
 
@@ -21,7 +22,7 @@ def test_demo_is_idempotent_and_its_logins_work(app, db, client):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     counts = _counts(db)
-    assert counts == (1, 3, 3)
+    assert counts == (1, 3 + TRAINEES, 3 + TRAINEES)  # the accounts and the demo cohort
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
     assert _counts(db) == counts
@@ -100,7 +101,7 @@ def test_backup_and_restore_keep_every_row(tmp_path):
             for m in (Academy, User, Membership)
         )
         restored_db.engine.dispose()
-    assert counts == (1, 3, 3)
+    assert counts == (1, 3 + TRAINEES, 3 + TRAINEES)
     client = restored.test_client()
     from quizapp.services.academy.demo import DEMO_ACCOUNTS as accounts_
 

@@ -3,6 +3,7 @@ or from the structured form, and uploaded."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -130,6 +131,12 @@ def upload_case(academy_id: int, actor: User, raw: bytes, filename: str):
 
 def replace_id(text: str, new_id: str) -> str:
     return re.sub(r"^id\s*:.*$", f"id: {new_id}", text, count=1, flags=re.MULTILINE)
+
+
+def replace_title(text: str, title: str) -> str:
+    """The file with its top-level title replaced (JSON quoting is valid YAML, for any text)."""
+    line = "title: " + json.dumps(title, ensure_ascii=False)
+    return re.sub(r"^title\s*:.*$", lambda _: line, text, count=1, flags=re.MULTILINE)
 
 
 def case_of(version: CaseVersion) -> Case:

@@ -18,7 +18,12 @@ from quizapp.extensions import db
 from quizapp.models import AuditEntry, User
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
-from quizapp.services.authoring.cases import case_version_summary, check_case_text, replace_id
+from quizapp.services.authoring.cases import (
+    case_version_summary,
+    check_case_text,
+    replace_id,
+    replace_title,
+)
 from quizapp.services.authoring.modules import (
     check_module_text,
     module_publish_problems,
@@ -91,11 +96,12 @@ def discard_draft(record, actor: User) -> bool:
     return False
 
 
-def clone(record, academy_id: int, actor: User):
+def clone(record, academy_id: int, actor: User, title: str | None = None):
     """Copy the newest published version of a bank item into the academy as a new draft item.
 
     The slug is kept when free, else suffixed (-2, -3 ...): the bank's own slug is always taken
-    among what the academy's trainees see, so in practice a clone is suffixed.
+    among what the academy's trainees see, so in practice a clone is suffixed. A `title` renames
+    the copy, so trainees can tell it from the bank's item.
     """
     if record.academy_id is not None:
         raise AuthoringError("Only items of the bank can be cloned.")
@@ -105,8 +111,11 @@ def clone(record, academy_id: int, actor: User):
     kind = kind_of(record)
     slug = free_slug(record.slug, slugs_in_use(kind, academy_id))
     text = source.source_text if slug == record.slug else replace_id(source.source_text, slug)
+    title = (title or "").strip() or record.title
+    if title != record.title:
+        text = replace_title(text, title)
     record_model, _, _ = models_of(kind)
-    copy = record_model(slug=slug, academy_id=academy_id, title=record.title, created_at=now_utc())
+    copy = record_model(slug=slug, academy_id=academy_id, title=title, created_at=now_utc())
     if kind == "module":
         copy.position = record.position
         module = check_module_text(text, "clone", academy_id=academy_id, slug=slug, own_id=None)
@@ -115,7 +124,7 @@ def clone(record, academy_id: int, actor: User):
         summary = case_version_summary(check_case_text(text, "clone", slug=slug))
     db.session.add(copy)
     db.session.flush()
-    version, _ = save_version(copy, actor, text, summary, record.title)
+    version, _ = save_version(copy, actor, text, summary, title)
     audit(
         copy,
         actor,

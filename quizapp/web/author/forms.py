@@ -158,6 +158,15 @@ class PreserveRow(Form):
     note = StringField("Why")
 
 
+class SourceKeysField(StringField):
+    """Source keys as one space-separated text. The picker posts the ticked keys as checkboxes
+    of the same name beside a text input for any other key; all of them are read together."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            self.data = " ".join(v.strip() for v in valuelist if v.strip())
+
+
 def _flags_form() -> type[Form]:
     attrs: dict[str, Any] = {}
     for flag in RED_FLAGS.values():
@@ -187,7 +196,7 @@ class ZoneRefRow(Form):
     filler_ceiling = StringField("Filler ceiling")
     justification = TextAreaField("Justification")
     note = TextAreaField("Note")
-    references = StringField("Source keys")
+    references = SourceKeysField("Source keys")
 
 
 class PlanItemRow(Form):
@@ -232,7 +241,7 @@ class CaseForm(FlaskForm):
     zones = FieldList(FormField(ZoneRefRow), max_entries=len(ZONE_IDS))
     candidates = FieldList(FormField(CandidateRow), max_entries=10)
     learning_points = FieldList(TextAreaField("Learning point"), max_entries=20)
-    references = StringField("Source keys", description="Every key the case relies on.")
+    references = SourceKeysField("Source keys", description="Every key the case relies on.")
 
 
 def text_of(value: Any) -> str:
@@ -329,7 +338,7 @@ class ModuleForm(FlaskForm):
     time_limit_minutes = StringField("Time limit (minutes)", description="Empty: none.")
     shuffle = BooleanField("Shuffle the options (stable within an attempt)")
     cases = MultiCheckboxField("Case studies in this module", choices=[], validate_choice=False)
-    references = StringField("Source keys for the module")
+    references = SourceKeysField("Source keys for the module")
 
 
 MODULE_FIELDS = (
@@ -375,8 +384,10 @@ class QuestionForm(FlaskForm):
     topic = StringField("Topic tag", description="A short slug, e.g. danger-zones.")
     stem = TextAreaField("Question (Markdown)")
     explanation = TextAreaField("General explanation (Markdown)")
-    references = StringField("Source keys", description="At least one, e.g. B1 F15.")
+    references = SourceKeysField("Source keys", description="At least one, e.g. B1 F15.")
     options = FieldList(FormField(OptionRow), max_entries=6)
+    # Single choice and plan comparison: the one correct option, by row, from a radio group.
+    correct_option = StringField()
     answer_bool = select_field("The statement is", [("true", "True"), ("false", "False")])
     answer = StringField("Answer")
     tolerance = StringField("Tolerance (±, same unit)")
@@ -396,7 +407,7 @@ class GiftForm(FlaskForm):
     default_topic = StringField(
         "Topic for questions without a $CATEGORY", description="A short slug, e.g. toxin-doses."
     )
-    default_references = StringField(
+    default_references = SourceKeysField(
         "Source keys for questions that name none",
         description="GIFT has no field for sources; quizapp exports them as a comment line.",
     )

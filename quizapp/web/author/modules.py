@@ -161,12 +161,16 @@ def module_view(module_id: int):
     problems = (
         modules.module_publish_problems(record, current) if current.status is Status.DRAFT else []
     )
+    academy_id = record.academy_id or current_academy_id()
     return render_template(
         "author/module.html",
         record=record,
         current=current,
         published=record.latest_published(),
         data=data,
+        # Settings name modules and cases by title (their ids alone say little).
+        module_titles={m.slug: m.title for m in records.content_rows("module", academy_id)},
+        case_titles={c.slug: c.title for c in records.content_rows("case", academy_id)},
         questions=modules.questions_of(data),
         own=record.academy_id is not None,
         publish_problems=problems,

@@ -70,8 +70,11 @@ def question_data(form: QuestionForm, kind: str) -> tuple[dict[str, Any], dict[s
     if kind in ("single", "multi", "plan_compare"):
         options = []
         fmap["options"] = form.options.id
-        for entry in form.options:
+        chosen = text_of(form.correct_option.data)
+        for n, entry in enumerate(form.options):
             row = entry.form
+            if kind != "multi" and chosen:
+                row.correct.data = chosen == str(n)
             if is_blank(row):
                 continue
             i = len(options)

@@ -76,7 +76,7 @@ def clone(segment: str, record_id: int):
     academy_id = need_academy()
     check_csrf()
     try:
-        copy = lifecycle.clone(record, academy_id, current_user)
+        copy = lifecycle.clone(record, academy_id, current_user, request.form.get("title"))
     except (records.AuthoringError, records.ContentInvalid) as error:
         db.session.rollback()
         flash(

@@ -1,0 +1,71 @@
+"""The staff's pages on the demo data (a cohort with weeks of activity): insight, common
+mistakes, reports, cohorts, programmes, the logbook queue and the sources picker all pass axe
+at 375 and 1280 px, fit the screen and log no console errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.services.academy.demo import DEMO_ACCOUNTS
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+EDUCATOR_PAGES = [
+    "/author/insight/",
+    "/author/insight/mistakes",
+    "/author/modules/new",
+    "/portfolio/mentor",
+    "/sources",
+]
+ADMIN_PAGES = ["/academy/reports", "/academy/cohorts", "/academy/programmes", "/portfolio/admin"]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def _links(page, prefix: str, limit: int) -> list[str]:
+    hrefs = page.eval_on_selector_all(
+        f"main a[href^='{prefix}']", "links => links.map(a => a.getAttribute('href'))"
+    )
+    return list(dict.fromkeys(hrefs))[:limit]
+
+
+@pytest.mark.parametrize("who", [1, 2])
+def test_staff_pages_with_data_pass_axe_fit_and_log_no_errors(page, axe, who):
+    account = DEMO_ACCOUNTS[who]
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, account.email, account.password, landing="**/")
+    paths = list(EDUCATOR_PAGES if who == 1 else ADMIN_PAGES)
+    page.goto(paths[0])
+    if who == 1:  # a module's and a case's insight, with the cohort's answers in them
+        paths += _links(page, "/author/insight/modules/", 1) + _links(
+            page, "/author/insight/cases/", 1
+        )
+    else:  # the demo cohort's page, its members and programmes
+        page.goto("/academy/cohorts")
+        paths += _links(page, "/academy/cohorts/", 2)
+    found, wide = {}, []
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in paths:
+            page.goto(path)
+            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+                wide.append((width, path))
+            violations = [
+                (v["id"], v["impact"], len(v["nodes"]))
+                for v in axe.run(page).response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if violations:
+                found[(width, path)] = violations
+    assert len(paths) > len(EDUCATOR_PAGES if who == 1 else ADMIN_PAGES)
+    assert found == {} and wide == [] and errors == []
