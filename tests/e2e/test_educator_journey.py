@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import case_to_plan, log_in
 
@@ -63,24 +64,24 @@ def test_educator_writes_previews_and_publishes_a_case_a_trainee_takes(
     page.get_by_label("Learning point 1 (Markdown)").fill("Start at the label dose.")
     # A first save without sources: the problem is shown beside the field, nothing is saved.
     page.get_by_role("button", name="Save draft").click()
-    assert page.locator("#references-error").is_visible()
+    expect(page.locator("#references-error")).to_be_visible()
     assert "nothing was saved" in page.locator("#problems").inner_text()
     page.locator("#references").fill("B1 B6")  # the case's own picker: typed keys count too
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("Saved as draft version 1.").is_visible()
+    expect(page.get_by_text("Saved as draft version 1.")).to_be_visible()
 
     # Preview it exactly as a trainee would; the plan is scored, nothing is recorded.
     page.get_by_role("button", name="Preview v1 as a trainee").click()
-    assert page.get_by_text("Preview — nothing is recorded.").is_visible()
+    expect(page.get_by_text("Preview — nothing is recorded.")).to_be_visible()
     assert page.locator(".vignette-md strong").inner_text() == "cross"
     _walk_the_case(page, "20")
     assert page.locator(".band-scale .band.active").inner_text().strip() == "Natural"
-    assert page.get_by_text("Preview — nothing is recorded.").is_visible()
+    expect(page.get_by_text("Preview — nothing is recorded.")).to_be_visible()
 
     # Publish it.
     page.get_by_role("link", name="Back to the case").first.click()
     page.get_by_role("button", name="Publish v1").click()
-    assert page.get_by_text("Version 1 is published").is_visible()
+    expect(page.get_by_text("Version 1 is published")).to_be_visible()
 
     # A trainee of the academy now finds it and takes it.
     context = browser.new_context(base_url=live_server)
@@ -88,7 +89,7 @@ def test_educator_writes_previews_and_publishes_a_case_a_trainee_takes(
     try:
         log_in(trainee, *new_trainee)
         trainee.get_by_role("link", name="Case studies").first.click()
-        assert trainee.get_by_role("heading", name=title).is_visible()
+        expect(trainee.get_by_role("heading", name=title)).to_be_visible()
         trainee.locator(f"form[action='/learn/cases/{slug}/start'] button").click()
         assert not trainee.get_by_text("Preview — nothing is recorded.").count()
         _walk_the_case(trainee, "30")
@@ -99,7 +100,7 @@ def test_educator_writes_previews_and_publishes_a_case_a_trainee_takes(
     # The educator sees the attempt in the case's insight.
     page.goto("/author/insight/")
     page.get_by_role("link", name=title).click()
-    assert page.get_by_text("1 submitted attempt").is_visible()
+    expect(page.get_by_text("1 submitted attempt")).to_be_visible()
 
 
 @pytest.fixture(scope="module")

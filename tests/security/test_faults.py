@@ -235,6 +235,8 @@ def test_a_full_sqlite_database_gives_a_clear_error_and_stays_whole(app, db, fac
         def _limit(dbapi_connection, _record) -> None:
             dbapi_connection.execute(f"PRAGMA max_page_count = {room}")
 
+        _db.engine.dispose()  # a connection pooled before the listener has no limit
+
     client = served.test_client()
     login(client, educator.email)
     upload_token = csrf_from(client.get("/author/cases/upload").get_data(as_text=True))
