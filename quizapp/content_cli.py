@@ -24,25 +24,49 @@ def _echo_issues(issues) -> None:
     click.echo(f"{len(issues)} problem(s) found.", err=True)
 
 
+def _is_drill_path(path: Path) -> bool:
+    """A drill file lives in a folder named `drills` (cases/drills/<id>.yaml)."""
+    return path.parent.name == "drills"
+
+
+def _validation_files(paths) -> list[Path]:
+    """The files to validate: a folder gives its *.yaml and, for a bank folder, drills/*.yaml."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        files.extend(sorted(path.glob("*.yaml")))
+        if path.name != "drills" and (path / "drills").is_dir():
+            files.extend(sorted((path / "drills").glob("*.yaml")))
+    return files
+
+
 @cases_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate_cases(paths):
-    """Check case files (default: every file in the bank); list every error, exit 1 if any."""
+    """Check case and drill files (default: every case and drill in the bank); list every error,
+    exit 1 if any. Files in a folder named `drills` are read as complication drills."""
     from quizapp.formats.cases import CaseFileError, load_case_file
+    from quizapp.formats.drills import DrillFileError, load_drill_file
 
-    files: list[Path] = []
-    for path in paths or (Path(current_app.config["CASES_DIR"]),):
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    files = _validation_files(paths or (Path(current_app.config["CASES_DIR"]),))
     issues = []
+    counts = Counter()
     for file in files:
+        kind = "drill" if _is_drill_path(file) else "case"
+        counts[kind] += 1
         try:
-            load_case_file(file)
-        except CaseFileError as error:
+            if kind == "drill":
+                load_drill_file(file)
+            else:
+                load_case_file(file)
+        except (CaseFileError, DrillFileError) as error:
             issues.extend(error.issues)
     if issues:
         _echo_issues(issues)
         raise SystemExit(1)
-    click.echo(f"{len(files)} case file(s) valid.")
+    click.echo(f"{counts['case']} case file(s) and {counts['drill']} drill file(s) valid.")
 
 
 @cases_cli.command("import")
@@ -65,24 +89,45 @@ def import_cases(path):
 @cases_cli.command("export")
 @click.argument("case_id")
 @click.option("--version", "number", type=int, default=None, help="Default: the newest.")
-def export_case(case_id, number):
-    """Print a case's stored YAML, exactly as imported or authored."""
-    from quizapp.models import CaseRecord, CaseVersion
+@click.option(
+    "--kind",
+    type=click.Choice(["any", "case", "drill"]),
+    default="any",
+    help="Look for a case, a drill, or either (default; an id used by both must name the kind).",
+)
+def export_case(case_id, number, kind):
+    """Print a bank case's or drill's stored YAML, exactly as imported or authored."""
+    from quizapp.models import CaseRecord, CaseVersion, DrillRecord, DrillVersion
 
-    query = (
-        select(CaseVersion)
-        .join(CaseRecord)
-        .where(CaseRecord.slug == case_id, CaseRecord.academy_id.is_(None))
-        .order_by(CaseVersion.number.desc())
-    )
-    if number is not None:
-        query = query.where(CaseVersion.number == number)
-    version = db.session.scalars(query).first()
-    if version is None:
-        raise click.ClickException(
-            f"No case {case_id!r}" + (f" version {number}" if number else "")
+    found = {}
+    tables = {
+        "case": (CaseRecord, CaseVersion, "case_id"),
+        "drill": (DrillRecord, DrillVersion, "drill_id"),
+    }
+    for name, (record, version_model, fk) in tables.items():
+        if kind not in ("any", name):
+            continue
+        query = (
+            select(version_model)
+            .join(record, getattr(version_model, fk) == record.id)
+            .where(record.slug == case_id, record.academy_id.is_(None))
+            .order_by(version_model.number.desc())
         )
-    click.echo(version.source_text, nl=False)
+        if number is not None:
+            query = query.where(version_model.number == number)
+        version = db.session.scalars(query).first()
+        if version is not None:
+            found[name] = version
+    if len(found) > 1:
+        raise click.ClickException(
+            f"Both a case and a drill have id {case_id!r}: add --kind case or --kind drill"
+        )
+    if not found:
+        what = {"any": "case or drill", "case": "case", "drill": "drill"}[kind]
+        raise click.ClickException(
+            f"No {what} {case_id!r}" + (f" version {number}" if number else "")
+        )
+    click.echo(next(iter(found.values())).source_text, nl=False)
 
 
 @plan_cli.command("score")
@@ -112,8 +157,9 @@ def score_plan_command(case_file, plan_file, as_json):
 @content_cli.command("check")
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
 def check_content(path):
-    """Fail on any problem in the bank: files, sources, ranges, candidate plans and their bands,
-    duplicate question stems, modules naming missing cases. Source keys nothing cites are noted."""
+    """Fail on any problem in the bank: files, unknown source keys, ranges, candidate plans and
+    their bands, plan-comparison questions the engine disagrees with, duplicate question stems,
+    modules naming missing cases, figures no cited source states, source keys nothing cites."""
     from quizapp.services.authoring import content
 
     root = path or Path(current_app.config["CASES_DIR"])
@@ -124,12 +170,9 @@ def check_content(path):
         raise SystemExit(1)
     kinds = Counter(f.kind for f in files)
     click.echo(
-        f"Content OK: {kinds['case']} cases, {kinds['drill']} drills, {kinds['module']} modules."
+        f"Content OK: {kinds['case']} cases, {kinds['drill']} drills, {kinds['module']} modules; "
+        "every figure traced, every source key used."
     )
-    uncited = content.uncited_source_keys(files)
-    if uncited:
-        keys = ", ".join(uncited)
-        click.echo(f"Note: no case or module cites {len(uncited)} source key(s): {keys}")
 
 
 @content_cli.command("stats")

@@ -8,7 +8,6 @@ a new published version, so attempts keep pointing at the version the trainee sa
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from quizapp.domain.scoring import case_tables
-from quizapp.domain.sources import SOURCES, sorted_keys
 from quizapp.extensions import db
 from quizapp.models import (
     CaseRecord,
@@ -81,6 +79,7 @@ class ParsedFile:
     text: str
     summary: dict[str, Any]
     position: int = 0
+    source: str = ""  # the file it was read from
 
 
 def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile]:
@@ -105,7 +104,9 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
             continue
         case_ids.add(case.id)
         cases.append((path, case))
-        parsed.append(ParsedFile("case", case.id, case.title, text, case_summary(case)))
+        parsed.append(
+            ParsedFile("case", case.id, case.title, text, case_summary(case), source=str(path))
+        )
     drill_files = read_drills(root / "drills", issues)
     parsed.extend(drill_files)
     drill_ids = {item.slug for item in drill_files}
@@ -137,11 +138,14 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
                     path.read_text(encoding="utf-8"),
                     module_summary(module),
                     position=module.order,
+                    source=str(path),
                 )
             )
     if strict:
         for path, case in cases:
             issues.extend(candidate_plan_issues(str(path), case))
+        if not issues:
+            issues.extend(curriculum_issues(parsed))
     if issues:
         raise ContentImportError(issues)
     return parsed
@@ -150,35 +154,55 @@ def read_bank(cases_dir: str | Path, *, strict: bool = False) -> list[ParsedFile
 def read_drills(drills_dir: Path, issues: list[Any]) -> list[ParsedFile]:
     """Parse every drill file of cases/drills/; problems go to `issues`."""
     paths = sorted(drills_dir.glob("*.yaml")) if drills_dir.is_dir() else []
-    if not paths:
-        return []
+    return [item for path in paths if (item := _read_drill(path, issues)) is not None]
+
+
+def _read_drill(path: Path, issues: list[Any]) -> ParsedFile | None:
     from quizapp.formats.drills import DrillFileError, load_drill_file
 
-    parsed = []
-    for path in paths:
-        try:
-            drill = load_drill_file(path)
-        except DrillFileError as error:
-            issues.extend(error.issues)
-            continue
-        summary = {"patient": drill.patient, "actions": len(drill.actions)}
-        parsed.append(ParsedFile("drill", drill.id, drill.title, path.read_text("utf-8"), summary))
-    return parsed
-
-
-_CITED_KEY = re.compile(r"\b[BFSAP][1-9][0-9]{0,2}\b")
+    try:
+        drill = load_drill_file(path)
+    except DrillFileError as error:
+        issues.extend(error.issues)
+        return None
+    summary = {"patient": drill.patient, "actions": len(drill.actions)}
+    text = path.read_text("utf-8")
+    return ParsedFile("drill", drill.id, drill.title, text, summary, source=str(path))
 
 
 def uncited_source_keys(files: list[ParsedFile]) -> tuple[str, ...]:
-    """Clinical source keys that no case or module file names anywhere, naturally sorted.
+    """Clinical source keys that no case, drill or module file names anywhere, naturally sorted."""
+    from quizapp.services.authoring.content_rules import unused_source_keys
 
-    A key nothing cites is a fact the curriculum does not teach, or a stale entry in the
-    reference list; `flask content check` lists them as a note rather than failing.
-    """
-    from quizapp.formats.module_rules import SOURCE_KEY_RE
+    return unused_source_keys(item.text for item in files)
 
-    cited = {key for item in files for key in _CITED_KEY.findall(item.text)}
-    return sorted_keys(key for key in SOURCES if SOURCE_KEY_RE.match(key) and key not in cited)
+
+def curriculum_issues(files: list[ParsedFile]) -> list[BankIssue]:
+    """The rules of `flask content check` across the bank: untraced figures and source keys that
+    nothing uses (quizapp/services/authoring/content_rules.py)."""
+    from quizapp.domain import sources
+    from quizapp.services.authoring import content_rules as rules
+
+    issues: list[BankIssue] = []
+    for item in files:
+        check = {"case": rules.case_figure_issues, "module": rules.module_figure_issues}
+        if item.kind in check:
+            issues.extend(check[item.kind](item.source, item.text, BankIssue))
+    source_file = Path(sources.__file__)
+    lines = source_file.read_text(encoding="utf-8").splitlines()
+    where = str(Path("quizapp/domain/sources.py"))
+    for key in uncited_source_keys(files):
+        line = next((i + 1 for i, text in enumerate(lines) if f'("{key}",' in text), None)
+        issues.append(
+            BankIssue(
+                where,
+                line,
+                key,
+                "no case, drill or module cites this source key: cite it where the content "
+                "rests on it, or remove it",
+            )
+        )
+    return issues
 
 
 CONSERVATIVE_SIDE = {"conservative", "natural"}
@@ -295,10 +319,13 @@ def _upsert(record_model, version_model, fk: str, item: ParsedFile, result: Impo
 
 
 def import_path(path: str | Path) -> ImportResult:
-    """Import a bank folder, or one case file (checked like the bank, all or nothing)."""
+    """Import a bank folder, or one case or drill file (a file in a folder named `drills`),
+    checked like the bank, all or nothing."""
     path = Path(path)
     if path.is_dir():
         return import_bank(path)
+    if path.parent.name == "drills":
+        return _import_drill_file(path)
     from quizapp.formats.cases import CaseFileError, load_case_text
 
     text = path.read_text(encoding="utf-8")
@@ -309,6 +336,17 @@ def import_path(path: str | Path) -> ImportResult:
     result = ImportResult()
     item = ParsedFile("case", case.id, case.title, text, case_summary(case))
     _upsert(CaseRecord, CaseVersion, "case_id", item, result)
+    db.session.flush()
+    return result
+
+
+def _import_drill_file(path: Path) -> ImportResult:
+    issues: list[Any] = []
+    parsed = _read_drill(path, issues)
+    if parsed is None:
+        raise ContentImportError(issues)
+    result = ImportResult()
+    _upsert(DrillRecord, DrillVersion, "drill_id", parsed, result)
     db.session.flush()
     return result
 
