@@ -516,7 +516,8 @@ class ModuleChecker:
                 )
                 ok = False
                 continue
-            self.fields(entry, opath, ("text", "correct", "explanation"), (), "an option")
+            extra = ("plan",) if kind == "plan_compare" else ()
+            self.fields(entry, opath, ("text", "correct", "explanation"), extra, "an option")
             text = self.text(entry, opath, "text", what="the option's text")
             correct = self.boolean(entry, opath, "correct")
             explanation = self.text(
@@ -562,8 +563,13 @@ class ModuleChecker:
         return None if options is _MISSING else {"options": options}
 
     def _q_plan_compare(self, item: Mapping[str, Any], path: FieldPath) -> dict[str, Any] | None:
+        from quizapp.formats.module_plans import read_scenario
+
         options = self._options(item, path, "plan_compare")
-        return None if options is _MISSING else {"options": options}
+        scenario = read_scenario(self, item, path, _MISSING)
+        if options is _MISSING or scenario is _MISSING:
+            return None
+        return {"options": options, "scenario": scenario}
 
     def _q_truefalse(self, item: Mapping[str, Any], path: FieldPath) -> dict[str, Any] | None:
         answer = self.boolean(item, path, "answer")

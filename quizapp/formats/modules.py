@@ -326,6 +326,13 @@ def question_to_data(question: Question) -> dict[str, Any]:
             {"text": o.text, "correct": o.correct, "explanation": o.explanation}
             for o in question.options
         ]
+    if isinstance(question, PlanCompareQuestion) and question.scenario is not None:
+        from quizapp.formats.module_plans import scenario_to_data
+
+        data.update(scenario_to_data(question.scenario))
+        for option, plan in zip(data["options"], question.scenario.plans, strict=True):
+            if plan is not None:
+                option["plan"] = [dict(item) for item in plan]
     elif isinstance(question, TrueFalseQuestion):
         data["answer"] = question.answer
     elif isinstance(question, NumericQuestion):

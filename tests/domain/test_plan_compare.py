@@ -1,6 +1,8 @@
-"""Issue 19: no plan-comparison question contradicts the engine. Each question written as plans
-in data/plan_compare_plans.yaml is scored: the option marked correct must be the only one in the
-natural band. Every other plan_compare question is listed there as not yet written as plans."""
+"""Issue 19: no plan-comparison question contradicts the engine. A plan_compare question written
+with plans (`patient`, `assessment`, `treat` and each option's `plan`, docs/module-format.md) is
+scored as `flask content check` scores it: the option marked correct must be the only plan in the
+natural band. Every other plan_compare question is listed in data/plan_compare_unchecked.yaml
+with the reason it is not (yet) written as plans."""
 
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ import yaml
 
 from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Band
-from quizapp.formats.cases import load_case_text
-from quizapp.formats.modules import load_module_dir
+from quizapp.formats.module_plans import plan_data, scenario_case
+from quizapp.formats.modules import load_module_dir, load_module_text
 from quizapp.formats.plans import plan_from_dict
+from quizapp.services.authoring.content import BankIssue
+from quizapp.services.authoring.content_rules import plan_compare_issues
 
 from ._casekit import CASES_DIR
 
-DATA = yaml.safe_load((Path(__file__).parent / "data/plan_compare_plans.yaml").read_text())
-WRITTEN = DATA["questions"]
+UNCHECKED = yaml.safe_load((Path(__file__).parent / "data/plan_compare_unchecked.yaml").read_text())
 
 
 def _plan_compare_questions() -> dict:
@@ -27,47 +30,92 @@ def _plan_compare_questions() -> dict:
 
 
 QUESTIONS = _plan_compare_questions()
+WRITTEN = sorted(qid for qid, q in QUESTIONS.items() if q.scenario is not None)
 
 
-def _case(question_id: str, spec: dict):
-    # Each zone the stem asks to treat takes the products its plans use, at catalogue ranges.
-    used: dict[str, set[str]] = {z: set() for z in spec["zones"]}
-    for plan in filter(None, spec["plans"]):
-        for item in plan["items"]:
-            if item["zone"] in used:
-                used[item["zone"]].add(item["product"])
-    zones = {z: {"products": sorted(products)} for z, products in used.items()}
-    data = {
-        "id": f"q-{question_id}",
-        "title": question_id,
-        "summary": "A plan-comparison question as a case.",
-        "patient": spec["patient"],
-        "assessment": spec["assessment"],
-        "reference": {"disposition": "treat", "zones": zones},
-        "learning_points": ["-"],
-        "references": ["B1"],
-    }
-    return data
+def _bands(question) -> list[Band | None]:
+    case = scenario_case(question.id, question.scenario)
+    return [
+        None if plan is None else score_plan(case, plan_from_dict(plan_data(plan))).band
+        for plan in question.scenario.plans
+    ]
 
 
-@pytest.mark.parametrize("question_id", sorted(WRITTEN))
+@pytest.mark.parametrize("question_id", WRITTEN)
 def test_the_correct_plan_is_the_only_natural_one(question_id):
     question = QUESTIONS[question_id]
-    spec = WRITTEN[question_id]
-    assert len(spec["plans"]) == len(question.options)
-    case = load_case_text(yaml.safe_dump(_case(question_id, spec)), f"{question_id}.yaml")
-    natural = []
-    for index, plan in enumerate(spec["plans"]):
-        if plan is None:
-            continue
-        score = score_plan(case, plan_from_dict({"disposition": "treat", **plan}))
-        if score.band == Band.NATURAL:
-            natural.append(index)
-    right = [i for i, option in enumerate(question.options) if option.correct]
-    assert natural == right, [o.text for o in question.options]
+    natural = [i for i, band in enumerate(_bands(question)) if band == Band.NATURAL]
+    assert natural == list(question.correct_indexes), [o.text for o in question.options]
 
 
-def test_every_plan_compare_question_is_written_as_plans_or_listed():
-    listed = set(WRITTEN) | set(DATA.get("unchecked", {}))
-    assert sorted(set(QUESTIONS) - listed) == []
-    assert sorted(listed - set(QUESTIONS)) == []
+def test_every_plan_compare_question_is_written_as_plans_or_listed_with_a_reason():
+    assert len(WRITTEN) >= 7
+    unwritten = {qid for qid, q in QUESTIONS.items() if q.scenario is None}
+    assert sorted(unwritten - set(UNCHECKED)) == []
+    assert sorted(set(UNCHECKED) - unwritten) == []  # a written question leaves the list
+    assert all(isinstance(reason, str) and reason.strip() for reason in UNCHECKED.values())
+
+
+MODULE = """\
+id: example
+title: Example
+order: 1
+summary: An example.
+prerequisites: []
+pass_mark: 70
+references: [B1]
+questions:
+  - id: ex-01
+    type: plan_compare
+    topic: dosing
+    stem: Woman, 44. Frown lines grade 3 when frowning. Which plan?
+    patient: {age: 44, sex: F, fitzpatrick: III, glogau: II}
+    assessment:
+      glabella: {rest: 1, moving: 3}
+    treat: [glabella]
+    options:
+      - text: Glabella 20 U
+        correct: CORRECT_A
+        plan:
+          - {zone: glabella, product: ona, amount: 20, side: midline}
+        explanation: The label dose.
+      - text: Glabella 60 U
+        correct: CORRECT_B
+        plan:
+          - {zone: glabella, product: ona, amount: AMOUNT, side: midline}
+        explanation: Far past the label dose.
+    references: [B1]
+"""
+
+
+def _module(correct_first=True, amount="60"):
+    text = MODULE.replace("CORRECT_A", str(correct_first).lower())
+    return text.replace("CORRECT_B", str(not correct_first).lower()).replace("AMOUNT", amount)
+
+
+def test_a_question_whose_correct_plan_the_engine_agrees_with_passes():
+    assert plan_compare_issues("m.yaml", _module(), BankIssue) == []
+
+
+def test_content_check_fails_where_the_engine_disagrees_with_the_answer():
+    issues = plan_compare_issues("m.yaml", _module(correct_first=False), BankIssue)
+    assert len(issues) == 1
+    assert "questions[0] (ex-01)" in str(issues[0]) and "options[0] natural" in str(issues[0])
+
+
+def test_a_bad_plan_is_named_by_file_line_and_field():
+    from quizapp.formats.modules import ModuleFileError
+
+    with pytest.raises(ModuleFileError) as raised:
+        load_module_text(_module(amount="lots"), "m.yaml")
+    text = "\n".join(str(issue) for issue in raised.value.issues)
+    assert "m.yaml:26: questions[0].options[1].plan[0].amount" in text, text
+
+
+def test_plans_survive_the_editor_round_trip():
+    from quizapp.formats.modules import dump_module
+
+    module = load_module_text(_module(), "m.yaml")
+    again = load_module_text(dump_module(module), "m.yaml")
+    assert again.questions[0].scenario == module.questions[0].scenario
+    assert again.questions[0].scenario.plans[1][0]["amount"] == 60

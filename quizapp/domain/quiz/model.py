@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from quizapp.domain.face import ZONE_IDS, ZONES
 
@@ -134,10 +134,24 @@ class MultiQuestion(ChoiceQuestion):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PlanScenario:
+    """A plan_compare question written for the engine (docs/module-format.md): the patient and
+    grades the stem describes, the zones it asks to treat, and per option its plan items
+    (`{zone, product, amount, side}` mappings) or None where the option is not a plan."""
+
+    patient: Mapping[str, Any]
+    assessment: Mapping[str, Any]
+    treat: tuple[str, ...]
+    plans: tuple[tuple[Mapping[str, Any], ...] | None, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanCompareQuestion(ChoiceQuestion):
     """The stem describes a patient; each option is a whole plan; one is the most appropriate."""
 
     type: ClassVar[str] = "plan_compare"
+
+    scenario: PlanScenario | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -188,6 +188,8 @@ def curriculum_issues(files: list[ParsedFile]) -> list[BankIssue]:
         check = {"case": rules.case_figure_issues, "module": rules.module_figure_issues}
         if item.kind in check:
             issues.extend(check[item.kind](item.source, item.text, BankIssue))
+        if item.kind == "module":
+            issues.extend(rules.plan_compare_issues(item.source, item.text, BankIssue))
     source_file = Path(sources.__file__)
     lines = source_file.read_text(encoding="utf-8").splitlines()
     where = str(Path("quizapp/domain/sources.py"))

@@ -11,8 +11,9 @@ that describes the item's own plans is traced too: an amount in one of a case's 
 or reference doses, or in a plan of a plan-comparison question, or a plan's total for a product
 (a per-side amount on both sides counts twice), and a figure the vignette itself states (a
 question's `stem`; a case's summary, patient and history: what the patient has had is not a
-claim). The educator conventions (U keys) state their figure in their citation. Checked texts: a question's `explanation`, its
-options', items' and zones' explanations; a case's `learning_points` and every text of its
+claim). The educator conventions (U keys) state their figure in their citation. Checked texts:
+a question's `explanation`, its options', items' and zones' explanations; a case's
+`learning_points` and every text of its
 `reference` (justifications, notes, rationales of candidate plans, red-flag explanations).
 """
 
@@ -189,3 +190,42 @@ def unused_source_keys(texts: Iterable[str]) -> tuple[str, ...]:
 
     cited = cited_keys(texts)
     return sorted_keys(key for key in SOURCES if SOURCE_KEY_RE.match(key) and key not in cited)
+
+
+def plan_compare_issues(source: str, text: str, issue) -> list[Any]:
+    """Each plan_compare question written with plans: the option marked correct must be the only
+    plan the engine places in the natural band (quizapp/formats/module_plans.py)."""
+    from quizapp.domain.quiz import PlanCompareQuestion
+    from quizapp.domain.scoring import score_plan
+    from quizapp.domain.terms import Band
+    from quizapp.formats.module_plans import plan_data, scenario_case
+    from quizapp.formats.modules import load_module_text
+    from quizapp.formats.plans import plan_from_dict
+
+    module = load_module_text(text, source)
+    issues = []
+    for index, question in enumerate(module.questions):
+        if not isinstance(question, PlanCompareQuestion) or question.scenario is None:
+            continue
+        case = scenario_case(question.id, question.scenario)
+        bands = []
+        for plan in question.scenario.plans:
+            if plan is None:
+                bands.append(None)
+                continue
+            bands.append(score_plan(case, plan_from_dict(plan_data(plan))).band)
+        natural = [i for i, band in enumerate(bands) if band == Band.NATURAL]
+        if natural != list(question.correct_indexes):
+            scored = ", ".join(
+                f"options[{i}] {band.value if band else 'no plan'}" for i, band in enumerate(bands)
+            )
+            issues.append(
+                issue(
+                    source,
+                    _line_of(text, f"id: {question.id}"),
+                    f"questions[{index}] ({question.id})",
+                    "the engine does not find the option marked correct the only natural plan: "
+                    f"{scored}",
+                )
+            )
+    return issues
