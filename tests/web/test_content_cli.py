@@ -43,15 +43,19 @@ def test_content_check_passes_on_the_shipped_bank(runner):
     assert "Content OK" in result.output
 
 
-def test_content_check_notes_source_keys_nothing_cites(runner, small_bank):
+def test_content_check_fails_on_source_keys_nothing_cites(runner, small_bank):
     result = runner.invoke(args=["content", "check", str(small_bank)])
-    assert result.exit_code == 0, result.output
-    note = next(line for line in result.output.splitlines() if line.startswith("Note:"))
-    uncited = set(note.split(": ", 2)[2].split(", "))
+    assert result.exit_code == 1, result.output
+    unused = {
+        line.split(": ")[1]
+        for line in result.output.splitlines()
+        if line.startswith("quizapp/domain/sources.py:")
+    }
     # The frown and midface cases cite no vascular-occlusion source; the CPD keys (R) are not
     # clinical sources and are never listed.
-    assert {"F38", "F53", "F56"} <= uncited
-    assert not {"B1", "F3", "R1"} & uncited
+    assert {"F38", "F53", "F56"} <= unused
+    assert not {"B1", "F3", "R1"} & unused
+    assert "no case, drill or module cites this source key" in result.output
 
 
 def test_content_check_fails_without_an_overfilled_candidate(runner, small_bank):
