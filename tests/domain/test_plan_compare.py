@@ -16,8 +16,6 @@ from quizapp.domain.terms import Band
 from quizapp.formats.module_plans import plan_data, scenario_case
 from quizapp.formats.modules import load_module_dir, load_module_text
 from quizapp.formats.plans import plan_from_dict
-from quizapp.services.authoring.content import BankIssue
-from quizapp.services.authoring.content_rules import plan_compare_issues
 
 from ._casekit import CASES_DIR
 
@@ -91,16 +89,6 @@ questions:
 def _module(correct_first=True, amount="60"):
     text = MODULE.replace("CORRECT_A", str(correct_first).lower())
     return text.replace("CORRECT_B", str(not correct_first).lower()).replace("AMOUNT", amount)
-
-
-def test_a_question_whose_correct_plan_the_engine_agrees_with_passes():
-    assert plan_compare_issues("m.yaml", _module(), BankIssue) == []
-
-
-def test_content_check_fails_where_the_engine_disagrees_with_the_answer():
-    issues = plan_compare_issues("m.yaml", _module(correct_first=False), BankIssue)
-    assert len(issues) == 1
-    assert "questions[0] (ex-01)" in str(issues[0]) and "options[0] natural" in str(issues[0])
 
 
 def test_a_bad_plan_is_named_by_file_line_and_field():

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from quizapp.services.authoring.content import BankIssue
+from quizapp.services.authoring.content_rules import plan_compare_issues
+
+from ..domain.test_plan_compare import _module
+
 BANK = Path(__file__).resolve().parents[2] / "cases"
 CASE = "f44-frown-lines.yaml"
 
@@ -124,3 +129,13 @@ def test_a_drill_is_imported_and_exported_like_a_case(runner, tmp_path):
     assert exported.output == (BANK / "drills/delayed-nodule.yaml").read_text()
     as_case = runner.invoke(args=["cases", "export", "delayed-nodule", "--kind", "case"])
     assert as_case.exit_code != 0 and "No case 'delayed-nodule'" in as_case.output
+
+
+def test_a_question_whose_correct_plan_the_engine_agrees_with_passes():
+    assert plan_compare_issues("m.yaml", _module(), BankIssue) == []
+
+
+def test_content_check_fails_where_the_engine_disagrees_with_the_answer():
+    issues = plan_compare_issues("m.yaml", _module(correct_first=False), BankIssue)
+    assert len(issues) == 1
+    assert "questions[0] (ex-01)" in str(issues[0]) and "options[0] natural" in str(issues[0])
