@@ -31,6 +31,9 @@ def add(text: str, qid: str, spec: dict) -> str:
     head = [f"    patient: {_flow(spec['patient'])}", "    assessment:"]
     head += [f"      {zone}: {_flow(grades)}" for zone, grades in spec["assessment"].items()]
     head.append(f"    treat: {_flow(spec['treat'])}")
+    if spec.get("history"):
+        head.append("    history:")
+        head += [f"      - {_flow(entry)}" for entry in spec["history"]]
     body = lines[options:end]
     out: list[str] = []
     index = -1

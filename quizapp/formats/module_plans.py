@@ -20,7 +20,7 @@ from quizapp.domain.case import Case
 from quizapp.domain.quiz.model import PlanScenario
 from quizapp.formats.module_rules import FieldPath
 
-SCENARIO_FIELDS: Final = ("patient", "assessment", "treat")
+SCENARIO_FIELDS: Final = ("patient", "assessment", "treat")  # `history` is optional
 _PART: Final = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -31,16 +31,24 @@ def _field_path(field: str) -> FieldPath:
 
 def scenario_case_data(question_id: str, scenario: PlanScenario) -> dict[str, Any]:
     """The case file data the engine scores a plan_compare question's plans against."""
+    # The reference treats the `treat` zones with the products the plan marked correct uses
+    # there (the answer the question teaches); any other product in a zone is scored as such.
     used: dict[str, set[str]] = {zone: set() for zone in scenario.treat}
-    for plan in scenario.plans:
-        for item in plan or ():
+    for index in scenario.correct:
+        for item in scenario.plans[index] or ():
             if item.get("zone") in used:
                 used[item["zone"]].add(str(item.get("product")))
+    for zone, products in used.items():
+        if not products:  # a zone the right plan leaves alone: any plan's product there
+            for plan in scenario.plans:
+                products |= {str(i.get("product")) for i in plan or () if i.get("zone") == zone}
+    history = {"history": [dict(entry) for entry in scenario.history]} if scenario.history else {}
     return {
         "id": f"q-{question_id}",
         "title": question_id,
         "summary": "A plan-comparison question as a case.",
         "patient": dict(scenario.patient),
+        **history,
         "assessment": dict(scenario.assessment),
         "reference": {
             "disposition": "treat",
@@ -118,6 +126,12 @@ def read_scenario(checker: Any, item: Mapping[str, Any], path: FieldPath, missin
         )
         treat = []
     patient, assessment = item.get("patient"), item.get("assessment")
+    history = item.get("history", [])
+    if not (isinstance(history, list) and all(isinstance(h, Mapping) for h in history)):
+        checker.issue(
+            (*path, "history"), "expected a list of earlier treatments, as in a case file"
+        )
+        history = []
     if checker.found > before:
         return missing
     scenario = PlanScenario(
@@ -125,6 +139,8 @@ def read_scenario(checker: Any, item: Mapping[str, Any], path: FieldPath, missin
         assessment=assessment if isinstance(assessment, Mapping) else {},
         treat=tuple(treat or ()),
         plans=tuple(plans),
+        correct=tuple(correct),
+        history=tuple(dict(entry) for entry in history),
     )
     try:
         load_case_text(
@@ -137,7 +153,7 @@ def read_scenario(checker: Any, item: Mapping[str, Any], path: FieldPath, missin
             where = _field_path(issue.field)
             if where[:2] == ("reference", "zones"):
                 where = ("treat",)
-            elif where[:1] not in (("patient",), ("assessment",)):
+            elif where[:1] not in (("patient",), ("assessment",), ("history",)):
                 where = ()
             checker.issue((*path, *where), issue.message)
         return missing
@@ -150,4 +166,5 @@ def scenario_to_data(scenario: PlanScenario) -> dict[str, Any]:
         "patient": dict(scenario.patient),
         "assessment": {zone: dict(grades) for zone, grades in scenario.assessment.items()},
         "treat": list(scenario.treat),
+        **({"history": [dict(h) for h in scenario.history]} if scenario.history else {}),
     }

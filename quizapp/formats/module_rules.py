@@ -40,7 +40,7 @@ QUESTION_COMMON: Final = ("id", "type", "topic", "stem", "references", "explanat
 TYPE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "single": ("options",),
     "multi": ("options",),
-    "plan_compare": ("options", "patient", "assessment", "treat"),
+    "plan_compare": ("options", "patient", "assessment", "treat", "history"),
     "truefalse": ("answer",),
     "numeric": ("answer", "tolerance", "unit"),
     "ordering": ("items", "order_label"),

@@ -143,6 +143,8 @@ class PlanScenario:
     assessment: Mapping[str, Any]
     treat: tuple[str, ...]
     plans: tuple[tuple[Mapping[str, Any], ...] | None, ...]
+    correct: tuple[int, ...] = ()  # the options marked correct
+    history: tuple[Mapping[str, Any], ...] = ()  # earlier treatments, as in a case file
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
