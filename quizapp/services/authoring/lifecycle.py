@@ -120,6 +120,10 @@ def clone(record, academy_id: int, actor: User, title: str | None = None):
         copy.position = record.position
         module = check_module_text(text, "clone", academy_id=academy_id, slug=slug, own_id=None)
         summary = module_version_summary(module, plain_data(text))
+    elif kind == "drill":
+        from quizapp.services.authoring.drills import check_drill_text, drill_version_summary
+
+        summary = drill_version_summary(check_drill_text(text, "clone", slug=slug))
     else:
         summary = case_version_summary(check_case_text(text, "clone", slug=slug))
     db.session.add(copy)

@@ -1,5 +1,5 @@
-"""Educators' items (cases and modules) and their versions: finding them, the authoring lists,
-the audit trail, and saving a draft.
+"""Educators' items (cases, modules and drills) and their versions: finding them, the authoring
+lists, the audit trail, and saving a draft.
 
 Ownership: items with `academy_id` None are the built-in bank, visible to every academy and
 read-only; an academy edits only its own items, and anything else answers "not found". Slugs are
@@ -24,7 +24,16 @@ from sqlalchemy import func, or_, select
 
 from quizapp.extensions import db
 from quizapp.formats.yamlsafe import YamlLoadError, parse_yaml
-from quizapp.models import AuditEntry, CaseRecord, CaseVersion, ModuleRecord, ModuleVersion, User
+from quizapp.models import (
+    AuditEntry,
+    CaseRecord,
+    CaseVersion,
+    DrillRecord,
+    DrillVersion,
+    ModuleRecord,
+    ModuleVersion,
+    User,
+)
 from quizapp.models.base import now_utc
 from quizapp.models.content import Status
 from quizapp.services.authoring.content import content_hash
@@ -50,10 +59,14 @@ def models_of(kind: str):
         return CaseRecord, CaseVersion, CaseVersion.case_id
     if kind == "module":
         return ModuleRecord, ModuleVersion, ModuleVersion.module_id
+    if kind == "drill":
+        return DrillRecord, DrillVersion, DrillVersion.drill_id
     raise ValueError(kind)
 
 
-def kind_of(record: CaseRecord | ModuleRecord) -> str:
+def kind_of(record: CaseRecord | ModuleRecord | DrillRecord) -> str:
+    if isinstance(record, DrillRecord):
+        return "drill"
     return "case" if isinstance(record, CaseRecord) else "module"
 
 

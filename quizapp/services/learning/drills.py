@@ -74,7 +74,11 @@ def drill_listing(academy_id: int | None, slugs: Collection[str] | None = None) 
     )
     if slugs is not None:
         query = query.where(DrillRecord.slug.in_(list(slugs)))
-    return [Listed(*row[:5], row[5] or {}) for row in db.session.execute(query).all()]
+    # The published version's own title: an academy's newer draft may already have renamed it.
+    return [
+        Listed(row[0], row[1], (row[5] or {}).get("title") or row[2], row[3], row[4], row[5] or {})
+        for row in db.session.execute(query).all()
+    ]
 
 
 @dataclass

@@ -2,9 +2,10 @@
 them; see which mistakes the academy's trainees make.
 
 Screens (named in docs/authoring.md): Authoring (the list), Case, Case editor, YAML editor, Upload
-a case, History, Case preview, Module, Module settings, Question editor, GIFT import, Question
-preview, Insight, Module insight, Case insight, Common mistakes. The blueprint, the list and
-what every page needs to find an item live in common.py; each subject has its own module.
+a case, Drill, New drill, History, Case preview, Module, Module settings, Question editor, GIFT
+import, Question preview, Insight, Module insight, Case insight, Common mistakes. The blueprint,
+the list and what every page needs to find an item live in common.py; each subject has its own
+module.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 # Importing each subject's module registers its routes on the blueprint.
 from quizapp.web.author import (
     cases,
+    drills,
     gift,
     insight,
     modules,
@@ -25,6 +27,7 @@ from quizapp.web.author.common import bp
 __all__ = [
     "bp",
     "cases",
+    "drills",
     "gift",
     "insight",
     "modules",

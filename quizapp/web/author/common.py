@@ -12,7 +12,7 @@ from quizapp.web.pagination import paginate_list
 bp = Blueprint("author", __name__, url_prefix="/author")
 
 
-KIND_BY_SEGMENT = {"cases": "case", "modules": "module"}
+KIND_BY_SEGMENT = {"cases": "case", "modules": "module", "drills": "drill"}
 SEGMENT_BY_KIND = {v: k for k, v in KIND_BY_SEGMENT.items()}
 
 
@@ -59,8 +59,11 @@ def check_csrf() -> None:
 
 
 def item_url(record) -> str:
-    if records.kind_of(record) == "case":
+    kind = records.kind_of(record)
+    if kind == "case":
         return url_for("author.case_view", case_id=record.id)
+    if kind == "drill":
+        return url_for("author.drill_view", drill_id=record.id)
     return url_for("author.module_view", module_id=record.id)
 
 
@@ -70,6 +73,7 @@ def index():
     academy_id = current_academy_id()
     case_rows = records.content_rows("case", academy_id)
     module_rows = records.content_rows("module", academy_id)
+    drill_rows = records.content_rows("drill", academy_id)
     return render_template(
         "author/index.html",
         own_cases=paginate_list([r for r in case_rows if not r.bank], anchor="own-cases"),
@@ -82,6 +86,8 @@ def index():
         bank_modules=paginate_list(
             [r for r in module_rows if r.bank], param="bank_modules_page", anchor="bank-modules"
         ),
+        own_drills=[r for r in drill_rows if not r.bank],
+        bank_drills=[r for r in drill_rows if r.bank],
         has_academy=academy_id is not None,
         state_labels=STATE_LABELS,
         form=EmptyForm(),

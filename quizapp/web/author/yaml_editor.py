@@ -1,4 +1,4 @@
-"""The YAML editor, for cases and modules alike."""
+"""The YAML editor, for cases, modules and drills alike."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import cases, modules, records
+from quizapp.services.authoring import cases, drills, modules, records
 from quizapp.web.author.common import bp, flash_saved, item_url, owned_or_404
 from quizapp.web.author.forms import YamlForm
 
@@ -18,17 +18,17 @@ from quizapp.web.author.forms import YamlForm
 @requires(Action.AUTHOR)
 def case_yaml(case_id: int):
     record = owned_or_404("case", case_id)
-    return _yaml_editor(record)
+    return yaml_editor(record)
 
 
 @bp.route("/modules/<int:module_id>/yaml", methods=["GET", "POST"])
 @requires(Action.AUTHOR)
 def module_yaml(module_id: int):
     record = owned_or_404("module", module_id)
-    return _yaml_editor(record)
+    return yaml_editor(record)
 
 
-def _yaml_editor(record):
+def yaml_editor(record):
     kind = records.kind_of(record)
     form = YamlForm()
     issues: list[Any] = []
@@ -41,6 +41,8 @@ def _yaml_editor(record):
         try:
             if kind == "case":
                 version, changed = cases.save_case(record, current_user, text, "yaml")
+            elif kind == "drill":
+                version, changed = drills.save_drill(record, current_user, text, "yaml")
             else:
                 version, changed = modules.save_module(record, current_user, text, "yaml")
         except records.ContentInvalid as error:
