@@ -30,7 +30,11 @@ def add(text: str, qid: str, spec: dict) -> str:
     options = next(i for i in range(start, end) if lines[i] == "    options:")
     head = [f"    patient: {_flow(spec['patient'])}", "    assessment:"]
     head += [f"      {zone}: {_flow(grades)}" for zone, grades in spec["assessment"].items()]
-    head.append(f"    treat: {_flow(spec['treat'])}")
+    if all(isinstance(zone, str) for zone in spec["treat"]):
+        head.append(f"    treat: {_flow(spec['treat'])}")
+    else:
+        head.append("    treat:")
+        head += [f"      - {_flow(zone)}" for zone in spec["treat"]]
     if spec.get("history"):
         head.append("    history:")
         head += [f"      - {_flow(entry)}" for entry in spec["history"]]

@@ -33,7 +33,8 @@ def scenario_case_data(question_id: str, scenario: PlanScenario) -> dict[str, An
     """The case file data the engine scores a plan_compare question's plans against."""
     # The reference treats the `treat` zones with the products the plan marked correct uses
     # there (the answer the question teaches); any other product in a zone is scored as such.
-    used: dict[str, set[str]] = {zone: set() for zone in scenario.treat}
+    ranges = {_treat_zone(entry): _treat_range(entry) for entry in scenario.treat}
+    used: dict[str, set[str]] = {zone: set() for zone in ranges}
     for index in scenario.correct:
         for item in scenario.plans[index] or ():
             if item.get("zone") in used:
@@ -52,11 +53,26 @@ def scenario_case_data(question_id: str, scenario: PlanScenario) -> dict[str, An
         "assessment": dict(scenario.assessment),
         "reference": {
             "disposition": "treat",
-            "zones": {zone: {"products": sorted(p)} for zone, p in used.items()},
+            "zones": {
+                zone: {"products": sorted(products), **ranges[zone]}
+                for zone, products in used.items()
+            },
         },
         "learning_points": ["-"],
-        "references": ["B1"],
+        "references": sorted({"B1"}.union(*(r.get("references", ()) for r in ranges.values()))),
     }
+
+
+def _treat_zone(entry: Any) -> str:
+    return str(entry.get("zone")) if isinstance(entry, Mapping) else str(entry)
+
+
+def _treat_range(entry: Any) -> dict[str, Any]:
+    """A `treat` entry written as a mapping gives the zone's range as a case file does (`dose`,
+    with `references`): for a zone the catalogue has no range for, such as the chin's filler."""
+    if not isinstance(entry, Mapping):
+        return {}
+    return {key: entry[key] for key in ("dose", "references") if key in entry}
 
 
 def scenario_case(question_id: str, scenario: PlanScenario) -> Case:
@@ -120,9 +136,18 @@ def read_scenario(checker: Any, item: Mapping[str, Any], path: FieldPath, missin
                 "natural one",
             )
     treat = item.get("treat")
-    if "treat" in item and not (isinstance(treat, list) and all(isinstance(z, str) for z in treat)):
+    if "treat" in item and not (
+        isinstance(treat, list)
+        and all(
+            isinstance(z, str)
+            or (isinstance(z, Mapping) and "zone" in z and set(z) <= {"zone", "dose", "references"})
+            for z in treat
+        )
+    ):
         checker.issue(
-            (*path, "treat"), "expected a list of zone ids (the zones the stem asks to treat)"
+            (*path, "treat"),
+            "expected a list of zone ids (the zones the stem asks to treat), or of "
+            "{zone, dose, references} where the zone needs a range the catalogue lacks",
         )
         treat = []
     patient, assessment = item.get("patient"), item.get("assessment")
@@ -152,7 +177,9 @@ def read_scenario(checker: Any, item: Mapping[str, Any], path: FieldPath, missin
         for issue in error.issues:
             where = _field_path(issue.field)
             if where[:2] == ("reference", "zones"):
-                where = ("treat",)
+                zones = [_treat_zone(entry) for entry in scenario.treat]
+                zone = where[2] if len(where) > 2 else None
+                where = ("treat", zones.index(zone)) if zone in zones else ("treat",)
             elif where[:1] not in (("patient",), ("assessment",), ("history",)):
                 where = ()
             checker.issue((*path, *where), issue.message)
@@ -165,6 +192,6 @@ def scenario_to_data(scenario: PlanScenario) -> dict[str, Any]:
     return {
         "patient": dict(scenario.patient),
         "assessment": {zone: dict(grades) for zone, grades in scenario.assessment.items()},
-        "treat": list(scenario.treat),
+        "treat": [dict(e) if isinstance(e, Mapping) else e for e in scenario.treat],
         **({"history": [dict(h) for h in scenario.history]} if scenario.history else {}),
     }

@@ -141,7 +141,7 @@ class PlanScenario:
 
     patient: Mapping[str, Any]
     assessment: Mapping[str, Any]
-    treat: tuple[str, ...]
+    treat: tuple[str | Mapping[str, Any], ...]  # a zone id, or {zone, dose, references}
     plans: tuple[tuple[Mapping[str, Any], ...] | None, ...]
     correct: tuple[int, ...] = ()  # the options marked correct
     history: tuple[Mapping[str, Any], ...] = ()  # earlier treatments, as in a case file
