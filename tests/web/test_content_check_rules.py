@@ -139,3 +139,13 @@ def test_content_check_fails_where_the_engine_disagrees_with_the_answer():
     issues = plan_compare_issues("m.yaml", _module(correct_first=False), BankIssue)
     assert len(issues) == 1
     assert "questions[0] (ex-01)" in str(issues[0]) and "options[0] natural" in str(issues[0])
+
+
+def test_an_untraced_figure_in_a_drill_fails(runner, tmp_path):
+    shutil.copytree(BANK / "drills", tmp_path / "drills")
+    path = tmp_path / "drills/delayed-nodule.yaml"
+    _edit(path, "dissolved with 1.5-9 U of", "dissolved with 1.5-77 U of")
+    result = _check(runner, tmp_path)
+    assert result.exit_code == 1
+    line = next(x for x in result.output.splitlines() if "untraced figure" in x)
+    assert "delayed-nodule.yaml" in line and "reference" in line and "77" in line

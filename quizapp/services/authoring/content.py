@@ -185,7 +185,11 @@ def curriculum_issues(files: list[ParsedFile]) -> list[BankIssue]:
 
     issues: list[BankIssue] = []
     for item in files:
-        check = {"case": rules.case_figure_issues, "module": rules.module_figure_issues}
+        check = {
+            "case": rules.case_figure_issues,
+            "module": rules.module_figure_issues,
+            "drill": rules.drill_figure_issues,
+        }
         if item.kind in check:
             issues.extend(check[item.kind](item.source, item.text, BankIssue))
         if item.kind == "module":

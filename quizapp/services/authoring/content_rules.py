@@ -14,7 +14,8 @@ question's `stem`; a case's summary, patient and history: what the patient has h
 claim). The educator conventions (U keys) state their figure in their citation. Checked texts:
 a question's `explanation`, its options', items' and zones' explanations; a case's
 `learning_points` and every text of its
-`reference` (justifications, notes, rationales of candidate plans, red-flag explanations).
+`reference` (justifications, notes, rationales of candidate plans, red-flag explanations); a
+drill's actions and reference reasons.
 """
 
 from __future__ import annotations
@@ -228,4 +229,27 @@ def plan_compare_issues(source: str, text: str, issue) -> list[Any]:
                     f"{scored}",
                 )
             )
+    return issues
+
+
+def drill_figure_issues(source: str, text: str, issue) -> list[Any]:
+    """Untraced figures of one drill file: the actions offered (labels and dose choices) and the
+    reference's reasons, against the drill's `references` and every `sources` list; the summary,
+    patient and stages are the vignette."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, Mapping):
+        return []
+    reference = data.get("reference") or {}
+    keys = set(data.get("references") or [])
+    for group in ("required", "harmful"):
+        for entry in reference.get(group) or []:
+            if isinstance(entry, Mapping):
+                keys |= set(entry.get("sources") or [])
+    vignette = [data.get("summary"), data.get("patient"), data.get("stages")]
+    own = {n for t in _strings(vignette) for _, found in figures_in(t) for n in found}
+    issues = []
+    for field in ("actions", "reference"):
+        for written, numbers in _untraced(_strings(data.get(field)), keys, own):
+            line = _line_of(text, written, text.find(f"\n{field}:"))
+            issues.append(issue(source, line, field, _message(written, numbers, keys)))
     return issues
