@@ -25,7 +25,7 @@ from quizapp.extensions import limiter
 from quizapp.models import Academy, Membership, Role, User
 from quizapp.models.base import now_utc
 from quizapp.services.academy import certification
-from quizapp.services.authoring import cases, content, lifecycle, modules
+from quizapp.services.authoring import cases, content, drills, lifecycle, modules
 from quizapp.services.learning import casestudy, quizzes
 from quizapp.services.learning.catalogue import Listed
 from quizapp.services.people import accounts, members
@@ -123,6 +123,7 @@ class Side:
     module_version: int = 1
     question_id: str = ""
     draft_module_id: int = 0
+    drill_id: int = 0
     quiz_open_id: int = 0
     quiz_done_id: int = 0
     case_open_id: int = 0
@@ -203,6 +204,8 @@ def build_side(x: str) -> Side:
     side.question_id = data["questions"][0]["id"]
     draft_module = modules.create_module(academy.id, educator, {"id": f"{x}-draft-module", **data})
     side.draft_module_id = draft_module.id
+    drill_text = drills.NEW_DRILL.replace("id: new-drill", f"id: {x}-drill")
+    side.drill_id = drills.create_drill(academy.id, educator, drill_text).id
 
     done = quizzes.start_or_resume(trainee.id, academy.id, listed(module), now)
     quizzes.save_answer(done, data["questions"][0]["id"], 0, now)

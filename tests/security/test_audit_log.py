@@ -45,7 +45,7 @@ COVERED: dict[str, tuple[str, ...]] = {
     "author.case_edit": ("case.edit",),
     "author.case_yaml": ("case.edit",),
     "author.case_upload": ("case.import",),
-    "author.publish": ("case.publish", "module.publish"),
+    "author.publish": ("case.publish", "module.publish", "drill.publish"),
     "author.retire": ("case.retire", "module.retire"),
     "author.discard": ("case.discard",),
     "author.clone": ("case.clone", "module.clone"),
@@ -56,6 +56,8 @@ COVERED: dict[str, tuple[str, ...]] = {
     "author.question_action": ("module.edit",),
     "author.gift_import": ("module.import",),
     "author.module_import": ("module.import",),
+    "author.drill_new": ("drill.create",),
+    "author.drill_yaml": ("drill.edit",),
     "academy.members_page": ("invitation.created",),
     "academy.withdraw_invitation": ("invitation.withdrawn",),
     "academy.import_invitations": ("invitation.bulk_created",),
@@ -236,6 +238,16 @@ def test_authoring_actions_are_audited(client, academy, factory, db):
     bank_module = kit.module("basics")
     copy_id = _new_id(post(client, f"/author/modules/{bank_module.id}/clone", page="/author/"))
     trail.expect(educator, "module.clone", f"module:{copy_id}")
+
+    from quizapp.services.authoring.drills import NEW_DRILL
+
+    drill_id = _new_id(post(client, "/author/drills/new", {"text": NEW_DRILL}))
+    trail.expect(educator, "drill.create", f"drill:{drill_id}")
+    edited = NEW_DRILL.replace("title: A new complication drill", "title: Lip blanching")
+    post(client, f"/author/drills/{drill_id}/yaml", {"text": edited})
+    trail.expect(educator, "drill.edit", f"drill:{drill_id}")
+    post(client, f"/author/drills/{drill_id}/publish", page=f"/author/drills/{drill_id}")
+    trail.expect(educator, "drill.publish", f"drill:{drill_id}")
 
     authored = {
         a
