@@ -19,6 +19,7 @@ from quizapp.services.authoring.records import (
     audit,
     by_slug,
     data_to_yaml,
+    fixed_id_issues,
     id_line,
     latest,
     save_version,
@@ -33,18 +34,9 @@ def check_case_text(text: str, source: str, *, slug: str | None = None) -> Case:
         case = load_case_text(text, source)
     except CaseFileError as error:
         raise ContentInvalid(error.issues) from None
-    if slug is not None and case.id != slug:
-        raise ContentInvalid(
-            [
-                Issue(
-                    source,
-                    id_line(text),
-                    "id",
-                    f'the id of a saved case cannot change (it stays "{slug}"); to start '
-                    "another case, create a new one",
-                )
-            ]
-        )
+    issues = fixed_id_issues("case", case.id, slug, text, source)
+    if issues:
+        raise ContentInvalid(issues)
     return case
 
 

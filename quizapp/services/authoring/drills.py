@@ -14,6 +14,7 @@ from quizapp.models.base import now_utc
 from quizapp.services.authoring.records import (
     ContentInvalid,
     audit,
+    fixed_id_issues,
     id_line,
     save_version,
     slugs_in_use,
@@ -64,18 +65,9 @@ def check_drill_text(text: str, source: str, *, slug: str | None = None) -> Dril
         drill = load_drill_text(text, source)
     except DrillFileError as error:
         raise ContentInvalid(error.issues) from None
-    if slug is not None and drill.id != slug:
-        raise ContentInvalid(
-            [
-                Issue(
-                    source,
-                    id_line(text),
-                    "id",
-                    f'the id of a saved drill cannot change (it stays "{slug}"); to start '
-                    "another drill, create a new one",
-                )
-            ]
-        )
+    issues = fixed_id_issues("drill", drill.id, slug, text, source)
+    if issues:
+        raise ContentInvalid(issues)
     return drill
 
 

@@ -252,6 +252,23 @@ def save_version(record, actor: User, text: str, summary: dict[str, Any], title:
     return version, True
 
 
+def fixed_id_issues(kind: str, found_id: str, slug: str | None, text: str, source: str) -> list:
+    """The problem of a saved item whose text now names another id (ids never change)."""
+    from quizapp.formats.yamlsafe import Issue
+
+    if slug is None or found_id == slug:
+        return []
+    return [
+        Issue(
+            source,
+            id_line(text),
+            "id",
+            f'the id of a saved {kind} cannot change (it stays "{slug}"); to start '
+            f"another {kind}, create a new one",
+        )
+    ]
+
+
 def id_line(text: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
         if re.match(r"^id\s*:", line):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.domain.redflags import RED_FLAGS
@@ -12,7 +12,7 @@ from quizapp.domain.terms import BAND_LABELS, VERDICT_LABELS
 from quizapp.extensions import db
 from quizapp.formats.cases import case_to_dict
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import cases, content, lifecycle, records
+from quizapp.services.authoring import cases, content, records
 from quizapp.web.author.case_form import (
     NEW_CASE,
     case_data,
@@ -20,7 +20,14 @@ from quizapp.web.author.case_form import (
     pad_case_form,
     place_case_issues,
 )
-from quizapp.web.author.common import bp, flash_saved, need_academy, owned_or_404, visible_or_404
+from quizapp.web.author.common import (
+    bp,
+    flash_saved,
+    need_academy,
+    owned_or_404,
+    visible_or_404,
+    yaml_download,
+)
 from quizapp.web.author.forms import CaseForm, OwnIssue, Problems, UploadForm
 from quizapp.web.forms import EmptyForm
 
@@ -153,14 +160,4 @@ def case_upload():
 @bp.route("/cases/<int:case_id>/export")
 @requires(Action.AUTHOR)
 def case_export(case_id: int):
-    record = visible_or_404("case", case_id)
-    version = lifecycle.export_version(record, request.args.get("version", type=int))
-    if version is None:
-        abort(404)
-    return Response(
-        version.source_text,
-        mimetype="application/yaml",
-        headers={
-            "Content-Disposition": f'attachment; filename="{record.slug}-v{version.number}.yaml"'
-        },
-    )
+    return yaml_download(visible_or_404("case", case_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 
 from quizapp.permissions import Action, current_academy_id, requires
 from quizapp.services.authoring import lifecycle, records
@@ -108,3 +108,15 @@ def export_version_or_404(record):
     if version is None:
         abort(404)
     return version
+
+
+def yaml_download(record) -> Response:
+    """A case's or drill's version (?version=N, else as export_version picks) as a YAML file."""
+    version = export_version_or_404(record)
+    return Response(
+        version.source_text,
+        mimetype="application/yaml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{record.slug}-v{version.number}.yaml"'
+        },
+    )

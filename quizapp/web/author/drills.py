@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.extensions import db
 from quizapp.permissions import Action, requires
-from quizapp.services.authoring import drills, lifecycle, records
+from quizapp.services.authoring import drills, records
 from quizapp.web.author.common import (
     bp,
     flash_saved,
     need_academy,
     owned_or_404,
     visible_or_404,
+    yaml_download,
 )
 from quizapp.web.author.forms import YamlForm
 from quizapp.web.forms import EmptyForm
@@ -87,14 +88,4 @@ def drill_yaml(drill_id: int):
 @bp.route("/drills/<int:drill_id>/export")
 @requires(Action.AUTHOR)
 def drill_export(drill_id: int):
-    record = visible_or_404("drill", drill_id)
-    version = lifecycle.export_version(record, request.args.get("version", type=int))
-    if version is None:
-        abort(404)
-    return Response(
-        version.source_text,
-        mimetype="application/yaml",
-        headers={
-            "Content-Disposition": f'attachment; filename="{record.slug}-v{version.number}.yaml"'
-        },
-    )
+    return yaml_download(visible_or_404("drill", drill_id))
