@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from quizapp.domain.face import (
@@ -318,8 +319,10 @@ class PlanScore:
         }
 
 
+@lru_cache(maxsize=4096)
 def fmt(value: float) -> str:
-    """A number as a clinician writes it: at most one decimal, no trailing zero."""
+    """A number as a clinician writes it: at most one decimal, no trailing zero. Cached: the
+    engine writes the same few figures into thousands of reasons."""
     return f"{value:.1f}".removesuffix(".0")
 
 
