@@ -9,6 +9,7 @@ from quizapp.domain.case import Case
 from quizapp.domain.face import Family
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring.candidacy import judge_candidacy
+from quizapp.domain.scoring.enzyme import hyaluronidase_findings
 from quizapp.domain.scoring.look import identity_findings, projected_look, settle_look
 from quizapp.domain.scoring.members import (
     B_CONSERVATIVE,
@@ -76,9 +77,10 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     elif tables.case is not case:
         raise ValueError("tables were built for another case")
     state = Run(case, plan, tables, [], [], {}, 0.0)
-    groups = group_items(plan)
+    groups, enzyme = group_items(plan)
     expected = case.reference.disposition
-    treats = bool(plan.items)
+    # Hyaluronidase alone treats a complication: it is judged by its own rules (enzyme.py).
+    treats = bool(groups)
     # Treating a patient who should not be treated is unsafe whatever the doses, unless the
     # only flags behind that disposition have a rule of their own (the 2-week review).
     candidacy_fails = treats and not expected.treats and not tables.ruled_only
@@ -102,6 +104,8 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     identity_findings(state)
     caution_findings(state, groups)
     practice_findings(state, groups)
+    if enzyme:
+        hyaluronidase_findings(state, enzyme)
     look = projected_look(state)
     candidacy = judge_candidacy(state, candidacy_fails, sorted(blocked_by))
 

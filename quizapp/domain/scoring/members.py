@@ -19,6 +19,7 @@ B_OVERDONE: Final = Band.OVERDONE
 B_OVERFILLED: Final = Band.OVERFILLED
 B_UNDER_TREATED: Final = Band.UNDER_TREATED
 B_UNSAFE: Final = Band.UNSAFE
+ENZYME: Final = Family.ENZYME
 FILLER: Final = Family.FILLER
 S_INFO: Final = Severity.INFO
 S_OVERDONE: Final = Severity.OVERDONE

@@ -15,7 +15,7 @@ from quizapp.domain.scoring.weights import LOOK_NOTE, LOOK_REFS
 from quizapp.domain.terms import Band, Disposition, Severity, Verdict
 
 SEVERITY_RANK: Final = {s: i for i, s in enumerate(Severity)}
-FAMILY_ORDER: Final = {Family.TOXIN: 0, Family.FILLER: 1}
+FAMILY_ORDER: Final = {Family.TOXIN: 0, Family.FILLER: 1, Family.ENZYME: 2}
 
 VERDICT_RANK: Final = {
     Verdict.ON_TARGET: 0,
@@ -331,7 +331,7 @@ ZONE_NAMES: Final = {z.id: z.label[0].lower() + z.label[1:] for z in ZONES.value
 
 
 def unit_label(family: Family, per_side: bool) -> str:
-    base = "U (ona-eq)" if family == Family.TOXIN else "mL"
+    base = {Family.TOXIN: "U (ona-eq)", Family.FILLER: "mL"}.get(family, "U")
     return f"{base} per side" if per_side else base
 
 

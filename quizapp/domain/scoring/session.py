@@ -97,7 +97,9 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                             0.0,
                         )
                     )
-        permanent_before, slow_before = state.tables.layered_under.get(zone_id, ((), ()))
+        permanent_before, slow_before, unknown_before = state.tables.layered_under.get(
+            zone_id, _NOTHING_UNDER
+        )
         if permanent_before:
             # A red flag may already have made the zone unsafe; do not charge twice.
             charged = any(
@@ -125,6 +127,20 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                     f"({', '.join(PRODUCTS[p].label for p in slow_before)}): avoid layering "
                     "over slowly degrading fillers.",
                     ("F44", "F19", "F22"),
+                    zone_id,
+                    LAYERING_PENALTY,
+                )
+            )
+        elif unknown_before:
+            state.findings.append(
+                Finding(
+                    "layering_unknown",
+                    S_OVERDONE,
+                    "Filler over an earlier product the patient cannot name, in the "
+                    f"{ZONE_NAMES[zone_id]}: it may be permanent or a slowly degrading, non-HA "
+                    "filler, so layering over it is to be avoided and no hyaluronidase rescue "
+                    "can be assumed for what is already there.",
+                    ("F44", "F30", "F38"),
                     zone_id,
                     LAYERING_PENALTY,
                 )
@@ -162,6 +178,7 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                     break
 
 
+_NOTHING_UNDER: Final[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = ((), (), ())
 #: Per zone, its facial unit; per product, its units per ona unit (see Product.ona_factor).
 _ZONE_UNIT: Final = {zone_id: zone.unit for zone_id, zone in ZONES.items()}
 _ONA_FACTOR: Final = {pid: p.ona_factor for pid, p in PRODUCTS.items()}

@@ -22,9 +22,10 @@ from quizapp.domain.face import (
     Zone,
     remaining_fraction,
 )
-from quizapp.domain.plan import Plan
+from quizapp.domain.plan import Plan, PlanItem
 from quizapp.domain.redflags import RED_FLAGS, RedFlag
 from quizapp.domain.scoring.members import (
+    ENZYME,
     FILLER,
     TOXIN,
 )
@@ -54,11 +55,18 @@ def exact_sum(values: Iterable[float]) -> float:
     return round(math.fsum(values), 6)
 
 
-def group_items(plan: Plan) -> dict[tuple[str, Family], ZoneGroup]:
+def group_items(plan: Plan) -> tuple[dict[tuple[str, Family], ZoneGroup], list[PlanItem]]:
+    """The plan's toxin and filler by zone and family, and its hyaluronidase items apart:
+    hyaluronidase is never volume and has rules of its own (scoring/enzyme.py)."""
     raw: dict[tuple[str, Family], dict[str, dict[str, list[float]]]] = {}
+    enzyme: list[PlanItem] = []
     for item in plan.items:
         pid = item.product
-        zkey = (item.zone, _FAMILY[pid])
+        family = _FAMILY[pid]
+        if family is ENZYME:
+            enzyme.append(item)
+            continue
+        zkey = (item.zone, family)
         products = raw.get(zkey)
         if products is None:
             products = raw[zkey] = {}
@@ -82,7 +90,7 @@ def group_items(plan: Plan) -> dict[tuple[str, Family], ZoneGroup]:
             # x / 1.0 is x exactly: fillers and one-to-one toxins keep the same dict.
             ranged[pid] = summed if factor == 1.0 else {k: v / factor for k, v in summed.items()}
         groups[zkey] = ZoneGroup(own, ranged)
-    return groups
+    return groups, enzyme
 
 
 #: Per product, its family and its units per ona unit (fillers 1), looked up once.
@@ -130,6 +138,8 @@ class ZoneTable:
     session_top: float | None
     #: Filler in a danger zone where the catalogue offers none (glabella, forehead, nose).
     filler_unoffered: bool
+    #: Earlier filler of an unknown product is in the zone (counted as all still there).
+    unknown_before: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +172,16 @@ class CaseTables:
     #: Every flag present has a scoring rule of its own (RedFlag.ruled).
     ruled_only: bool
     #: Per zone, earlier fillers a new one would be layered over: (permanent, biostimulators
-    #: still active), each sorted.
-    layered_under: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    #: still active, unknown products), each sorted.
+    layered_under: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
     #: Per zone and family, what judging it needs from the case (ZoneTable).
     zone_tables: Mapping[tuple[str, Family], ZoneTable]
+    #: Per zone with filler from earlier visits: (HA still there in mL, None when an HA amount
+    #: is unknown; whether any HA is there; the other, non-HA products there).
+    dissolvable: Mapping[str, tuple[float | None, bool, tuple[str, ...]]]
+    #: Zones with a filler complication to dissolve (the filler_complication flag): None when
+    #: the case has none, empty for the whole face.
+    complication_zones: frozenset[str] | None
     #: Per zone, the rows of the cumulative filler table: side keys, what earlier visits left
     #: on each side (rounded as reported) and the catalogue's filler ceiling.
     load_rows: Mapping[str, tuple[tuple[str, ...], tuple[tuple[str, float], ...], float | None]]
@@ -222,12 +238,10 @@ def case_tables(case: Case) -> CaseTables:
                 recent.append(RecentToxin(item.zone, item.product, months, item.amount))
                 if item.product == "ona" and item.amount is not None:
                     ona_history.append(item.amount * sides)
-        elif item.amount is not None and months < 12:
+        elif PRODUCTS[item.product].is_filler and item.amount is not None and months < 12:
             past_year.append(item.amount * sides)
     recent.sort(key=lambda t: (t.months_ago, t.zone, t.product))
-    filler_zones = frozenset(
-        item.zone for item in case.history if not PRODUCTS[item.product].is_toxin
-    )
+    filler_zones = frozenset(item.zone for item in case.history if PRODUCTS[item.product].is_filler)
     right = {case.reference.disposition}
     for flag_id in ordered:
         dispositions = RED_FLAGS[flag_id].dispositions
@@ -270,6 +284,8 @@ def case_tables(case: Case) -> CaseTables:
         bool(flags) and all(RED_FLAGS[f].ruled for f in flags),
         MappingProxyType(_layered_under(by_zone)),
         MappingProxyType(_zone_tables(case, views)),
+        MappingProxyType(_dissolvable(case)),
+        frozenset(flags["filler_complication"]) if "filler_complication" in flags else None,
         MappingProxyType(
             {
                 zone_id: (
@@ -287,10 +303,15 @@ def _zone_tables(
     case: Case, views: Mapping[tuple[str, Family], RangeView]
 ) -> dict[tuple[str, Family], ZoneTable]:
     out = {}
+    unknown_zones = {
+        item.zone
+        for item in case.history
+        if PRODUCTS[item.product].filler_class == "unknown" and item.amount is not None
+    }
     for zone_id, zone in ZONES.items():
         keys = ("left", "right") if zone.per_side else ("total",)
         other_any = next((r for r in case.ranges if r.zone == zone_id), None)
-        for family in Family:
+        for family in (TOXIN, FILLER):
             typical = zone.typical(family, case.patient.sex)
             rng = case.range_for(zone_id, family)
             out[(zone_id, family)] = ZoneTable(
@@ -306,8 +327,36 @@ def _zone_tables(
                 not_indicated_why(case, zone_id, family),
                 (typical.high or typical.ceiling) if typical else None,
                 family == FILLER and zone.danger_zone and FILLER not in zone.families,
+                family == FILLER and zone_id in unknown_zones,
             )
     return out
+
+
+def _dissolvable(case: Case) -> dict[str, tuple[float | None, bool, tuple[str, ...]]]:
+    ha: dict[str, float | None] = {}
+    others: dict[str, set[str]] = {}
+    for item, months in case.history_months:
+        product = PRODUCTS[item.product]
+        if not product.is_filler:
+            continue
+        others.setdefault(item.zone, set())
+        if product.filler_class != "ha":
+            others[item.zone].add(item.product)
+            continue
+        if item.amount is None or ha.get(item.zone, 0.0) is None:
+            ha[item.zone] = None
+            continue
+        sides = len(side_keys(item.zone, item.side))
+        left = item.amount * sides * remaining_fraction(item.product, months)
+        ha[item.zone] = (ha.get(item.zone) or 0.0) + left
+    return {
+        zone: (
+            None if ha.get(zone, 0.0) is None else round(ha.get(zone) or 0.0, 4),
+            zone in ha,
+            tuple(sorted(products)),
+        )
+        for zone, products in others.items()
+    }
 
 
 def not_indicated_why(case: Case, zone_id: str, family: Family) -> str:
@@ -330,7 +379,7 @@ def not_indicated_why(case: Case, zone_id: str, family: Family) -> str:
 
 def _layered_under(
     by_zone: Mapping[str, list[tuple[str, float]]],
-) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     out = {}
     for zone_id, earlier in by_zone.items():
         permanent = tuple(sorted({p for p, _ in earlier if PRODUCTS[p].permanent}))
@@ -344,8 +393,9 @@ def _layered_under(
                 }
             )
         )
-        if permanent or slow:
-            out[zone_id] = (permanent, slow)
+        unknown = tuple(sorted({p for p, _ in earlier if PRODUCTS[p].filler_class == "unknown"}))
+        if permanent or slow or unknown:
+            out[zone_id] = (permanent, slow, unknown)
     return out
 
 

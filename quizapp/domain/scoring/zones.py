@@ -254,7 +254,10 @@ def judge_zone(
     verdict = _worst(verdicts)
     reasons.insert(0, _dose_reason(zone.label, side_key_list, held, rng, unit, verdict))
     if residual:
-        reasons.insert(1, _residual_reason(side_key_list, residual, side_amounts, rng, unit))
+        reasons.insert(
+            1,
+            _residual_reason(side_key_list, residual, side_amounts, rng, unit, info.unknown_before),
+        )
     if family == TOXIN and len(right) == 1 and right[0] != "ona":
         prod = PRODUCTS[right[0]]
         reasons.append(
@@ -308,8 +311,17 @@ def _residual_reason(
     added: Mapping[str, float],
     rng: ResolvedRange,
     unit: str,
+    unknown: bool = False,
 ) -> Reason:
     left = max(residual.get(k, 0.0) for k in keys)
+    if unknown:
+        return Reason(
+            f"About {fmt(left)} mL remain from earlier filler and count against the range, so "
+            f"this visit has room for {fmt(max(0.0, rng.min - left))}-"
+            f"{fmt(max(0.0, rng.max - left))} {unit}; the plan adds {_given(added)}. Part of it "
+            "is an unknown product: it may be permanent, so all of it is counted as still there.",
+            ("F18", "F30", "U9"),
+        )
     room_low = max(0.0, rng.min - left)
     room_high = max(0.0, rng.max - left)
     return Reason(
