@@ -83,8 +83,8 @@ def hyaluronidase_findings(state: Run, items: Iterable[PlanItem]) -> None:
                 )
             )
             continue
-        low = per_low * ha_ml * 10
-        high = per_high * ha_ml * 10
+        low = round(per_low * ha_ml * 10, 6)
+        high = round(per_high * ha_ml * 10, 6)
         where = (
             f"{fmt(units)} U for about {fmt(ha_ml)} mL of HA left, against "
             f"{fmt(low)}-{fmt(high)} U ({fmt(per_low)}-{fmt(per_high)} U per 0.1 mL of HA for "

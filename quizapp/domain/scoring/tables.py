@@ -33,6 +33,7 @@ from quizapp.domain.scoring.results import (
     UNIT_LABELS,
     Finding,
     RangeView,
+    Reason,
     RecentToxin,
     ZoneVerdict,
     unit_label,
@@ -132,8 +133,10 @@ class ZoneTable:
     #: The reference's range for this zone in the other family, when this one has none.
     other: ResolvedRange | None
     #: Why treating this zone with this family is not indicated (when the reference has no
-    #: range for the zone at all).
-    not_indicated: str
+    #: range for the zone at all), and why it calls for the other family (when it has one).
+    #: Shared by every result for this case: results are read-only.
+    not_indicated_reason: Reason
+    other_reason: Reason | None
     #: The catalogue's per-session top for the zone (None: no figure).
     session_top: float | None
     #: Filler in a danger zone where the catalogue offers none (glabella, forehead, nose).
@@ -324,7 +327,8 @@ def _zone_tables(
                 typical.effective_ceiling if typical else None,
                 case.residual_ml(zone_id) if family == FILLER else {},
                 other_any if rng is None else None,
-                not_indicated_why(case, zone_id, family),
+                Reason(not_indicated_why(case, zone_id, family), ()),
+                _other_reason(zone, family, other_any) if rng is None and other_any else None,
                 (typical.high or typical.ceiling) if typical else None,
                 family == FILLER and zone.danger_zone and FILLER not in zone.families,
                 family == FILLER and zone_id in unknown_zones,
@@ -357,6 +361,14 @@ def _dissolvable(case: Case) -> dict[str, tuple[float | None, bool, tuple[str, .
         )
         for zone, products in others.items()
     }
+
+
+def _other_reason(zone: Zone, family: Family, other: ResolvedRange) -> Reason:
+    return Reason(
+        f"{zone.label} calls for {other.family.value}, not {family.value}: toxin "
+        "treats lines of movement, filler replaces volume.",
+        other.references,
+    )
 
 
 def not_indicated_why(case: Case, zone_id: str, family: Family) -> str:

@@ -89,8 +89,17 @@ def judge_zone(
     unit = info.unit
     view = info.view
     if group is not None:
-        products = tuple(sorted(group.by_product))
-        all_amounts = amounts_by_side(group, products, side_key_list)
+        by_product = group.in_range_units
+        if len(by_product) == 1:
+            products = tuple(by_product)
+            one = by_product[products[0]]
+            if len(one) == len(side_key_list):  # every side given: no sum to work out
+                all_amounts = {k: one[k] for k in side_key_list}
+            else:
+                all_amounts = amounts_by_side(group, products, side_key_list)
+        else:
+            products = tuple(sorted(by_product))
+            all_amounts = amounts_by_side(group, products, side_key_list)
         amounts = tuple([(k, round(v, 4)) for k, v in all_amounts.items()])
     else:
         products = ()
@@ -165,19 +174,14 @@ def judge_zone(
     if rng is None:
         other = info.other
         if other is not None:
-            reasons.append(
-                Reason(
-                    f"{zone.label} calls for {other.family.value}, not {family.value}: toxin "
-                    "treats lines of movement, filler replaces volume.",
-                    other.references,
-                )
-            )
+            assert info.other_reason is not None  # built for every zone with another family
+            reasons.append(info.other_reason)
             base = (
                 WRONG_PRODUCT_SUITED if _all_suited(zone_id, products) else WRONG_PRODUCT_UNSUITED
             )
             unneeded = V_WRONG_PRODUCT
         else:
-            reasons.append(Reason(info.not_indicated, ()))
+            reasons.append(info.not_indicated_reason)
             base, unneeded = NOT_INDICATED_BASE, V_NOT_INDICATED
         verdict, penalty, share = _unneeded_amount(
             zone.label, typical, info.session_top, all_amounts, unit, unneeded, reasons
