@@ -76,7 +76,7 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         tables = case_tables(case)
     elif tables.case is not case:
         raise ValueError("tables were built for another case")
-    state = Run(case, plan, tables, [], [], {}, 0.0)
+    state = Run(case, plan, tables, [], [], {}, 0.0, {})
     groups, enzyme = group_items(plan)
     expected = case.reference.disposition
     # Hyaluronidase alone treats a complication: it is judged by its own rules (enzyme.py).

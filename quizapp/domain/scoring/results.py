@@ -38,10 +38,12 @@ def rounded(value: float, places: int = 4) -> float:
 # --------------------------------------------------------------------------------------------
 # Result types
 #
-# Results are read-only by contract. The few created many times per plan (Reason, RangeView,
-# ZoneVerdict, Finding, ZoneLoad) are plain slotted dataclasses rather than frozen ones: frozen
-# construction costs about a tenth of the engine's time, and the engine is benchmarked at
-# thousands of plans a second (bench/scoring.py).
+# Results are read-only by contract. Those created for every plan (Reason, RangeView,
+# ZoneVerdict, Finding, ZoneLoad, and the per-plan SessionTotals, CumulativeLoad, Candidacy,
+# ProjectedLook and PlanScore) are plain slotted dataclasses rather than frozen ones: frozen
+# construction (one object.__setattr__ per field) cost about a tenth of the engine's time, and
+# the engine is benchmarked at thousands of plans a second (bench/scoring.py). SessionTotals
+# and ProjectedLook, which hold only values, stay hashable (unsafe_hash).
 # --------------------------------------------------------------------------------------------
 
 
@@ -137,7 +139,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SessionTotals:
     """What this plan injects in total, against the case's and the labels' limits."""
 
@@ -210,7 +212,7 @@ class RecentToxin:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CumulativeLoad:
     """Earlier treatments still present, plus what this plan adds."""
 
@@ -231,7 +233,7 @@ class CumulativeLoad:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidacy:
     """Whether this patient may be treated today as the plan proposes."""
 
@@ -253,7 +255,7 @@ class Candidacy:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ProjectedLook:
     """How much younger the plan would make the patient look (TEACHING HEURISTIC)."""
 
@@ -281,7 +283,7 @@ class ProjectedLook:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlanScore:
     """Everything the engine says about one plan for one case."""
 

@@ -291,7 +291,9 @@ def cumulative_load(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) 
         keys, earlier, ceiling = rows[zone_id]
         group = groups.get((zone_id, FILLER))
         if group:
-            added = amounts_by_side(group, group.by_product, keys)
+            added = state.filler_added.get(zone_id) or amounts_by_side(
+                group, group.by_product, keys
+            )
             for key, before in earlier:
                 new = round(added[key], 3)
                 loads.append(ZoneLoad(zone_id, key, before, new, round(before + new, 3), ceiling))

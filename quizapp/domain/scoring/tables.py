@@ -74,11 +74,13 @@ def group_items(plan: Plan) -> tuple[dict[tuple[str, Family], ZoneGroup], list[P
         sides = products.get(pid)
         if sides is None:
             sides = products[pid] = {}
+        amount = item.amount
         for key in _SIDE_KEYS[(item.zone, item.side)]:
-            if key in sides:
-                sides[key].append(item.amount)
+            earlier = sides.get(key)
+            if earlier is None:
+                sides[key] = [amount]
             else:
-                sides[key] = [item.amount]
+                earlier.append(amount)
     groups = {}
     for zkey, products in raw.items():
         own = {}
@@ -201,6 +203,9 @@ class Run:
     findings: list[Finding]
     credit: dict[tuple[str, Family], tuple[float, str]]
     overreach: float
+    #: Per filler zone, the plan's amounts per side as judge_zone summed them (the cumulative
+    #: table reuses them).
+    filler_added: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def case_tables(case: Case) -> CaseTables:

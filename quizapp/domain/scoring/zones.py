@@ -15,6 +15,7 @@ from quizapp.domain.face import (
 )
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring.members import (
+    FILLER,
     TOXIN,
     V_CONSERVATIVE,
     V_HEAVY,
@@ -101,6 +102,8 @@ def judge_zone(
             products = tuple(sorted(by_product))
             all_amounts = amounts_by_side(group, products, side_key_list)
         amounts = tuple([(k, round(v, 4)) for k, v in all_amounts.items()])
+        if family is FILLER:
+            state.filler_added[zone_id] = all_amounts
     else:
         products = ()
         all_amounts = dict.fromkeys(side_key_list, 0.0)
