@@ -55,7 +55,9 @@ class Reason:
     references: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        self.references = tuple(dict.fromkeys(self.references))  # each key once
+        refs = self.references
+        if type(refs) is not tuple or len(refs) > 1:
+            self.references = tuple(dict.fromkeys(refs))  # each key once
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "references": list(self.references)}
@@ -126,7 +128,9 @@ class Finding:
     penalty: float = 0.0
 
     def __post_init__(self) -> None:
-        self.references = tuple(dict.fromkeys(self.references))  # each key once
+        refs = self.references
+        if type(refs) is not tuple or len(refs) > 1:
+            self.references = tuple(dict.fromkeys(refs))  # each key once
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -252,7 +252,7 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
         )
 
     year_total = None
-    year_limit = case.filler_year_limit_ml
+    year_limit = state.tables.filler_year_limit
     if year_limit is not None:
         year_total = exact_sum([state.tables.filler_past_year, filler_total])
         if year_total > year_limit + 1e-9:

@@ -187,6 +187,8 @@ class CaseTables:
     #: Zones with a filler complication to dissolve (the filler_complication flag): None when
     #: the case has none, empty for the whole face.
     complication_zones: frozenset[str] | None
+    #: The label's yearly filler ceiling for the patient's weight (None without a weight).
+    filler_year_limit: float | None
     #: Per zone, the rows of the cumulative filler table: side keys, what earlier visits left
     #: on each side (rounded as reported) and the catalogue's filler ceiling.
     load_rows: Mapping[str, tuple[tuple[str, ...], tuple[tuple[str, float], ...], float | None]]
@@ -294,6 +296,7 @@ def case_tables(case: Case) -> CaseTables:
         MappingProxyType(_zone_tables(case, views)),
         MappingProxyType(_dissolvable(case)),
         frozenset(flags["filler_complication"]) if "filler_complication" in flags else None,
+        case.filler_year_limit_ml,
         MappingProxyType(
             {
                 zone_id: (
