@@ -297,6 +297,12 @@ def _sort_key(key: str) -> tuple[str, int, str]:
     return (prefix, int(digits) if digits else 0, key)
 
 
+#: Keys facts.md lists with no fact resting on them and that no content cites: left out of
+#: SOURCES on purpose, since `flask content check` fails on a key nothing uses. Add one back
+#: (with its citation) when content comes to rest on it.
+LEFT_OUT: Final = frozenset({"B12", "B21", "B26", "B32", "B35", "F36", "F48"})
+
+
 _ORDER: Final[dict[str, tuple[str, int, str]]] = {key: _sort_key(key) for key in SOURCES}
 
 
