@@ -146,6 +146,15 @@ def test_empty_file_is_a_problem():
     assert parse_gift("// only a comment\n").problems[0].message == "no questions found in the file"
 
 
+def _without_plans(data: dict) -> dict:
+    """GIFT has no place for a plan_compare question's plans (patient, grades, zones, a plan per
+    option): they are the engine's check of the bank, and a GIFT round trip drops them."""
+    data = {k: v for k, v in data.items() if k not in ("patient", "assessment", "treat", "history")}
+    if "options" in data:
+        data["options"] = [{k: v for k, v in o.items() if k != "plan"} for o in data["options"]]
+    return data
+
+
 def test_every_bank_question_round_trips_except_hotspots():
     """Export every module of the bank to GIFT and import it again: equal question data."""
     modules = load_module_dir(BANK_MODULES)
@@ -155,7 +164,11 @@ def test_every_bank_question_round_trips_except_hotspots():
         assert {q.type for q in module.questions if q.id in dict(skipped)} <= {"hotspot"}
         result = parse_gift(text)
         assert not result.problems
-        original = [question_to_data(q) for q in module.questions if q.id not in dict(skipped)]
+        original = [
+            _without_plans(question_to_data(q))
+            for q in module.questions
+            if q.id not in dict(skipped)
+        ]
         imported = [q.data for q in result.questions]
         assert imported == original
         module_with(imported)  # and the module loader accepts them
