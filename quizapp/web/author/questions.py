@@ -147,6 +147,24 @@ def _pad_question(form: QuestionForm, kind: str) -> None:
             form.items.append_entry()
 
 
+_SCENARIO: tuple[str, ...] = ("patient", "assessment", "treat", "history")
+
+
+def _keep_plans(existing: dict[str, Any], qdata: dict[str, Any]) -> None:
+    """A plan_compare question's plans (docs/module-format.md) are written in YAML; the form keeps
+    them while the options stay as many as before, each option keeping its plan by position."""
+    old_options = existing.get("options") or []
+    new_options = qdata.get("options") or []
+    if existing.get("type") != "plan_compare" or len(old_options) != len(new_options):
+        return
+    for name in _SCENARIO:
+        if name in existing:
+            qdata[name] = existing[name]
+    for old, new in zip(old_options, new_options, strict=True):
+        if isinstance(old, dict) and "plan" in old:
+            new["plan"] = old["plan"]
+
+
 def _question_index(data: dict[str, Any], question_id: str) -> int:
     for i, q in enumerate(modules.questions_of(data)):
         if q.get("id") == question_id:
@@ -185,6 +203,7 @@ def question_edit(module_id: int, question_id: str | None = None):
                 form.items.append_entry()
         else:
             qdata, fmap = question_data(form, kind)
+            _keep_plans(existing, qdata)
             merged = modules.with_question(base, index, qdata)
             position = index if index is not None else len(modules.questions_of(merged)) - 1
             try:
