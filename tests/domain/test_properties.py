@@ -44,6 +44,11 @@ LADDER = [
 ]
 
 
+# These properties compare score_plan with itself (same plan, reordered, split); a change that
+# shifts every result alike would pass them. tests/domain/test_scoring_exact.py anchors the
+# figures to docs/scoring.md's arithmetic, by hand and as a property over every glabella dose.
+
+
 @FAST
 @given(case_ids, plans)
 def test_same_case_and_plan_always_give_the_same_result(case_id, plan):
@@ -90,6 +95,11 @@ def test_two_ml_equals_one_plus_one():
         ),
     )
     assert score_plan(case, one).to_dict() == score_plan(case, two).to_dict()
+    # Anchored, not only equal to itself: 2 mL a side against 0.6-1 mL (ceiling 2) is heavy,
+    # 40 * (2 - 1) / 1 = 40 points; overdone 35 + 19 * 0.6 = 46.4 -> 46 (docs/scoring.md).
+    result = score_plan(case, one)
+    assert [(z.zone, z.verdict.value, z.penalty) for z in result.zones] == [("cheek", "heavy", 40)]
+    assert (result.band, result.score) == (Band.OVERDONE, 46)
 
 
 @FAST
