@@ -65,10 +65,11 @@ def listed_equivalents(doc: Path) -> set[str]:
 def _functions(source: str) -> dict[str, str]:
     """Each (possibly nested in a class) function of a mutated file, by name, as source text."""
     tree = ast.parse(source)
+    lines = source.splitlines()
     found: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in node.name:
-            text = ast.get_source_segment(source, node) or ""
+            text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
             # The name differs between the original and each mutant by construction: blank it.
             found[node.name] = text.replace(node.name, "FUNC", 1)
     return found
@@ -127,6 +128,22 @@ def score_file(meta: Path, mutants_dir: Path, equivalents: set[str]) -> FileScor
     return result
 
 
+def reset_survivors(mutants_dir: Path, only: str) -> int:
+    count = 0
+    for meta in sorted(mutants_dir.glob("quizapp/**/*.py.meta")):
+        if not meta.relative_to(mutants_dir).as_posix().startswith(only):
+            continue
+        data = json.loads(meta.read_text("utf-8"))
+        codes = data["exit_code_by_key"]
+        for name, code in codes.items():
+            if code is not None and code not in KILLED_CODES:
+                codes[name] = None
+                count += 1
+        meta.write_text(json.dumps(data, indent=4), "utf-8")
+    print(f"mutation report: {count} surviving mutants will be tested again")
+    return 0
+
+
 def _natural(name: str) -> tuple[str, int]:
     m = MUTANT_RE.match(name)
     return (m["base"], int(m["n"])) if m else (name, 0)
@@ -141,7 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--fail-under", type=float, default=None)
     parser.add_argument("--quiet", action="store_true", help="no list of survivors")
+    parser.add_argument(
+        "--reset-survivors",
+        action="store_true",
+        help="mark the survivors of these files not run, so that mutmut tests them again with "
+        "the tests as they are now (it keeps earlier verdicts of unchanged code)",
+    )
     args = parser.parse_args(argv)
+    if args.reset_survivors:
+        return reset_survivors(args.mutants, args.only)
 
     equivalents = listed_equivalents(args.doc)
     metas = sorted(args.mutants.glob("quizapp/**/*.py.meta"))
