@@ -75,9 +75,9 @@ def test_rules_of_copy_every_column_and_extra_rule():
 
 
 def test_recertification_keeps_case_rules_and_cpd_and_drops_the_rest():
-    rules = Rules(("a",), 0, 3, 24, logbook=(("toxin", "observed", 2),), max_duration_months=6)
+    rules = Rules(("a",), 0, 3, 12, logbook=(("toxin", "observed", 2),), max_duration_months=6)
     rules = Rules(**{**rules.__dict__, "cpd_hours": 5.0})
-    assert rules.for_recertification() == Rules(("a",), 1, 3, 24, cpd_hours=5.0)
+    assert rules.for_recertification() == Rules(("a",), 1, 3, 12, cpd_hours=5.0)
     assert Rules(min_good_cases=4).for_recertification().min_good_cases == 4
 
 
@@ -273,6 +273,27 @@ def test_cpd_hours_inside_the_programme_window_only():
     assert reqs(check_rules(rules, {}, [], practice=fewer))[1][1:] == (False, "1 of 3 hours")
 
 
+def test_cpd_hours_without_a_time_limit_count_from_the_start_with_no_end():
+    rules = Rules(cpd_hours=2.0)  # no max_duration_months: no deadline
+    start = date(2026, 1, 1)
+    cpd = ((date(2025, 12, 31), 9.0), (date(2026, 6, 1), 1.0), (date(2031, 1, 1), 1.0))
+    check = check_rules(rules, {}, [], practice=Practice(cpd=cpd, started_on=start, now=T0))
+    assert reqs(check) == [("2 hours of CPD in the programme window", True, "2 of 2 hours")]
+
+
+def test_recertification_cpd_ignores_the_first_programme_deadline():
+    # Started 1 January 2026 with a 2-month limit (deadline 1 March); since the certificate of
+    # 10 January, CPD after the deadline counts.
+    rules = Rules(max_duration_months=2, cpd_hours=1.0)
+    practice = Practice(
+        cpd=((date(2026, 6, 1), 1.0),),
+        started_on=date(2026, 1, 1),
+        now=datetime(2026, 7, 1, tzinfo=UTC),
+    )
+    check = check_rules(rules, {}, [], since=T0, practice=practice)
+    assert reqs(check)[-1] == ("1 hours of CPD since your last certificate", True, "1 of 1 hours")
+
+
 def test_cpd_hours_since_the_last_certificate_have_no_end():
     rules = Rules(cpd_hours=2.5)
     cpd = ((date(2026, 1, 9), 9.0), (T0.date(), 1.5), (date(2030, 1, 1), 1.0))
@@ -305,10 +326,29 @@ def test_decide_by_the_highest_cycle_not_the_last_given():
     assert (decision.issue, decision.cycle, decision.reason) == (True, 3, "recertified")
     first = decide(rules, {}, [], [], now=T0)
     assert (first.issue, first.cycle, first.reason) == (False, 1, "not_met")
+    assert reqs(first.check) == [
+        ("1 different case study planned conservatively or naturally", False, "0 of 1 done")
+    ]
     earned = decide(rules, {}, good, [], now=T0)
     assert (earned.issue, earned.cycle, earned.reason) == (True, 1, "earned")
+    assert earned.check is not None and earned.check.met
     not_again = decide(rules, {}, [], [expired], now=T0 + 20 * DAY)
     assert (not_again.issue, not_again.cycle, not_again.reason) == (False, 3, "not_met")
+
+
+def test_a_held_certificate_decides_without_checks():
+    revoked = HeldCertificate(4, T0, None, revoked_at=T0)
+    decision = decide(Rules(), {}, [], [revoked], now=T0 + DAY)
+    assert (decision.issue, decision.cycle, decision.reason, decision.check) == (
+        False,
+        4,
+        "revoked",
+        None,
+    )
+    assert decision.issue is False
+    holds = decide(Rules(), {}, [], [HeldCertificate(3, T0, None)], now=T0 + DAY)
+    assert (holds.issue, holds.cycle, holds.reason, holds.check) == (False, 3, "holds", None)
+    assert holds.issue is False
 
 
 def test_decide_passes_practice_to_the_checks():
