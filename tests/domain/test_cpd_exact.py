@@ -70,6 +70,7 @@ def test_the_tables_gdc_schemes_hold_their_figures():
         (1, 3, 33),  # 33.3 rounded down
         (20, 20, 100),
         (30, 20, 100),  # capped at 100, not 150
+        (100, 101, 99),  # 99.0099 rounded down
     ],
 )
 def test_requirement_percent(logged, target, percent):
@@ -147,3 +148,16 @@ def test_gdc_label_and_met_sentence():
     s = summarise(DENTIST, logged, date(2027, 12, 31), today=date(2028, 1, 1))
     assert s.requirements[0].label == "Verifiable hours"
     assert in_words(s)[0] == "Verifiable hours: 100 of 100 (met)."
+
+
+def test_a_cycle_ending_on_1_january_has_a_last_year_of_one_day():
+    # NMC cycle ending 1 January 2025: 2 January 2022 to 1 January 2025; the last calendar year
+    # holds one day.
+    s = summarise(NMC, [act(date(2025, 1, 1), 2)], date(2025, 1, 1), date(2025, 1, 1))
+    assert s.start == date(2022, 1, 2)
+    assert [(y.start, y.end, y.hours) for y in s.years][-1] == (
+        date(2025, 1, 1),
+        date(2025, 1, 1),
+        2,
+    )
+    assert len(s.years) == 4
