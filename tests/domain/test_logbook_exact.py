@@ -194,3 +194,58 @@ def test_zones_json_names_every_field():
             "technique": "3 points",
         }
     ]
+
+
+# -- scoring real practice ---------------------------------------------------------------------
+
+
+def performed(zones, **kw):
+    result = logbook.validate_entry(raw(zones=zones, **kw), TODAY)
+    assert result.errors == {}
+    return result.facts
+
+
+def test_every_judged_row_gets_one_reference_whatever_comes_before():
+    zones = [
+        row(zone="glabella", grade="3", amount="10"),
+        row(zone="glabella", grade="3", amount="10"),  # the same zone again: one reference
+        row(zone="crows_feet", grade="0", amount="4"),  # graded 0: no reference
+        row(zone="forehead", grade="2", amount="6"),
+    ]
+    case = logbook.practice_case(performed(zones))
+    assert [(r.zone, r.family.value) for r in case.reference.zones] == [
+        ("glabella", "toxin"),
+        ("forehead", "toxin"),
+    ]
+
+
+def test_a_row_the_catalogue_cannot_judge_does_not_stop_the_next():
+    zones = [
+        row(zone="chin", grade="3", product="ha_firm", amount="1"),  # no catalogue range
+        row(zone="cheek", grade="3", product="ha_firm", amount="1.5"),
+    ]
+    facts = performed(zones, modality="filler")
+    case = logbook.practice_case(facts)
+    assert [r.zone for r in case.reference.zones] == ["cheek"]
+
+
+def test_the_practice_case_and_plan_carry_the_entry():
+    facts = performed([row(zone="glabella", grade="3", technique="5 points")])
+    case = logbook.practice_case(facts, "entry-7")
+    assert (case.id, case.title, case.visit_date) == (
+        "entry-7",
+        "Logbook entry, 2026-11-01",
+        dt.date(2026, 11, 1),
+    )
+    assert case.summary == (
+        "Real practice, scored against catalogue defaults and the recorded assessment."
+    )
+    assert [(a.zone, a.rest, a.moving) for a in case.assessment] == [("glabella", 3, 3)]
+    assert logbook.practice_case(facts).id == "logbook"
+    assert [i.technique for i in logbook.practice_plan(facts).items] == ["5 points"]
+    assert logbook.score_entry(facts, "entry-7").plan.case_id == "entry-7"
+    assert logbook.score_entry(facts).plan.case_id == "logbook"
+
+
+def test_choice_errors_say_what_to_choose():
+    assert errors(modality="laser") == {"modality": "Choose toxin or filler."}
