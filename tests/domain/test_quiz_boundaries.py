@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from quizapp.domain.quiz import (
+    Module,
     MultiQuestion,
     Option,
     OrderingQuestion,
@@ -19,6 +20,7 @@ from quizapp.domain.quiz import (
     best_or_last,
     grade,
     grade_attempt,
+    question_public_view,
     response_from_display,
     shuffled_options,
 )
@@ -184,3 +186,77 @@ def test_highest_considers_the_first_attempt_and_keeps_the_earliest_of_equals():
     assert best_or_last([], "highest") is None
     with pytest.raises(ValueError, match="grading must be one of"):
         best_or_last(first_best, "average")
+
+
+# -- what is shown and stored ----------------------------------------------------------------
+
+
+def test_public_view_shows_positions_and_texts_in_the_attempts_order():
+    view = question_public_view(SINGLE, 7, shuffle=False)
+    assert [(c.position, c.text) for c in view.choices] == [
+        (0, "option 0"),
+        (1, "option 1"),
+        (2, "option 2"),
+    ]
+    shuffled = question_public_view(MULTI, 7)
+    order = shuffled_options(MULTI, 7)
+    assert [c.text for c in shuffled.choices] == [f"option {i}" for i in order]
+    labelled = OrderingQuestion(
+        id="o2",
+        topic="t",
+        stem="?",
+        references=("F15",),
+        items=ORDER.items,
+        order_label="first to last",
+    )
+    items = question_public_view(labelled, 7)
+    assert items.order_label == "first to last"
+    assert [(c.position, c.text) for c in items.choices] == [
+        (p, f"item {i}") for p, i in enumerate(shuffled_options(labelled, 7))
+    ]
+
+
+def test_file_order_is_kept_when_the_module_does_not_shuffle():
+    # Seed 7 shuffles these options out of file order; shuffle=False keeps them.
+    assert shuffled_options(MULTI, 7) != (0, 1, 2, 3)
+    assert response_from_display(MULTI, 7, [0, 1], shuffle=False) == [0, 1]
+    assert response_from_display(SINGLE, 7, 2, shuffle=False) == 2
+    assert response_from_display(SINGLE, 7, "", shuffle=False) is None
+    assert response_from_display(SINGLE, 7, None) is None
+
+
+def test_scores_are_stored_to_4_places():
+    third = grade(ORDER, [1, 2, 0])  # 1 of 3 pairs: 0.33333..
+    assert third.to_dict()["score"] == 0.3333
+    attempt = grade_attempt([ORDER, SINGLE], {"o": [1, 2, 0], "s": 1}, 50)
+    assert attempt.to_dict()["score"] == 1.3333
+
+
+def test_topics_weakest_first_then_by_name():
+    questions = [
+        SingleQuestion(id=f"q{i}", topic=t, stem="?", references=("F15",), options=SINGLE.options)
+        for i, t in enumerate(["b", "a", "c"])
+    ]
+    attempt = grade_attempt(questions, {"q0": 0, "q1": 0, "q2": 1}, 50)
+    assert list(attempt.topics().items()) == [("a", 0.0), ("b", 0.0), ("c", 100.0)]
+
+
+def test_a_module_names_the_question_it_lacks():
+    module = Module(
+        id="m",
+        title="M",
+        order=1,
+        summary="",
+        prerequisites=(),
+        pass_mark=70,
+        max_attempts=None,
+        grading="highest",
+        time_limit_minutes=None,
+        shuffle=True,
+        cases=(),
+        references=(),
+        questions=(SINGLE, TF),
+    )
+    assert module.question("tf") is TF
+    with pytest.raises(KeyError, match="nope"):
+        module.question("nope")
