@@ -34,7 +34,7 @@ SURVIVED_CODES = {0, 5, 33}
 # Python 3.12 splits f-strings into parts; 3.11 has one STRING token for them.
 STRING_TOKENS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
 MUTANT_RE = re.compile(r"^(?P<base>.+)__mutmut_(?P<n>\d+)$")
-EQUIVALENT_RE = re.compile(r"equivalent:.*?`(?P<name>quizapp\.[^`]+__mutmut_\d+)`")
+EQUIVALENT_RE = re.compile(r"equivalent:\s*`(?P<name>quizapp\.[^`]+__mutmut_\d+)`")
 
 
 @dataclass

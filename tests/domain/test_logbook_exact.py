@@ -249,3 +249,14 @@ def test_the_practice_case_and_plan_carry_the_entry():
 
 def test_choice_errors_say_what_to_choose():
     assert errors(modality="laser") == {"modality": "Choose toxin or filler."}
+
+
+def test_zone_row_messages_and_an_ungraded_observed_row():
+    assert errors(zones=[row(colour="red")]) == {
+        "zones-0-colour": "Unknown field 'colour' in a zone row."
+    }
+    assert errors(zones=[row(grade="")]) == {
+        "zones-0-grade": "Record the grade you assessed at consultation (0-4)."
+    }
+    observed = logbook.validate_entry(raw(role="observed", zones=[row(grade="")]), TODAY)
+    assert observed.facts is not None and observed.facts.zones[0].grade is None
