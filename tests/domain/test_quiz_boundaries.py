@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from quizapp.domain.quiz import (
+    HotspotQuestion,
     Module,
     MultiQuestion,
     Option,
@@ -260,3 +261,96 @@ def test_a_module_names_the_question_it_lacks():
     assert module.question("tf") is TF
     with pytest.raises(KeyError, match="nope"):
         module.question("nope")
+
+
+# -- hotspot ---------------------------------------------------------------------------------
+
+ONE = HotspotQuestion(
+    id="h1",
+    topic="t",
+    stem="?",
+    references=("F15",),
+    zones=("glabella",),
+    select="one",
+    zone_explanations={"glabella": "the frown", "forehead": "tempting"},
+)
+MANY = HotspotQuestion(
+    id="h2", topic="t", stem="?", references=("F15",), zones=("glabella", "forehead"), select="many"
+)
+
+
+def marks(result):
+    return [(m.key, m.selected, m.expected, m.verdict, m.explanation) for m in result.marks]
+
+
+def test_hotspot_one_zone():
+    hit = grade(ONE, "glabella")
+    assert (hit.score, hit.answered, hit.feedback, hit.response, hit.expected) == (
+        1.0,
+        True,
+        "Correct.",
+        "glabella",
+        ["glabella"],
+    )
+    assert marks(hit) == [
+        ("glabella", True, True, "correct", "the frown"),
+        ("forehead", False, False, "unselected", "tempting"),
+    ]
+    miss = grade(ONE, ["lips"])
+    assert (miss.score, miss.response) == (0.0, "lips")
+    assert miss.feedback.startswith("Not right: ") and miss.feedback.endswith(" is not the zone.")
+    assert marks(miss) == [
+        ("glabella", False, True, "missed", "the frown"),
+        ("lips", True, False, "wrong", ""),
+        ("forehead", False, False, "unselected", "tempting"),
+    ]
+    two = grade(ONE, ["glabella", "lips"])
+    assert (two.score, two.answered, two.response, two.expected) == (
+        0.0,
+        True,
+        ["glabella", "lips"],
+        ["glabella"],
+    )
+    assert two.feedback == "Choose one zone only; that response scores 0."
+    assert [m.selected for m in two.marks][:2] == [True, True]
+
+
+def test_hotspot_blank_and_unknown_zones():
+    blank = grade(ONE, [])
+    assert (blank.score, blank.answered, blank.expected) == (0.0, False, ["glabella"])
+    assert marks(blank)[0] == ("glabella", False, True, "missed", "the frown")
+    unknown = grade(ONE, ["elbow"])
+    assert (unknown.score, unknown.answered, unknown.expected, unknown.response) == (
+        0.0,
+        True,
+        ["glabella"],
+        None,
+    )
+    assert (
+        unknown.feedback == "That response names zones that are not on the face map; it scores 0."
+    )
+    assert [m.selected for m in unknown.marks] == [False, False]
+
+
+def test_hotspot_many_zones_partial_credit():
+    both = grade(MANY, ["forehead", "glabella"])
+    assert (both.score, both.feedback, both.response) == (
+        1.0,
+        "Correct: all the right zones and no others.",
+        ["forehead", "glabella"],
+    )
+    # 1 of 2 found, 1 wrong: (1 - 1) / 2 = 0; 1 found, none wrong: 1/2
+    one_wrong = grade(MANY, ["glabella", "lips", "glabella"])
+    assert (one_wrong.score, one_wrong.response) == (0.0, ["glabella", "lips"])
+    assert one_wrong.feedback == "Partly right: 1 of 2 zones found, 1 wrong zone chosen."
+    assert grade(MANY, ["glabella"]).score == 0.5
+    assert grade(MANY, ["glabella"]).feedback == (
+        "Partly right: 1 of 2 zones found, 0 wrong zones chosen."
+    )
+    assert [m.key for m in one_wrong.marks] == ["glabella", "forehead", "lips"]
+
+
+def test_attempt_keeps_its_pass_mark_and_sums_exactly():
+    attempt = grade_attempt([ORDER, ORDER], {"o": [1, 2, 0]}, 60)
+    assert attempt.pass_mark == 60
+    assert attempt.score == pytest.approx(2 / 3) and attempt.percent == 33.3
