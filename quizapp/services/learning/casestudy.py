@@ -199,7 +199,8 @@ def _change(attempt: CaseAttempt, step: CaseStep, reach: CaseStep, **answers: An
         raise StepRefused(
             "This attempt changed in another window; here it is as it stands."
         ) from error
-    summaries.case_touched(attempt)  # the learner's last activity, for the academy report
+    if isinstance(attempt, CaseAttempt):  # not an author's preview, held in memory
+        summaries.case_touched(attempt)  # the learner's last activity, for the academy report
 
 
 def finish_reading(attempt: CaseAttempt) -> None:
