@@ -195,3 +195,13 @@ def test_concurrent_submissions_all_count(app, tmp_path, factory, db):
     assert sum(n for n, _ in stored[AnswerSummary].values()) == 16  # 8 quizzes x 2 questions
     assert stored[CaseBandSummary][(academy.id, kit.case("f44-frown-lines").id)][0] == 8
     assert db.session.scalar(select(func.sum(LearnerModuleSummary.submitted))) == 8
+
+
+def test_the_demo_leaves_the_summaries_equal_to_a_recompute(app, db):
+    """`flask demo` writes through the real services, on the trainees' past clocks for the
+    submissions; one rebuild of the demo academy at the end keeps last activity as stored."""
+    result = app.test_cli_runner().invoke(args=["demo", "--quiet"])
+    assert result.exit_code == 0, result.output
+    stored = _equal()
+    assert sum(n for n, _ in stored[AnswerSummary].values()) > 0
+    assert stored[LearnerTendency]
