@@ -46,9 +46,9 @@ from quizapp.models.summaries import (
     CaseBandSummary,
     CaseFlagSummary,
     CaseZoneSummary,
+    LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
-    LearnerRecentCases,
     LearnerTendency,
 )
 
@@ -95,6 +95,6 @@ __all__ = [
     "CaseZoneSummary",
     "LearnerCaseSummary",
     "LearnerModuleSummary",
-    "LearnerRecentCases",
+    "LearnerCases",
     "LearnerTendency",
 ]

@@ -59,17 +59,28 @@ class LearnerCaseSummary(db.Model):
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # latest updated_at
 
 
-class LearnerRecentCases(db.Model):
-    """A learner's latest submitted case bands in one academy, newest first, one letter each
-    (BAND_CODES in services/learning/summaries.py), at most RECENT_CASES of them."""
+class LearnerCases(db.Model):
+    """A learner's case studies in one academy in short: submitted attempts per band, distinct
+    cases planned well, last activity, and the latest bands, newest first, one letter each
+    (BAND_CODES in services/learning/summaries.py), at most RECENT_CASES of them. What the
+    academy report reads: one row per learner."""
 
-    __tablename__ = "learner_recent_cases"
+    __tablename__ = "learner_cases"
 
     academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    bands: Mapped[str] = mapped_column(String(40), default="")
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    under_treated: Mapped[int] = mapped_column(Integer, default=0)
+    conservative: Mapped[int] = mapped_column(Integer, default=0)
+    natural: Mapped[int] = mapped_column(Integer, default=0)
+    overdone: Mapped[int] = mapped_column(Integer, default=0)
+    overfilled: Mapped[int] = mapped_column(Integer, default=0)
+    unsafe: Mapped[int] = mapped_column(Integer, default=0)
+    good_cases: Mapped[int] = mapped_column(Integer, default=0)  # distinct, conservative or natural
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # latest updated_at
+    recent: Mapped[str] = mapped_column(String(40), default="")
 
 
 class LearnerTendency(db.Model):
@@ -150,7 +161,7 @@ class CaseFlagSummary(db.Model):
 SUMMARY_MODELS = (
     LearnerModuleSummary,
     LearnerCaseSummary,
-    LearnerRecentCases,
+    LearnerCases,
     LearnerTendency,
     AnswerSummary,
     CaseBandSummary,

@@ -13,9 +13,9 @@ from sqlalchemy import func, select, update
 from quizapp.models import (
     AnswerSummary,
     CaseBandSummary,
+    LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
-    LearnerRecentCases,
     LearnerTendency,
     Membership,
     QuizAttempt,
@@ -101,7 +101,9 @@ def test_submissions_and_steps_keep_the_summaries_equal_to_a_recompute(tmp_path,
     case_id = kit.case("f44-frown-lines").id
     assert stored[LearnerCaseSummary][(academy.id, ana.id, case_id)][0] == 3
     assert stored[LearnerCaseSummary][(academy.id, cleo.id, case_id)][0] == 0  # open only
-    assert len(stored[LearnerRecentCases][(academy.id, ana.id)][0]) == 3
+    ana_cases = stored[LearnerCases][(academy.id, ana.id)]
+    assert ana_cases[0] == 3 and len(ana_cases[-1]) == 3  # submitted, latest bands
+    assert ana_cases[7] == 1  # two good plans at one case: one good case
     assert stored[LearnerTendency][(ana.id,)][0] == 3
     assert stored[CaseBandSummary][(academy.id, case_id)][0] == 4
 

@@ -37,9 +37,9 @@ from quizapp.models import (
     CaseFlagSummary,
     CaseZoneResult,
     CaseZoneSummary,
+    LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
-    LearnerRecentCases,
     LearnerTendency,
     QuestionResult,
     QuizAttempt,
@@ -48,7 +48,7 @@ from quizapp.models import (
 #: Sums of fractional values are kept in billionths, as exact integers.
 NANO: Final = 1_000_000_000
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
-#: One letter per band in LearnerRecentCases.bands.
+#: One letter per band in LearnerCases.recent.
 BAND_CODES: Final = {
     "under_treated": "u",
     "conservative": "c",
@@ -58,6 +58,7 @@ BAND_CODES: Final = {
     "unsafe": "x",
 }
 RECENT_CASES: Final = 10  # how many of a learner's latest case studies the report looks at
+GOOD_BANDS: Final = ("conservative", "natural")
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 UNSAFE_VERDICTS: Final = ("unsafe", "wrong_product")
 
@@ -94,11 +95,17 @@ def _adding(*names: str) -> Callable[[Any, Any], dict[str, Any]]:
     return lambda c, x: {name: c[name] + x[name] for name in names}
 
 
-def _upsert(model, rows: Sequence[dict[str, Any]], set_: Callable[[Any, Any], dict[str, Any]]):
+def _upsert(
+    model,
+    rows: Sequence[dict[str, Any]],
+    set_: Callable[[Any, Any], dict[str, Any]],
+    returning: Sequence[Any] = (),
+):
     """Insert `rows`, or update the existing ones with `set_(stored columns, excluded)`; rows
-    in primary-key order, so that concurrent writers lock them in the same order."""
+    in primary-key order, so that concurrent writers lock them in the same order. With
+    `returning`, those expressions of the rows as written."""
     if not rows:
-        return
+        return None
     keys = [c.name for c in model.__table__.primary_key.columns]
     rows = sorted(rows, key=lambda row: tuple(row[k] for k in keys))
     dialect = db.session.get_bind().dialect.name
@@ -106,7 +113,10 @@ def _upsert(model, rows: Sequence[dict[str, Any]], set_: Callable[[Any, Any], di
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_=set_(model.__table__.c, stmt.excluded)
     )
+    if returning:
+        return db.session.execute(stmt.returning(*returning)).all()
     db.session.execute(stmt)
+    return None
 
 
 def quiz_started(attempt: QuizAttempt) -> None:
@@ -194,6 +204,21 @@ def case_touched(attempt: CaseAttempt) -> None:
         ],
         lambda c, x: {"last_at": _later(c.last_at, x.last_at)},
     )
+    _upsert(
+        LearnerCases,
+        [
+            {
+                "academy_id": attempt.academy_id,
+                "user_id": attempt.user_id,
+                "submitted": 0,
+                **{band: 0 for band in BANDS},
+                "good_cases": 0,
+                "last_at": attempt.updated_at,
+                "recent": "",
+            }
+        ],
+        lambda c, x: {"last_at": _later(c.last_at, x.last_at)},
+    )
 
 
 def _band_counts(band: str | None) -> dict[str, int]:
@@ -206,7 +231,8 @@ def case_submitted(
     """A case attempt was submitted with these zone verdicts and red flags."""
     keys = {"academy_id": attempt.academy_id, "case_id": attempt.case_id}
     band = attempt.band
-    _upsert(
+    good = [LearnerCaseSummary.__table__.c[b] for b in GOOD_BANDS]
+    (case_row,) = _upsert(
         LearnerCaseSummary,
         [
             {
@@ -221,17 +247,28 @@ def case_submitted(
             **_adding("submitted", *BANDS)(c, x),
             "last_at": _later(c.last_at, x.last_at),
         },
+        returning=[sum(good[1:], good[0])],
     )
+    # The first good plan at this case (the row above is locked: one submission sees it).
+    first_good = int(band in GOOD_BANDS and case_row[0] == 1)
     _upsert(
-        LearnerRecentCases,
+        LearnerCases,
         [
             {
                 "academy_id": attempt.academy_id,
                 "user_id": attempt.user_id,
-                "bands": BAND_CODES.get(band or "", "?"),
+                "submitted": 1,
+                **_band_counts(band),
+                "good_cases": first_good,
+                "last_at": attempt.updated_at,
+                "recent": BAND_CODES.get(band or "", "?"),
             }
         ],
-        lambda c, x: {"bands": func.substr(x.bands + c.bands, 1, RECENT_CASES)},
+        lambda c, x: {
+            **_adding("submitted", *BANDS, "good_cases")(c, x),
+            "last_at": _later(c.last_at, x.last_at),
+            "recent": func.substr(x.recent + c.recent, 1, RECENT_CASES),
+        },
     )
     zones = list(zones)
     _upsert(
@@ -368,7 +405,20 @@ def _case_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
     return {(r[0], r[1], r[2]): (*map(int, r[3:-1]), _utc(r[-1])) for r in rows}
 
 
-def _recent_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+def _learner_case_rows(
+    executor: Any, academy_id: int | None
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    per_case = _case_rows(executor, academy_id)
+    totals: dict[tuple[Any, ...], list[Any]] = {}
+    for (academy, user, _), (submitted, *rest) in per_case.items():
+        counts, last_at = rest[:-1], rest[-1]
+        entry = totals.setdefault((academy, user), [0, *([0] * len(BANDS)), 0, None])
+        entry[0] += submitted
+        for i, n in enumerate(counts):
+            entry[1 + i] += n
+        entry[-2] += any(counts[BANDS.index(b)] for b in GOOD_BANDS)
+        if last_at is not None and (entry[-1] is None or last_at > entry[-1]):
+            entry[-1] = last_at
     order = func.row_number().over(
         partition_by=(CaseAttempt.academy_id, CaseAttempt.user_id),
         order_by=(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc()),
@@ -386,10 +436,10 @@ def _recent_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...],
         .where(ranked.c.n <= RECENT_CASES)
         .order_by(ranked.c.academy_id, ranked.c.user_id, ranked.c.n)
     ).all()
-    out: dict[tuple[Any, ...], str] = defaultdict(str)
+    recent: dict[tuple[Any, ...], str] = defaultdict(str)
     for academy, user, band in rows:
-        out[(academy, user)] += BAND_CODES.get(band or "", "?")
-    return {key: (value,) for key, value in out.items()}
+        recent[(academy, user)] += BAND_CODES.get(band or "", "?")
+    return {key: (*values, recent.get(key, "")) for key, values in totals.items()}
 
 
 def _tendency_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -526,7 +576,11 @@ _TABLES: Final = (
         _module_rows,
     ),
     (LearnerCaseSummary, ("submitted", *BANDS, "last_at"), _case_rows),
-    (LearnerRecentCases, ("bands",), _recent_rows),
+    (
+        LearnerCases,
+        ("submitted", *BANDS, "good_cases", "last_at", "recent"),
+        _learner_case_rows,
+    ),
     (
         LearnerTendency,
         (

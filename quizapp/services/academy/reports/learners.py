@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import DateTime, and_, func, select, type_coerce
 from sqlalchemy import case as sql_case
 
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import (
     Certificate,
-    LearnerCaseSummary,
-    LearnerRecentCases,
+    LearnerCases,
     Membership,
     User,
 )
@@ -27,7 +26,6 @@ from quizapp.services.academy.reports.scope import (
     BAND_POSITION,
     DEFAULT_INACTIVE_DAYS,
     FAILING_REPEATEDLY,
-    GOOD_BANDS,
     RECENT_CASES,
     REPEATED_BAD_PLANS,
     Scope,
@@ -153,50 +151,34 @@ class _CaseFigures(NamedTuple):
 
 def case_figures(academy_id: int) -> dict[int, _CaseFigures]:
     """Per user with a case attempt in the academy: counts, the last ten cases, band counts,
-    from the summaries written with each attempt (services/learning/summaries.py): one grouped
-    query over one row per learner and case, and one for the latest bands."""
-    s = LearnerCaseSummary
-    band_columns = [s.__table__.c[band] for band in BAND_ORDER]
-    good = sum(s.__table__.c[band] for band in GOOD_BANDS)
+    from the summaries written with each attempt (services/learning/summaries.py): one row per
+    learner, one query."""
+    s = LearnerCases
     rows = db.session.execute(
         select(
             s.user_id,
-            func.max(s.last_at),
-            func.sum(s.submitted),
-            func.sum(sql_case((good > 0, 1), else_=0)),
-            *(func.sum(column) for column in band_columns),
-        )
-        .where(s.academy_id == academy_id)
-        .group_by(s.user_id)
+            type_coerce(s.last_at, DateTime()),  # without UTCDateTime's per-row hook
+            s.submitted,
+            s.good_cases,
+            s.recent,
+            *(s.__table__.c[band] for band in BAND_ORDER),
+        ).where(s.academy_id == academy_id)
     ).all()
-    recent = dict(
-        db.session.execute(
-            select(LearnerRecentCases.user_id, LearnerRecentCases.bands).where(
-                LearnerRecentCases.academy_id == academy_id
-            )
-        ).all()
-    )
     bad = {BAND_CODES["unsafe"], BAND_CODES["overfilled"]}
     unsafe = BAND_ORDER.index("unsafe")
+    positions = [BAND_POSITION.get(band) for band in BAND_ORDER]
     out = {}
-    for r in rows:
-        counts = tuple(int(n or 0) for n in r[4:])
-        on_axis = sum(
-            n for band, n in zip(BAND_ORDER, counts, strict=True) if band in BAND_POSITION
-        )
-        position = sum(
-            BAND_POSITION[band] * n
-            for band, n in zip(BAND_ORDER, counts, strict=True)
-            if band in BAND_POSITION
-        )
-        out[r[0]] = _CaseFigures(
-            as_utc(r[1]),
-            int(r[2] or 0),
-            int(r[3] or 0),
-            sum(1 for code in recent.get(r[0], "") if code in bad),
+    for user_id, last_at, submitted, good, recent, *counts in rows:
+        on_axis = sum(n for p, n in zip(positions, counts, strict=True) if p is not None)
+        position = sum(p * n for p, n in zip(positions, counts, strict=True) if p is not None)
+        out[user_id] = _CaseFigures(
+            as_utc(last_at),
+            submitted,
+            good,
+            sum(1 for code in recent if code in bad),
             counts[unsafe],
             position / on_axis if on_axis else None,
-            counts,
+            tuple(counts),
         )
     return out
 
