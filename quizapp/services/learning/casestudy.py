@@ -303,8 +303,11 @@ def submit(attempt: CaseAttempt, now: datetime, token: str | None = None) -> Sub
     db.session.add_all(zones)
     db.session.add_all(flags)
     db.session.flush()
-    summaries.case_submitted(attempt, zones, flags)  # in this transaction: never out of step
-    return certify(attempt.user_id, attempt.academy_id, now)
+    submitted = certify(attempt.user_id, attempt.academy_id, now)
+    # In this transaction (never out of step), and last: the academy-wide rows it adds to stay
+    # locked only from here to the commit.
+    summaries.case_submitted(attempt, zones, flags)
+    return submitted
 
 
 def flag_rows(attempt_id: int, found: Iterable[str], missed: Iterable[str]) -> list[CaseFlagResult]:

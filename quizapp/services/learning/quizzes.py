@@ -241,10 +241,13 @@ def submit(attempt: QuizAttempt, now: datetime, token: str | None = None) -> Sub
     ]
     db.session.add_all(results)
     db.session.flush()
-    summaries.quiz_submitted(attempt, results)  # in this transaction: never out of step
     if grade.passed:
         cpd.record_module_completion(attempt, module, now)  # once per module version
-    return certify(attempt.user_id, attempt.academy_id, now)
+    submitted = certify(attempt.user_id, attempt.academy_id, now)
+    # In this transaction (never out of step), and last: the academy-wide rows it adds to stay
+    # locked only from here to the commit.
+    summaries.quiz_submitted(attempt, results)
+    return submitted
 
 
 def record_for(attempt: QuizAttempt) -> ModuleRecord:
