@@ -135,7 +135,14 @@ def reset_survivors(mutants_dir: Path, only: str) -> int:
             continue
         data = json.loads(meta.read_text("utf-8"))
         codes = data["exit_code_by_key"]
+        source = meta.with_suffix("")
+        functions = _functions(source.read_text("utf-8")) if source.exists() else {}
         for name, code in codes.items():
+            short = name.rsplit(".", 1)[-1]
+            m = MUTANT_RE.match(short)
+            original = functions.get(f"{m['base']}__mutmut_orig", "") if m else ""
+            if original and short in functions and is_string_mutant(original, functions[short]):
+                continue  # left out of the score: not worth running again
             if code is not None and code not in KILLED_CODES:
                 codes[name] = None
                 count += 1
