@@ -354,3 +354,17 @@ def test_attempt_keeps_its_pass_mark_and_sums_exactly():
     attempt = grade_attempt([ORDER, ORDER], {"o": [1, 2, 0]}, 60)
     assert attempt.pass_mark == 60
     assert attempt.score == pytest.approx(2 / 3) and attempt.percent == 33.3
+
+
+def test_ordering_items_shuffle_by_seed_and_question():
+    six = OrderingQuestion(
+        id="six",
+        topic="t",
+        stem="?",
+        references=("F15",),
+        items=tuple(OrderItem(f"item {i}", "") for i in range(6)),
+    )
+    other = OrderingQuestion(id="other", topic="t", stem="?", references=("F15",), items=six.items)
+    orders = {shuffled_options(six, seed) for seed in range(1, 6)}
+    assert len(orders) > 1  # the attempt's seed changes the order
+    assert any(shuffled_options(six, s) != shuffled_options(other, s) for s in range(1, 6))

@@ -22,6 +22,8 @@ from quizapp.domain.tendency import Tendency, deviation
         (1, 0, 0, 1.0),  # above a range of 0: all excess
         (0, 0, 0, 0.0),
         (3, None, 20, 0.0),  # no minimum: nothing is below it
+        (1.0, 0.2, 0.8, 0.25),  # ranges below 1 (mL): (1 - 0.8) / 0.8
+        (0.25, 0.5, 0.8, -0.5),  # (0.25 - 0.5) / 0.5
     ],
 )
 def test_deviation(planned, low, high, value):
