@@ -134,7 +134,7 @@ def add_question(client, module_id: int, kind: str, **changes):
 def draft_module(db, module_id):
     db.session.expire_all()
     record = db.session.get(ModuleRecord, module_id)
-    return load_module_text(record.versions[-1].source_text)
+    return load_module_text(record.versions[-1].source_text, draft=True)
 
 
 def test_create_module_then_add_every_question_type(client, educator, db):
@@ -301,43 +301,53 @@ $CATEGORY: $course$/top/Less is more
 """
 
 
-def test_gift_import_reports_unsupported_by_line_then_imports_the_rest(client, educator, db):
+def test_gift_import_reports_every_question_and_keeps_going(client, educator, db):
     module_id = new_module(client)
     url = f"/author/modules/{module_id}/gift"
     upload = {"file": (io.BytesIO(GIFT.encode()), "moodle.gift.txt")}
     response = post(client, url, upload, content_type="multipart/form-data")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "line 12" in html and "essay" in html and "cannot be imported" in html
-    assert draft_module_questions(db, module_id) == []
-    # The educator confirms: the two questions that map are imported, the essay is left out.
-    response = post(client, url, {"text": GIFT, "skip_unsupported": "yes"})
     assert response.status_code == 200
-    assert "Imported 2 question(s)" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Imported 2 question(s)" in html and "1 skipped" in html
+    assert "2 imported, 0 converted, 1 skipped" in html
+    report = html.split('id="report"')[1]
+    assert '<td class="mono">12</td><td>essay</td><td>Skipped</td>' in report
+    assert "essays are marked by hand" in report
     module = draft_module(db, module_id)
     assert [(q.id, q.type, q.topic) for q in module.questions] == [
         ("units", "truefalse", "less-is-more"),
         ("glabella-dose", "numeric", "less-is-more"),
     ]
+    # The same file again: every question is already there, so each is skipped, nothing doubles.
+    response = post(client, url, {"text": GIFT})
+    assert "0 imported, 0 converted, 3 skipped" in response.get_data(as_text=True)
+    assert len(draft_module(db, module_id).questions) == 2
 
 
-def test_gift_import_with_problems_imports_nothing(client, educator, db):
+def test_gift_imports_drafts_without_explanations_that_publishing_asks_for(client, educator, db):
     module_id = new_module(client)
     text = "::q1::Which is right? {=A ~B#Because.}\n"  # no references, no feedback on A
     response = post(client, f"/author/modules/{module_id}/gift", {"text": text})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Nothing was imported" in html and "line 1" in html
-    assert "references" in html and "options[0].explanation" in html
+    assert "0 imported, 0 converted, 1 skipped" in html and "references" in html
     assert draft_module_questions(db, module_id) == []
-    # Defaults from the form fill what GIFT cannot say; the missing explanation still blocks.
+    # Defaults from the form fill what GIFT cannot say; the missing explanation is fine in a draft.
     response = post(
         client,
         f"/author/modules/{module_id}/gift",
         {"text": text, "default_topic": "aims", "default_references": "F15"},
     )
-    html = response.get_data(as_text=True)
-    assert "options[0].explanation" in html and "references" not in html.split("Nothing")[1][:300]
+    assert response.status_code == 200
+    assert "1 imported, 0 converted, 0 skipped" in response.get_data(as_text=True)
+    [question] = draft_module_questions(db, module_id)
+    assert question["options"][0] == {"text": "A", "correct": True}
+    response = post(
+        client, f"/author/modules/{module_id}/publish", page=f"/author/modules/{module_id}"
+    )
+    page = client.get(f"/author/modules/{module_id}").get_data(as_text=True)
+    assert "Before publishing, fill in what trainees will read after answering" in page
+    assert "options[0]" in page
 
 
 def test_gift_export_then_import_gives_equivalent_questions(client, educator, db):
@@ -351,7 +361,7 @@ def test_gift_export_then_import_gives_equivalent_questions(client, educator, db
     assert "rs-06 was left out" in text
     other = new_module(client, id="restraint-copy", title="Copy")
     response = post(client, f"/author/modules/{other}/gift", {"text": text})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
     original = [question_to_data(q) for q in draft_module(db, module_id).questions]
     imported = [question_to_data(q) for q in draft_module(db, other).questions]
     assert imported == [q for q in original if q["id"] != "rs-06"]

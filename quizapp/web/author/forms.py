@@ -411,7 +411,6 @@ class GiftForm(FlaskForm):
         "Source keys for questions that name none",
         description="GIFT has no field for sources; quizapp exports them as a comment line.",
     )
-    skip_unsupported = HiddenField()
 
 
 class ModuleZipForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, render_template, request
 from flask_login import current_user
 
 from quizapp.extensions import db
@@ -37,20 +37,17 @@ def gift_import(module_id: int):
             record,
             current_user,
             text,
-            skip_unsupported=form.skip_unsupported.data == "yes",
             default_topic=text_of(form.default_topic.data),
             default_references=keys_of(form.default_references.data or ""),
         )
         if outcome.imported:
             db.session.commit()
-            skipped = len(outcome.unsupported)
+            skipped = outcome.count("skipped")
             flash(
                 f"Imported {outcome.imported} question(s) into the draft"
-                + (f"; {skipped} left out as listed." if skipped else "."),
+                + (f"; {skipped} skipped, as the report says." if skipped else "."),
                 "success",
             )
-            if not skipped:
-                return redirect(url_for("author.module_view", module_id=record.id))
         else:
             db.session.rollback()
         form.text.data = text
