@@ -110,10 +110,10 @@ def to_markdown(raw: str, sanitise: Sanitiser, default: str = "moodle") -> tuple
     in it). Outer spaces and each line's spaces go; a line break stays a line break."""
     kind = text_format(raw, default)
     body = FORMAT_PREFIX.sub("", raw, count=1)
+    if kind == "markdown":  # spaces mean something in Markdown (two before a line break)
+        return unescape(body).strip(), kind
     lines = [line.strip() for line in unescape(body).split("\n")]
     text = "\n".join(lines).strip()
-    if kind == "markdown":
-        return text, kind
     if kind == "html":
         return sanitise(text).strip(), kind
     if kind == "plain":

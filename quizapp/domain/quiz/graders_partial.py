@@ -241,7 +241,9 @@ def grade_matching(question: MatchingQuestion, response: Any) -> GradeResult:
     """matching: each left-hand text matched right earns 1/n of the marks."""
     rights = question.rights
     expected = [f"{i}:{rights.index(p.right)}" for i, p in enumerate(question.pairs)]
-    if _is_blank(response) or (isinstance(response, dict) and not any(response.values())):
+    if _is_blank(response) or (
+        isinstance(response, dict) and all(_is_blank(v) for v in response.values())
+    ):
         return _result(
             question,
             0,
