@@ -171,9 +171,8 @@ def parse_gift(
         result.problems.append(GiftProblem(refusal.line or 1, refusal.message))
         return result
     for block in blocks:
-        reader = _Reader(block, sanitise)
         try:
-            question = reader.question(default_topic, default_references)
+            question = _question(block, sanitise, default_topic, default_references)
         except _Unsupported as refusal:
             line = block.line + refusal.offset_lines
             result.problems.append(GiftProblem(line, str(refusal), refusal.title))
@@ -573,6 +572,13 @@ class _Reader:
         if self.block.directives.get("order_label"):
             data["order_label"] = self.block.directives["order_label"]
         return self._with_general(data, general)
+
+
+def _question(
+    block: _Block, sanitise: Sanitiser, default_topic: str | None, default_references: Sequence[str]
+) -> GiftQuestion:
+    """One block read into a question; _Unsupported says why it cannot be."""
+    return _Reader(block, sanitise).question(default_topic, default_references)
 
 
 def _question_id(title: str) -> str | None:

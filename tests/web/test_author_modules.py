@@ -4,6 +4,7 @@ lifecycle, preview, GIFT import and export, and the module export."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -390,3 +391,89 @@ def test_publishing_needs_published_cases(client, educator, db):
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Publish these cases first: t44-frown." in follow
     assert db.session.get(ModuleRecord, module_id).versions[-1].status is Status.DRAFT
+
+
+SHORT = {
+    "id": "rs-08",
+    "topic": "toxin-doses",
+    "stem": "Name the area between the brows where the labelled toxin dose is injected.",
+    "answers-0-text": "glabella",
+    "answers-1-text": "the glabella",
+    "answers-2-text": "forehead",
+    "answers-2-weight": "0",
+    "answers-2-explanation": "The forehead lies above the brows (B1).",
+    "explanation": "The glabella, between the brows (B1).",
+    "references": "B1",
+}
+MATCHING = {
+    "id": "rs-09",
+    "topic": "product-choice",
+    "stem": "Match each permanent material with the longest delay reported before nodules.",
+    "pairs-0-left": "Polyacrylamide gel",
+    "pairs-0-right": "Up to about 1 year",
+    "pairs-1-left": "PMMA in a combination product",
+    "pairs-1-right": "Up to 6 years",
+    "pairs-2-left": "Liquid silicone",
+    "pairs-2-right": "Up to 28 years",
+    "explanation": "Delays as reported (F25).",
+    "references": "F25",
+}
+
+
+def _target_positions(html: str) -> dict[str, str]:
+    """The matching widget's right-hand texts -> the value each posts (its shuffled position)."""
+    select = re.search(r'<select name="match-0".*?</select>', html, re.S).group(0)
+    return {
+        text.strip(): value
+        for value, text in re.findall(r'<option value="(\d+)"\s*>([^<]+)</option>', select)
+    }
+
+
+def test_short_answer_and_matching_from_the_editor_to_the_preview(client, educator, db):
+    module_id = new_module(client)
+    assert add_question(client, module_id, "short", **SHORT).status_code == 302
+    assert add_question(client, module_id, "matching", **MATCHING).status_code == 302
+    module = draft_module(db, module_id)
+    short, matching = module.questions
+    assert [a.text for a in short.answers] == ["glabella", "the glabella", "forehead"]
+    assert [a.weight for a in short.answers] == [100, 100, 0]
+    assert [p.right for p in matching.pairs] == [
+        "Up to about 1 year",
+        "Up to 6 years",
+        "Up to 28 years",
+    ]
+    # The editor shows the saved rows back.
+    page = client.get(f"/author/modules/{module_id}/questions/rs-09/edit").get_data(as_text=True)
+    assert "Up to 28 years" in page and 'name="pairs-3-left"' in page
+    url = f"/author/modules/{module_id}/v1/preview/1"
+    html = post(client, url, {"answer": "  The   GLABELLA "}).get_data(as_text=True)
+    assert "Correct" in html and "between the brows" in html
+    html = post(client, url, {"answer": "forehead"}).get_data(as_text=True)
+    assert "Not right" in html and "lies above the brows" in html
+    url = f"/author/modules/{module_id}/v1/preview/2"
+    page = client.get(url).get_data(as_text=True)
+    positions = _target_positions(page)
+    assert set(positions) == {"Up to about 1 year", "Up to 6 years", "Up to 28 years"}
+    answer = {
+        "match-0": positions["Up to about 1 year"],
+        "match-1": positions["Up to 28 years"],  # swapped with the next one
+        "match-2": positions["Up to 6 years"],
+    }
+    html = post(client, url, answer).get_data(as_text=True)
+    assert "1 of 3 pairs matched" in html and "It matches: Up to 6 years." in html
+    assert "33.3%" in html or "33%" in html
+
+
+def test_weighted_options_from_the_editor_keep_their_weights(client, educator, db):
+    module_id = new_module(client)
+    weighted = {
+        **QUESTIONS["single"],
+        "options-0-weight": "100",
+        "options-1-weight": "50",
+        "options-1-explanation": "Half credit in this test.",
+    }
+    assert add_question(client, module_id, "single", **weighted).status_code == 302
+    [question] = draft_module(db, module_id).questions
+    assert [(o.weight, o.correct) for o in question.options] == [(100, True), (50, False)]
+    text = client.get(f"/author/modules/{module_id}/gift.txt").get_data(as_text=True)
+    assert "~%50%Five or more#Half credit in this test." in text
