@@ -431,8 +431,9 @@ def _target_positions(html: str) -> dict[str, str]:
 
 def test_short_answer_and_matching_from_the_editor_to_the_preview(client, educator, db):
     module_id = new_module(client)
-    assert add_question(client, module_id, "short", **SHORT).status_code == 302
-    assert add_question(client, module_id, "matching", **MATCHING).status_code == 302
+    new = f"/author/modules/{module_id}/questions/new?type="
+    assert post(client, new + "short", SHORT).status_code == 302
+    assert post(client, new + "matching", MATCHING).status_code == 302
     module = draft_module(db, module_id)
     short, matching = module.questions
     assert [a.text for a in short.answers] == ["glabella", "the glabella", "forehead"]
@@ -477,3 +478,37 @@ def test_weighted_options_from_the_editor_keep_their_weights(client, educator, d
     assert [(o.weight, o.correct) for o in question.options] == [(100, True), (50, False)]
     text = client.get(f"/author/modules/{module_id}/gift.txt").get_data(as_text=True)
     assert "~%50%Five or more#Half credit in this test." in text
+
+
+def test_a_trainee_answers_short_answer_and_matching_and_sees_the_review(
+    client, educator, db, factory, app
+):
+    module_id = new_module(client)
+    new = f"/author/modules/{module_id}/questions/new?type="
+    post(client, new + "short", SHORT)
+    post(client, new + "matching", MATCHING)
+    response = post(
+        client, f"/author/modules/{module_id}/publish", page=f"/author/modules/{module_id}"
+    )
+    assert response.status_code == 302
+    learner = app.test_client()
+    login(learner, factory.user(Role.TRAINEE, educator.memberships[0].academy).email)
+    page = learner.get("/learn/modules/restraint").get_data(as_text=True)
+    response = learner.post("/learn/modules/restraint/start", data={"csrf_token": csrf_from(page)})
+    attempt_url = response.headers["Location"].rsplit("/q/", 1)[0]
+    post(learner, f"{attempt_url}/q/1", {"answer": "GLABELLA", "go": "next"})
+    page = learner.get(f"{attempt_url}/q/2").get_data(as_text=True)
+    positions = _target_positions(page)
+    answer = {"match-0": positions["Up to about 1 year"], "match-2": positions["Up to 28 years"]}
+    post(learner, f"{attempt_url}/q/2", {**answer, "go": "finish"})
+    # The saved answer comes back selected in the form.
+    page = learner.get(f"{attempt_url}/q/2").get_data(as_text=True)
+    chosen = re.search(r'<select name="match-2".*?</select>', page, re.S).group(0)
+    assert re.search(rf'value="{positions["Up to 28 years"]}" selected', chosen)
+    post(learner, f"{attempt_url}/finish")
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert attempt.score_percent == pytest.approx(83.3, abs=0.1)  # (1 + 2/3) / 2
+    review = learner.get(f"{attempt_url}/review").get_data(as_text=True)
+    assert (
+        "2 of 3 pairs matched" in review and "PMMA in a combination product → (no match" in review
+    )
