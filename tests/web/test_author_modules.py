@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -512,3 +513,26 @@ def test_a_trainee_answers_short_answer_and_matching_and_sees_the_review(
     assert (
         "2 of 3 pairs matched" in review and "PMMA in a combination product → (no match" in review
     )
+
+
+GIFT_DATA = Path(__file__).resolve().parents[1] / "data" / "gift"
+
+
+def test_a_whole_moodle_style_file_imports_with_a_row_per_question(client, educator, db):
+    module_id = new_module(client)
+    url = f"/author/modules/{module_id}/gift"
+    text = (GIFT_DATA / "every-construct.gift").read_text(encoding="utf-8")
+    response = post(client, url, {"text": text, "default_references": "F15"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "14 imported, 5 converted, 2 skipped" in html
+    assert len(draft_module(db, module_id).questions) == 19
+    # Duplicate stems: the first is kept, the others are skipped with the line of the first.
+    text = (GIFT_DATA / "duplicates.gift").read_text(encoding="utf-8")
+    form = {"text": text, "default_references": "F15", "default_topic": "sky"}
+    html = post(client, url, form).get_data(as_text=True)
+    assert "1 imported, 1 converted, 2 skipped" in html
+    assert html.count("same stem as line 3 of the file; the first one is kept") == 2
+    assert "the name first is taken" in html
+    ids = [q.id for q in draft_module(db, module_id).questions]
+    assert "first" in ids and ids.count("first") == 1 and len(ids) == 21

@@ -96,7 +96,10 @@ def import_gift(
     current = latest(record)
     data = module_data(current) if current is not None else {}
     existing = questions_of(data)
-    stems = {normalise_text(str(q.get("stem", ""))): f"question {q.get('id')}" for q in existing}
+    stems = {
+        normalise_text(str(q.get("stem", ""))): f"question {q.get('id')} already in the module"
+        for q in existing
+    }
     by_id = {q.get("id"): q for q in existing}
     prefix = _id_prefix(record.slug)
     counter = 1
@@ -106,9 +109,7 @@ def import_gift(
         notes = list(item.notes)
         key = normalise_text(str(question.get("stem", "")))
         if key in stems:
-            earlier = stems[key]
-            where = f"already in the module as {earlier}" if earlier.startswith("q") else earlier
-            skipped.append(_skip(item, f"same stem: {where}; the first one is kept"))
+            skipped.append(_skip(item, f"same stem as {stems[key]}; the first one is kept"))
             continue
         wanted = question.get("id")
         if not wanted or wanted in by_id:
@@ -118,7 +119,7 @@ def import_gift(
             if wanted:
                 notes.append(f"the name {wanted} is taken: id {question['id']}")
         by_id[question["id"]] = question
-        stems[key] = f"the same stem at line {item.line}"
+        stems[key] = f"line {item.line} of the file"
         accepted.append((item, question, notes))
     accepted, rejected = _drop_invalid(data, existing, accepted)
     skipped.extend(rejected)
