@@ -322,7 +322,10 @@ def test_gift_import_reports_every_question_and_keeps_going(client, educator, db
     ]
     # The same file again: every question is already there, so each is skipped, nothing doubles.
     response = post(client, url, {"text": GIFT})
-    assert "0 imported, 0 converted, 3 skipped" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "0 imported, 0 converted, 3 skipped" in html
+    assert "the same question as question units already in the module" in html
+    assert "the same question as question glabella-dose already in the module" in html
     assert len(draft_module(db, module_id).questions) == 2
 
 
@@ -531,8 +534,9 @@ def test_a_whole_moodle_style_file_imports_with_a_row_per_question(client, educa
     text = (GIFT_DATA / "duplicates.gift").read_text(encoding="utf-8")
     form = {"text": text, "default_references": "F15", "default_topic": "sky"}
     html = post(client, url, form).get_data(as_text=True)
-    assert "1 imported, 1 converted, 2 skipped" in html
-    assert html.count("same stem as line 3 of the file; the first one is kept") == 2
+    assert "1 imported, 1 converted, 3 skipped" in html
+    assert html.count("same stem as line 4 of the file, with other answers or feedback") == 2
+    assert "the same question as line 4 of the file" in html
     assert "the name first is taken" in html
     ids = [q.id for q in draft_module(db, module_id).questions]
     assert "first" in ids and ids.count("first") == 1 and len(ids) == 21

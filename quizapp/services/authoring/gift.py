@@ -69,6 +69,10 @@ class GiftOutcome:
         return sum(1 for row in self.rows if row.status == status)
 
 
+def _without_id(question: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in question.items() if key != "id"}
+
+
 def _skip(item: GiftQuestion, why: str) -> GiftReportRow:
     return GiftReportRow(item.line, item.title, "skipped", why)
 
@@ -96,8 +100,11 @@ def import_gift(
     current = latest(record)
     data = module_data(current) if current is not None else {}
     existing = questions_of(data)
-    stems = {
-        normalise_text(str(q.get("stem", ""))): f"question {q.get('id')} already in the module"
+    stems: dict[str, tuple[str, dict[str, Any]]] = {
+        normalise_text(str(q.get("stem", ""))): (
+            f"question {q.get('id')} already in the module",
+            _without_id(q),
+        )
         for q in existing
     }
     by_id = {q.get("id"): q for q in existing}
@@ -109,7 +116,16 @@ def import_gift(
         notes = list(item.notes)
         key = normalise_text(str(question.get("stem", "")))
         if key in stems:
-            skipped.append(_skip(item, f"same stem as {stems[key]}; the first one is kept"))
+            where, earlier = stems[key]
+            if earlier == _without_id(question):
+                why = f"the same question as {where}"
+            else:
+                why = (
+                    f"same stem as {where}, with other answers or feedback: a module cannot hold two "
+                    "questions with one stem, so the first is kept (change this stem and import "
+                    "the file again to add it)"
+                )
+            skipped.append(_skip(item, why))
             continue
         wanted = question.get("id")
         if not wanted or wanted in by_id:
@@ -119,7 +135,7 @@ def import_gift(
             if wanted:
                 notes.append(f"the name {wanted} is taken: id {question['id']}")
         by_id[question["id"]] = question
-        stems[key] = f"line {item.line} of the file"
+        stems[key] = (f"line {item.line} of the file", _without_id(question))
         accepted.append((item, question, notes))
     accepted, rejected = _drop_invalid(data, existing, accepted)
     skipped.extend(rejected)
