@@ -121,9 +121,9 @@ def import_gift(
                 why = f"the same question as {where}"
             else:
                 why = (
-                    f"same stem as {where}, with other answers or feedback: a module cannot hold two "
-                    "questions with one stem, so the first is kept (change this stem and import "
-                    "the file again to add it)"
+                    f"same stem as {where}, with other answers or feedback: a module cannot "
+                    "hold two questions with one stem, so the first is kept (change this stem "
+                    "and import the file again to add it)"
                 )
             skipped.append(_skip(item, why))
             continue
