@@ -311,7 +311,7 @@ def test_gift_import_reports_every_question_and_keeps_going(client, educator, db
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Imported 2 question(s)" in html and "1 skipped" in html
-    assert "2 imported, 0 converted, 1 skipped" in html
+    assert '<span class="mono">moodle.gift.txt</span>: 2 imported, 0 converted, 1 skipped' in html
     report = html.split('id="report"')[1]
     assert '<td class="mono">12</td><td>essay</td><td>Skipped</td>' in report
     assert "essays are marked by hand" in report

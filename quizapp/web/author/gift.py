@@ -19,11 +19,13 @@ def gift_import(module_id: int):
     form = GiftForm()
     outcome = None
     text = ""
+    source = "the pasted text"
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         upload = form.file.data
         if upload is not None and getattr(upload, "filename", ""):
+            source = upload.filename
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -52,7 +54,9 @@ def gift_import(module_id: int):
             db.session.rollback()
         form.text.data = text
     return (
-        render_template("author/gift.html", form=form, record=record, outcome=outcome, text=text),
+        render_template(
+            "author/gift.html", form=form, record=record, outcome=outcome, text=text, source=source
+        ),
         422 if outcome is not None and not outcome.imported else 200,
     )
 
