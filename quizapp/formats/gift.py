@@ -582,8 +582,8 @@ def _question(
 
 
 def _question_id(title: str) -> str | None:
-    slug = slugify(title)
-    return slug[:80] if slug else None
+    slug = slugify(title)[:80].strip("-")
+    return slug or None
 
 
 def _topic(block: _Block, default_topic: str | None) -> str | None:

@@ -176,3 +176,9 @@ def test_import_then_export_then_import_is_stable():
     again, skipped = export_gift(module.questions)
     second = parse_gift(again)
     assert not skipped and [q.data for q in second.questions] == [q.data for q in first.questions]
+
+
+def test_a_long_name_gives_an_id_that_never_ends_in_a_hyphen():
+    title = "a" * 79 + " b"
+    [question] = parse_gift(f"::{title}::Fine? {{T####Yes.}}").questions
+    assert question.data["id"] == "a" * 79
