@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from quizapp.domain.case import Case, FlagPresence
-from quizapp.domain.face import PRODUCTS, ZONES, from_ona_units
+from quizapp.domain.face import ENZYME_IDS, PRODUCTS, ZONES, from_ona_units
 from quizapp.domain.plan import Plan, PlanItem
 from quizapp.domain.scoring import UNSAFE_SCORE_CAP, score_plan
 from quizapp.domain.terms import Band, Disposition, Side
@@ -157,6 +157,9 @@ def test_over_treatment_costs_more_than_the_same_distance_under(case_id, data):
 @FAST
 @given(plans, st.sampled_from(["pregnancy", "bdd_signs", "under_18", "unrealistic_expectations"]))
 def test_treating_a_patient_who_should_not_be_treated_is_always_unsafe(plan, flag):
+    # Hyaluronidase alone is complication care, not a cosmetic treatment: the candidacy rule leaves
+    # it to the enzyme's own findings (test_enzyme_unknown_bunny.py).
+    assume(any(item.product not in ENZYME_IDS for item in plan.items))
     disposition = {"bdd_signs": Disposition.REFER, "under_18": Disposition.DECLINE}.get(
         flag, Disposition.DEFER
     )

@@ -26,6 +26,7 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.models.content import Status
 from quizapp.services.infra.workercache import LruCache
 from quizapp.services.learning import summaries
 from quizapp.services.learning.catalogue import Listed, published_modules
@@ -45,7 +46,11 @@ def module_content(version: ModuleVersion) -> quiz.Module:
     """The parsed module of a version, from this worker's cache when it has it."""
     cached = _modules.get(version.content_hash)
     if cached is None:
-        cached = load_module_text(version.source_text, f"module version {version.id}")
+        cached = load_module_text(
+            version.source_text,
+            f"module version {version.id}",
+            draft=version.status is Status.DRAFT,  # a draft may lack explanations
+        )
         _modules.put(version.content_hash, cached)
     return cached
 
