@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring bench screenshots xapi-validator clean
+.PHONY: run test test-pg install install-dev lint format migrate demo bench-scoring bench screenshots xapi-validator clean mutation mutation-fast
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,25 @@ test-pg: install-dev
 	@TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+
+# Mutation testing of quizapp/domain (docs/testing.md): mutmut runs tests/domain against each
+# mutant, keeping its work in mutants/ (git-ignored; results are reused until the code changes).
+# MUTATE selects mutants by name, e.g. MUTATE='quizapp.domain.cpd*'; empty means all of them.
+# The report prints the score per file and every surviving mutant, and fails below MUTATION_MIN %.
+MUTATE ?=
+MUTATION_MIN ?= 95
+MUTATION_CHILDREN ?= 2
+MUTATION_ONLY = $(if $(MUTATE),--only $(subst .,/,$(firstword $(subst *, ,$(MUTATE)))))
+mutation: install-dev
+	$(BIN)/python scripts/mutation_report.py --reset-survivors $(MUTATION_ONLY)
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTATE) >mutants.log 2>&1 \
+		|| { tail -n 40 mutants.log; exit 1; }
+	$(BIN)/python scripts/mutation_report.py --fail-under $(MUTATION_MIN) $(MUTATION_ONLY)
+
+# The fast subset CI runs (a few minutes on 2 cores): the scoring package's per-zone steps.
+MUTATE_FAST ?= quizapp.domain.scoring.steps*
+mutation-fast:
+	$(MAKE) mutation MUTATE='$(MUTATE_FAST)'
 
 # LearningLocker's xAPI validator (npm, pinned in tests/xapi_validator/package.json), for the
 # xAPI tests; they skip without node or without this.

@@ -44,8 +44,7 @@ class Rules:
             logbook=tuple(
                 (modality, role, count)
                 for modality, roles in extra.get("logbook", {}).items()
-                for role, count in roles.items()
-                if count > 0
+                for role, count in roles.items()  # clean_extra_rules keeps counts above 0 only
             ),
             max_duration_months=int(extra.get("max_duration_months", 0)),
             cpd_hours=float(extra.get("cpd_hours", 0)),

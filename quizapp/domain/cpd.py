@@ -445,8 +445,8 @@ def summarise(
 
 def format_hours(hours: Decimal) -> str:
     """12.50 -> "12.5", 3.00 -> "3", 0.25 -> "0.25"."""
-    text = f"{hours.quantize(CENT):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    # Quantized to hundredths, the text always has a decimal point to trim back to.
+    return f"{hours.quantize(CENT):f}".rstrip("0").rstrip(".")
 
 
 def format_day(day: date) -> str:

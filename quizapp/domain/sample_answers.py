@@ -50,6 +50,15 @@ def quiz_response(question: quiz.QuestionBase, p: float, rng: random.Random) -> 
             i = rng.randrange(len(order) - 1)
             order[i], order[i + 1] = order[i + 1], order[i]
         return order
+    if isinstance(question, quiz.ShortAnswerQuestion):
+        best = max(question.answers, key=lambda a: a.weight).text
+        return best.upper() if right else f"not {best}"
+    if isinstance(question, quiz.MatchingQuestion):
+        rights = question.rights
+        chosen = {i: rights.index(pair.right) for i, pair in enumerate(question.pairs)}
+        if not right and len(rights) > 1:
+            chosen[0] = (chosen[0] + 1) % len(rights)
+        return chosen
     if isinstance(question, quiz.HotspotQuestion):
         zones = list(question.zones)
         if right:

@@ -1,57 +1,61 @@
-"""Moodle GIFT <-> quizapp questions. Pure: text in, plain data out.
+"""Moodle GIFT -> quizapp questions. Pure: text in, plain data out (export: gift_export.py).
 
 Import (`parse_gift`) turns a GIFT file into question data in the module-file shape
-(docs/module-format.md), ready to be checked by `load_module_text`, and reports by line every
-question it cannot map. Nothing is dropped silently. How GIFT maps:
+(docs/module-format.md) and says, for every question, whether it was taken as it is, converted
+(and how), or skipped (and why), with its line. Nothing is dropped silently. How GIFT maps:
 
-- multiple choice, one `=` answer            -> single (plan_compare with `// quizapp.type:`)
-- multiple choice with %weights              -> multi (options with a positive weight are right)
-- true/false `{T}` `{F}` `{TRUE}` `{FALSE}`  -> truefalse
+- multiple choice with one `=` answer        -> single (plan_compare with `// quizapp.type:`)
+- multiple choice with `=` and %weights, or
+  several `=` answers (one answer chosen)    -> single with weights: the chosen answer's weight
+- multiple choice with `~` answers only and
+  %weights (several answers chosen)          -> multi with weights, or plain multi when the
+                                               weights are quizapp's own +100/k and -100/m
+- true/false `{T}` `{F}` `{TRUE}` `{FALSE}`  -> truefalse, with both per-answer feedbacks
 - numerical `{#20:2}`, `{#18..22}`            -> numeric (answer, tolerance)
-- short answer `{=20 U}`                     -> numeric only when its one answer is a number
-                                               (with an optional unit); otherwise unsupported
-- matching `{=a -> 1 =b -> 2}`               -> ordering when the right-hand sides are 1..n;
-                                               otherwise unsupported
-- essay `{}`, descriptions, numerical with several answers, partial-credit short answers
-                                             -> unsupported, reported with their line
+- numerical with several answers             -> numeric with `partial` answers (part credit)
+- short answer `{=no one =nobody}`           -> short (accepted answers with their weights)
+- matching `{=a -> b =c -> d}`               -> matching (ordering with `// quizapp.type:
+                                               ordering`, as quizapp exports ordering)
+- essay `{}`, descriptions (no answer block), several answer blocks (cloze)
+                                             -> skipped, with the reason
+- nested braces, a stray `}`, weights outside -100..100 -> refused, with the line
 
-GIFT cannot say everything a quizapp question needs, so quizapp writes (and reads) comment
-lines, which Moodle ignores: `// quizapp.references: B1 F15`, `// quizapp.unit: U`,
-`// quizapp.type: plan_compare`, `// quizapp.order_label: ...` and `// quizapp.explain N: ...`
-(the explanation of ordering item N); each applies to the question that follows it.
-`$CATEGORY:` gives the topic (its last part). Per-answer feedback (`#...`) is the option's
-explanation; general feedback (`####...`) the question's.
-
-Export (`export_gift`) writes every type except hotspot (no GIFT equivalent; reported), so that
-importing the file gives equivalent questions back.
+Text is converted to Markdown by its GIFT format marker (gift_text.py); `#` in plain GIFT text
+survives. GIFT cannot say everything a quizapp question needs, so quizapp writes (and reads)
+comment lines, which Moodle ignores: `// quizapp.references: B1 F15`, `// quizapp.unit: U`,
+`// quizapp.type: plan_compare|ordering`, `// quizapp.order_label: ...` and
+`// quizapp.explain N: ...` (the explanation of ordering item N); each applies to the question
+that follows it. `$CATEGORY:` gives the topic (its last part). Per-answer feedback (`#...`) is
+the option's explanation; general feedback (`####...`) the question's.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Final
 
-from quizapp.domain.quiz import (
-    HotspotQuestion,
-    MultiQuestion,
-    NumericQuestion,
-    OrderingQuestion,
-    PlanCompareQuestion,
-    Question,
-    TrueFalseQuestion,
-    canonical_unit,
-    parse_numeric_response,
+from quizapp.domain.quiz import canonical_unit
+from quizapp.formats.gift_export import export_gift, unexportable
+from quizapp.formats.gift_text import (
+    Sanitiser,
+    escape,
+    escape_html_only,
+    find,
+    slugify,
+    split_unescaped,
+    text_format,
+    to_markdown,
+    unescape,
 )
 from quizapp.formats.yamlsafe import MAX_NODES, YamlLoadError, check_size
 
-SPECIAL: Final = "~=#{}:"
 DIRECTIVE: Final = re.compile(r"^//\s*quizapp\.([a-z_]+)(?:\s+([0-9]{1,4}))?\s*:\s*(.*)$")
-FORMAT_PREFIX: Final = re.compile(r"^\s*\[(moodle|html|plain|markdown)\]", re.IGNORECASE)
 TF_RE: Final = re.compile(r"^(TRUE|FALSE|T|F)(?=\s*(#|$))", re.IGNORECASE)
-SLUG_CHARS: Final = re.compile(r"[^a-z0-9]+")
+WEIGHT_RE: Final = re.compile(r"^\s*%\s*(-?[0-9]+(?:\.[0-9]+)?)\s*%")
+BLANK: Final = r"\_\_\_\_\_"  # the missing word's blank, as Markdown that shows _____
 # The parsing budget of quizapp/formats/yamlsafe.py: a question is about 35 values of module YAML,
 # so a module could never hold more than this many; a file with more is refused as it is split.
 MAX_QUESTIONS: Final = MAX_NODES // 40
@@ -59,7 +63,7 @@ MAX_QUESTIONS: Final = MAX_NODES // 40
 
 @dataclass(frozen=True, slots=True)
 class GiftProblem:
-    """A question the import cannot take, or a line it cannot read."""
+    """A question the import does not take (skipped or refused), or a line it cannot read."""
 
     line: int
     message: str
@@ -72,11 +76,17 @@ class GiftProblem:
 
 @dataclass(slots=True)
 class GiftQuestion:
-    """One importable question: module-file data and the line its text starts on."""
+    """One importable question: module-file data, the line its text starts on, and how it was
+    converted (empty when it maps as it is)."""
 
     line: int
     data: dict[str, Any]
     title: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "converted" if self.notes else "imported"
 
 
 @dataclass(slots=True)
@@ -86,70 +96,7 @@ class GiftImport:
 
 
 # --------------------------------------------------------------------------------------------
-# Text helpers
-# --------------------------------------------------------------------------------------------
-
-
-def escape(text: str) -> str:
-    """Text as GIFT writes it: specials and backslashes escaped, newlines as \\n."""
-    out = text.replace("\\", "\\\\")
-    for char in SPECIAL:
-        out = out.replace(char, "\\" + char)
-    return out.replace("\r\n", "\n").replace("\n", "\\n")
-
-
-def unescape(text: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            out.append("\n" if nxt == "n" else nxt)
-            i += 2
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def _find(text: str, target: str, start: int = 0) -> int:
-    """Index of the first unescaped `target` at or after `start`, or -1."""
-    i = start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(target, i):
-            return i
-        i += 1
-    return -1
-
-
-def _split_unescaped(text: str, separator: str) -> list[str]:
-    parts, start = [], 0
-    while True:
-        index = _find(text, separator, start)
-        if index < 0:
-            parts.append(text[start:])
-            return parts
-        parts.append(text[start:index])
-        start = index + len(separator)
-
-
-def slugify(text: str) -> str:
-    return SLUG_CHARS.sub("-", text.lower()).strip("-")
-
-
-def _clean(text: str) -> str:
-    """Unescape and tidy one piece of GIFT text (a format prefix and outer spaces go)."""
-    text = FORMAT_PREFIX.sub("", text, count=1)
-    lines = [line.strip() for line in unescape(text).split("\n")]
-    return "\n".join(lines).strip()
-
-
-# --------------------------------------------------------------------------------------------
-# Import
+# Blocks
 # --------------------------------------------------------------------------------------------
 
 
@@ -209,11 +156,12 @@ def parse_gift(
     *,
     default_topic: str | None = None,
     default_references: Sequence[str] = (),
+    sanitise: Sanitiser = escape_html_only,
 ) -> GiftImport:
-    """Read a GIFT file into question data; every question it cannot map is a problem.
+    """Read a GIFT file into question data; every question it does not take is a problem.
 
     `default_topic` and `default_references` fill questions that name none (the educator gives
-    them on the import form); without them such questions fail validation, by line.
+    them on the import form). `sanitise` cleans HTML in the text (the app passes its own).
     """
     result = GiftImport()
     try:
@@ -224,9 +172,10 @@ def parse_gift(
         return result
     for block in blocks:
         try:
-            question = _question(block, default_topic, default_references)
+            question = _question(block, sanitise, default_topic, default_references)
         except _Unsupported as refusal:
-            result.problems.append(GiftProblem(block.line, str(refusal), refusal.title))
+            line = block.line + refusal.offset_lines
+            result.problems.append(GiftProblem(line, str(refusal), refusal.title))
             continue
         result.questions.append(question)
     if not result.questions and not result.problems:
@@ -241,21 +190,22 @@ class _OverBudget(Exception):
 
 
 class _Unsupported(Exception):
-    def __init__(self, message: str, title: str = "") -> None:
+    def __init__(self, message: str, title: str = "", offset_lines: int = 0) -> None:
         super().__init__(message)
         self.title = title
+        self.offset_lines = offset_lines
 
 
 @dataclass(slots=True)
 class _Answer:
     marker: str  # "=" or "~"
     weight: Fraction | None
-    text: str
-    feedback: str | None
+    text: str  # raw GIFT text, escapes still in it
+    feedback: str | None  # raw GIFT text
 
 
-def _answers(body: str) -> list[_Answer]:
-    """Split `=a#fb ~%50%b#fb` into answers at unescaped = and ~."""
+def _answers(body: str, title: str) -> list[_Answer]:
+    """Split `=a#fb ~%50%b#fb` into answers at unescaped = and ~ (never inside `->`)."""
     starts = []
     i = 0
     while i < len(body):
@@ -263,7 +213,6 @@ def _answers(body: str) -> list[_Answer]:
             i += 2
             continue
         if body[i] in "=~":
-            # `->` never starts an answer; = inside a matching arrow does not occur
             starts.append(i)
         i += 1
     answers = []
@@ -271,70 +220,370 @@ def _answers(body: str) -> list[_Answer]:
         end = starts[n + 1] if n + 1 < len(starts) else len(body)
         chunk = body[start + 1 : end]
         weight = None
-        match = re.match(r"^\s*%(-?[0-9]{1,3}(?:\.[0-9]{1,5})?)%", chunk)
+        match = WEIGHT_RE.match(chunk)
         if match:
             weight = Fraction(match.group(1)).limit_denominator(100000)
+            if not -100 <= weight <= 100:
+                raise _Unsupported(
+                    f"weight {match.group(1)}% is outside -100..100 (refused)", title
+                )
             chunk = chunk[match.end() :]
-        feedback_at = _find(chunk, "#")
+        feedback_at = find(chunk, "#")
         feedback = None
         if feedback_at >= 0:
-            feedback = _clean(chunk[feedback_at + 1 :]) or None
+            feedback = chunk[feedback_at + 1 :].strip() or None
             chunk = chunk[:feedback_at]
         answers.append(_Answer(body[start], weight, chunk, feedback))
     return answers
 
 
+def _number(value: float | Fraction) -> int | float:
+    value = float(value)
+    return int(value) if value.is_integer() else round(value, 10)
+
+
+def _parse_float(text: str, title: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise _Unsupported(f"{text.strip()!r} is not a number", title) from None
+
+
+def _plain(raw: str) -> str:
+    """An answer typed by the trainee or a matching right-hand side: plain text, one line."""
+    return " ".join(unescape(re.sub(r"^\s*\[[a-z]+\]", "", raw)).split())
+
+
+class _Reader:
+    """Reads one question block."""
+
+    def __init__(self, block: _Block, sanitise: Sanitiser) -> None:
+        self.block = block
+        self.sanitise = sanitise
+        self.title = ""
+        self.format = "moodle"
+        self.notes: list[str] = []
+
+    def md(self, raw: str) -> str:
+        text, kind = to_markdown(raw, self.sanitise, self.format)
+        if kind == "html" and "HTML text sanitised" not in self.notes:
+            self.notes.append("HTML text sanitised")
+        return text
+
+    def md_or_none(self, raw: str | None) -> str | None:
+        return (self.md(raw) or None) if raw is not None else None
+
+    def refuse(self, message: str, offset_lines: int = 0) -> _Unsupported:
+        return _Unsupported(message, self.title, offset_lines)
+
+    def question(
+        self, default_topic: str | None, default_references: Sequence[str]
+    ) -> GiftQuestion:
+        block = self.block
+        raw = block.text.strip()
+        lead = len(block.text) - len(block.text.lstrip())
+        offset = lead
+        if raw.startswith("::"):
+            end = find(raw, "::", 2)
+            if end < 0:
+                raise self.refuse("the title is not closed with :: (refused)")
+            self.title = " ".join(unescape(raw[2:end]).split())
+            raw, offset = raw[end + 2 :], offset + end + 2
+        self.format = text_format(raw)
+
+        def line_of(position: int) -> int:
+            return block.text[: offset + position].count("\n")
+
+        open_at = find(raw, "{")
+        if open_at < 0:
+            if find(raw, "}") >= 0:
+                at = find(raw, "}")
+                raise self.refuse("a `}` with no `{` before it (refused)", line_of(at))
+            raise self.refuse(
+                "a description (text without an answer block): quizapp has no description-only "
+                "item, so it was skipped"
+            )
+        close_at = find(raw, "}", open_at + 1)
+        nested = find(raw, "{", open_at + 1)
+        if nested >= 0 and (close_at < 0 or nested < close_at):
+            raise self.refuse(
+                "nested braces: a `{` inside an answer block (refused; write \\{ for a brace "
+                "in the text)",
+                line_of(nested),
+            )
+        if close_at < 0:
+            raise self.refuse("the answer block is not closed with } (refused)", line_of(open_at))
+        before, body, after = raw[:open_at], raw[open_at + 1 : close_at], raw[close_at + 1 :]
+        if find(after, "{") >= 0:
+            raise self.refuse(
+                "more than one answer block (embedded answers / cloze): skipped, quizapp "
+                "questions have one answer each",
+                line_of(close_at + 1 + find(after, "{")),
+            )
+        if find(after, "}") >= 0:
+            raise self.refuse(
+                "a stray `}` after the answer block (refused; write \\} for a brace in the text)",
+                line_of(close_at + 1 + find(after, "}")),
+            )
+        stem = self.md(before)
+        if after.strip():  # "missing word": the blank sits where the answers were
+            stem = f"{stem} {BLANK} {self.md(after)}".strip()
+            self.notes.append("missing word: the blank shows as _____ in the stem")
+        general = None
+        split_at = find(body, "####")
+        if split_at >= 0:
+            general = self.md(body[split_at + 4 :]) or None
+            body = body[:split_at]
+        data = self.typed(body.strip(), general)
+        data = {
+            "id": _question_id(self.title),
+            "type": data.pop("type"),
+            "topic": _topic(block, default_topic),
+            "stem": stem,
+            **data,
+        }
+        references = block.directives.get("references")
+        keys = references.replace(",", " ").split() if references else list(default_references)
+        data["references"] = keys
+        for key in ("topic", "explanation", "id"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return GiftQuestion(block.line, data, self.title, self.notes)
+
+    # -- types ---------------------------------------------------------------------------------
+
+    def typed(self, body: str, general: str | None) -> dict[str, Any]:
+        if not body:
+            raise self.refuse(
+                "an essay question (no answers): essays are marked by hand, which quizapp does "
+                "not do, so it was skipped"
+            )
+        if body.startswith("#"):
+            return self.numerical(body[1:], general)
+        match = TF_RE.match(body)
+        if match:
+            return self.truefalse(match, body, general)
+        answers = _answers(body, self.title)
+        if not answers:
+            raise self.refuse("the answer block has no = or ~ answers (refused)")
+        if any(find(a.text, "->") >= 0 for a in answers):
+            return self.matching(answers, general)
+        if all(a.marker == "=" for a in answers):
+            return self.short_answer(answers, general)
+        return self.choice(answers, general)
+
+    def truefalse(self, match: re.Match[str], body: str, general: str | None) -> dict[str, Any]:
+        parts = split_unescaped(body[match.end() :], "#")
+        wrong = self.md(parts[1]) if len(parts) > 1 else ""
+        right = self.md(parts[2]) if len(parts) > 2 else ""
+        answer = match.group(1).upper().startswith("T")
+        data: dict[str, Any] = {"type": "truefalse", "answer": answer, "explanation": general}
+        feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
+        if feedback_true:
+            data["feedback_true"] = feedback_true
+        if feedback_false:
+            data["feedback_false"] = feedback_false
+        return data
+
+    def choice(self, answers: list[_Answer], general: str | None) -> dict[str, Any]:
+        wanted = self.block.directives.get("type")
+        one_choice = any(a.marker == "=" for a in answers)
+        weighted = any(a.weight is not None for a in answers)
+        weights = [
+            a.weight if a.weight is not None else Fraction(100 if a.marker == "=" else 0)
+            for a in answers
+        ]
+        options = []
+        for answer in answers:
+            option: dict[str, Any] = {"text": self.md(answer.text)}
+            explanation = self.md_or_none(answer.feedback)
+            if explanation:
+                option["explanation"] = explanation
+            options.append(option)
+        if one_choice:
+            full = [w for w in weights if w == 100]
+            if not full:
+                raise self.refuse("no answer earns 100%, so full marks cannot be had (refused)")
+            plain = len(full) == 1 and all(w in (0, 100) for w in weights)
+            kind = "single"
+            if plain and wanted in ("plan_compare", "multi"):
+                kind = wanted
+            for option, weight in zip(options, weights, strict=True):
+                option["correct"] = weight == 100
+                if not plain:
+                    option["weight"] = _number(weight)
+            if not plain:
+                self.notes.append("one answer chosen, scored by its weight (partial credit kept)")
+            return self._with_general({"type": kind, "options": options}, general)
+        if not weighted:
+            raise self.refuse("no answer is marked right (= or a positive %weight) (refused)")
+        positive = sum((w for w in weights if w > 0), Fraction(0))
+        if abs(positive - 100) > Fraction(1, 20):
+            raise self.refuse(
+                f"the positive weights add up to {float(positive):g}%, not 100%, so full marks "
+                "cannot be had (refused, as Moodle refuses it)"
+            )
+        right = [w for w in weights if w > 0]
+        wrong = len(weights) - len(right)
+        own = all(
+            abs(w - (Fraction(100, len(right)) if w > 0 else Fraction(-100, wrong)))
+            < Fraction(1, 1000)
+            for w in weights
+        )
+        for option, weight in zip(options, weights, strict=True):
+            option["correct"] = weight > 0
+            if not own:
+                option["weight"] = _number(weight)
+        if not own:
+            self.notes.append("several answers chosen, scored by their weights (partial credit)")
+        return self._with_general({"type": "multi", "options": options}, general)
+
+    @staticmethod
+    def _with_general(data: dict[str, Any], general: str | None) -> dict[str, Any]:
+        if general:
+            data["explanation"] = general
+        return data
+
+    def _value(self, text: str) -> tuple[float, float]:
+        value_text = text.strip()
+        if ".." in value_text:
+            low_text, high_text = value_text.split("..", 1)
+            low, high = _parse_float(low_text, self.title), _parse_float(high_text, self.title)
+            if low > high:
+                raise self.refuse(f"range {value_text} runs backwards (refused)")
+            return (low + high) / 2, (high - low) / 2
+        if ":" in value_text:
+            answer_text, tolerance_text = value_text.split(":", 1)
+            tolerance = abs(_parse_float(tolerance_text, self.title))
+            return _parse_float(answer_text, self.title), tolerance
+        return _parse_float(value_text, self.title), 0.0
+
+    def numerical(self, body: str, general: str | None) -> dict[str, Any]:
+        if find(body, "=") >= 0 or find(body, "~") >= 0:
+            answers = _answers(body, self.title)
+        else:
+            parts = split_unescaped(body, "#")
+            feedback = "#".join(parts[1:]) if len(parts) > 1 else None
+            answers = [_Answer("=", None, parts[0], feedback)]
+        values = []
+        for answer in answers:
+            weight = (
+                answer.weight
+                if answer.weight is not None
+                else Fraction(0 if answer.marker == "~" else 100)
+            )
+            values.append((self._value(unescape(answer.text)), weight, answer))
+        main = next((v for v in values if v[1] == 100), None)
+        if main is None:
+            raise self.refuse("no numerical answer earns 100% (refused)")
+        (value, tolerance), _, main_answer = main
+        unit = self.block.directives.get("unit")
+        data: dict[str, Any] = {
+            "type": "numeric",
+            "answer": _number(value),
+            "tolerance": _number(tolerance),
+            "unit": canonical_unit(unit) or unit if unit and unit.lower() != "null" else None,
+        }
+        partial = []
+        for (other, other_tolerance), weight, answer in values:
+            if answer is main_answer:
+                continue
+            entry: dict[str, Any] = {
+                "answer": _number(other),
+                "tolerance": _number(other_tolerance),
+                "weight": _number(weight),
+            }
+            note = self.md_or_none(answer.feedback)
+            if note:
+                entry["explanation"] = note
+            partial.append(entry)
+        if partial:
+            data["partial"] = partial
+            self.notes.append(f"{len(partial)} further answer(s) kept for part credit")
+        main_feedback = self.md_or_none(main_answer.feedback)
+        explanation = general
+        if main_feedback and general and main_feedback != general:
+            explanation = f"{general}\n\n{main_feedback}"
+            self.notes.append("the right answer's feedback joined to the general feedback")
+        data["explanation"] = explanation or main_feedback
+        return data
+
+    def short_answer(self, answers: list[_Answer], general: str | None) -> dict[str, Any]:
+        accepted = []
+        for answer in answers:
+            entry: dict[str, Any] = {"text": _plain(answer.text)}
+            if not entry["text"]:
+                raise self.refuse("an empty accepted answer (refused)")
+            if answer.weight is not None and answer.weight != 100:
+                entry["weight"] = _number(answer.weight)
+            note = self.md_or_none(answer.feedback)
+            if note:
+                entry["explanation"] = note
+            accepted.append(entry)
+        if not any(a.weight in (None, 100) for a in answers):
+            raise self.refuse("no accepted answer earns 100% (refused)")
+        if any("*" in entry["text"] for entry in accepted):
+            self.notes.append("`*` is matched as the character, not as a wildcard")
+        return self._with_general({"type": "short", "answers": accepted}, general)
+
+    def matching(self, answers: list[_Answer], general: str | None) -> dict[str, Any]:
+        pairs: list[tuple[str, str]] = []
+        for answer in answers:
+            at = find(answer.text, "->")
+            if answer.marker != "=" or at < 0:
+                raise self.refuse("a matching question needs every pair as `=left -> right`")
+            pairs.append((answer.text[:at], answer.text[at + 2 :]))
+        if any(a.weight is not None or a.feedback for a in answers):
+            self.notes.append(
+                "weights and feedback on matching pairs are not part of GIFT: left out"
+            )
+        if self._is_ordering(pairs):
+            return self._ordering(pairs, general)
+        data = {
+            "type": "matching",
+            "pairs": [{"left": self.md(left), "right": _plain(right)} for left, right in pairs],
+        }
+        return self._with_general(data, general)
+
+    def _is_ordering(self, pairs: list[tuple[str, str]]) -> bool:
+        directives = self.block.directives
+        if directives.get("type") == "ordering":
+            return True
+        places = [_plain(right) for _, right in pairs]
+        numbered = all(p.isdigit() for p in places) and sorted(int(p) for p in places) == list(
+            range(1, len(pairs) + 1)
+        )
+        return numbered and bool(self.block.explains or directives.get("order_label"))
+
+    def _ordering(self, pairs: list[tuple[str, str]], general: str | None) -> dict[str, Any]:
+        places = [_plain(right) for _, right in pairs]
+        if not all(p.isdigit() for p in places) or sorted(int(p) for p in places) != list(
+            range(1, len(pairs) + 1)
+        ):
+            raise self.refuse("an ordering question needs the places 1, 2, 3 ... on the right")
+        ordered = sorted(zip(places, pairs, strict=True), key=lambda item: int(item[0]))
+        items = []
+        for place, (_, (left, _right)) in enumerate(ordered, start=1):
+            item: dict[str, Any] = {"text": self.md(left)}
+            if place in self.block.explains:
+                item["explanation"] = self.block.explains[place]
+            items.append(item)
+        data: dict[str, Any] = {"type": "ordering", "items": items}
+        if self.block.directives.get("order_label"):
+            data["order_label"] = self.block.directives["order_label"]
+        return self._with_general(data, general)
+
+
 def _question(
-    block: _Block, default_topic: str | None, default_references: Sequence[str]
+    block: _Block, sanitise: Sanitiser, default_topic: str | None, default_references: Sequence[str]
 ) -> GiftQuestion:
-    raw = block.text.strip()
-    title = ""
-    if raw.startswith("::"):
-        end = _find(raw, "::", 2)
-        if end < 0:
-            raise _Unsupported("the title is not closed with ::")
-        title = _clean(raw[2:end])
-        raw = raw[end + 2 :]
-    open_at = _find(raw, "{")
-    if open_at < 0:
-        raise _Unsupported("no answer block {...}: a description, not a question", title)
-    close_at = _find(raw, "}", open_at + 1)
-    if close_at < 0:
-        raise _Unsupported("the answer block is not closed with }", title)
-    before, body, after = raw[:open_at], raw[open_at + 1 : close_at], raw[close_at + 1 :]
-    if _find(after, "{") >= 0:
-        raise _Unsupported("more than one answer block (embedded answers / cloze)", title)
-    stem = _clean(before)
-    if after.strip():  # "missing word": the blank sits where the answers were
-        stem = f"{stem} _____ {_clean(after)}".strip()
-    general = None
-    split_at = _find(body, "####")
-    if split_at >= 0:
-        general = _clean(body[split_at + 4 :]) or None
-        body = body[:split_at]
-    data = _typed(body.strip(), block, title, general)
-    data = {
-        "id": _question_id(title),
-        "type": data.pop("type"),
-        "topic": _topic(block, default_topic),
-        "stem": stem,
-        **data,
-    }
-    references = block.directives.get("references")
-    keys = references.replace(",", " ").split() if references else list(default_references)
-    data["references"] = keys
-    if not data["topic"]:
-        del data["topic"]
-    if data.get("explanation") is None:
-        data.pop("explanation", None)
-    if data["id"] is None:
-        del data["id"]
-    return GiftQuestion(block.line, data, title)
+    """One block read into a question; _Unsupported says why it cannot be."""
+    return _Reader(block, sanitise).question(default_topic, default_references)
 
 
 def _question_id(title: str) -> str | None:
-    slug = slugify(title)
-    return slug[:80] if slug else None
+    slug = slugify(title)[:80].strip("-")
+    return slug or None
 
 
 def _topic(block: _Block, default_topic: str | None) -> str | None:
@@ -345,255 +594,6 @@ def _topic(block: _Block, default_topic: str | None) -> str | None:
         if slugify(last):
             return slugify(last)
     return slugify(default_topic) if default_topic and slugify(default_topic) else None
-
-
-def _typed(body: str, block: _Block, title: str, general: str | None) -> dict[str, Any]:
-    wanted = block.directives.get("type")
-    if not body:
-        raise _Unsupported("an essay question (no answers) has no quizapp question type", title)
-    if body.startswith("#"):
-        return _numerical(body[1:], block, title, general)
-    match = TF_RE.match(body)
-    if match:
-        parts = _split_unescaped(body[match.end() :], "#")
-        wrong_fb = _clean(parts[1]) if len(parts) > 1 else ""
-        right_fb = _clean(parts[2]) if len(parts) > 2 else ""
-        answer = match.group(1).upper().startswith("T")
-        return {
-            "type": "truefalse",
-            "answer": answer,
-            "explanation": general or right_fb or wrong_fb or None,
-        }
-    answers = _answers(body)
-    if not answers:
-        raise _Unsupported("the answer block has no = or ~ answers", title)
-    if any(_find(a.text, "->") >= 0 for a in answers):
-        return _matching(answers, block, title, general)
-    if all(a.marker == "=" for a in answers):
-        return _short_answer(answers, block, title, general)
-    options = []
-    for answer in answers:
-        correct = answer.marker == "=" or (answer.weight is not None and answer.weight > 0)
-        option: dict[str, Any] = {"text": _clean(answer.text), "correct": correct}
-        if answer.feedback:
-            option["explanation"] = answer.feedback
-        options.append(option)
-    right = sum(1 for o in options if o["correct"])
-    weighted = any(a.weight is not None for a in answers)
-    if right == 0:
-        raise _Unsupported("no answer is marked right (= or a positive %weight)", title)
-    kind = "multi" if weighted or right > 1 else "single"
-    if kind == "single" and wanted == "plan_compare":
-        kind = "plan_compare"
-    if kind == "single" and wanted == "multi":
-        kind = "multi"
-    data: dict[str, Any] = {"type": kind, "options": options}
-    if general:
-        data["explanation"] = general
-    return data
-
-
-def _numeric_data(
-    answer: float, tolerance: float, block: _Block, explanation: str | None
-) -> dict[str, Any]:
-    unit = block.directives.get("unit")
-    return {
-        "type": "numeric",
-        "answer": _number(answer),
-        "tolerance": _number(tolerance),
-        "unit": canonical_unit(unit) or unit if unit and unit.lower() != "null" else None,
-        "explanation": explanation,
-    }
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 10)
-
-
-def _parse_float(text: str, title: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise _Unsupported(f"{text.strip()!r} is not a number", title) from None
-
-
-def _numerical(body: str, block: _Block, title: str, general: str | None) -> dict[str, Any]:
-    if _find(body, "=") >= 0 or _find(body, "~") >= 0:
-        answers = _answers(body)
-        full = [a for a in answers if a.weight is None or a.weight == 100]
-        if len(answers) != 1 or len(full) != 1:
-            raise _Unsupported(
-                "a numerical question with several answers or partial credit; quizapp takes "
-                "one answer with a tolerance",
-                title,
-            )
-        body = answers[0].text + (("#" + answers[0].feedback) if answers[0].feedback else "")
-    parts = _split_unescaped(body, "#")
-    value_text, feedback = parts[0].strip(), (_clean(parts[1]) if len(parts) > 1 else None)
-    if ".." in value_text:
-        low_text, high_text = value_text.split("..", 1)
-        low, high = _parse_float(low_text, title), _parse_float(high_text, title)
-        if low > high:
-            raise _Unsupported(f"range {value_text} runs backwards", title)
-        answer, tolerance = (low + high) / 2, (high - low) / 2
-    elif ":" in value_text:
-        answer_text, tolerance_text = value_text.split(":", 1)
-        answer, tolerance = _parse_float(answer_text, title), _parse_float(tolerance_text, title)
-    else:
-        answer, tolerance = _parse_float(value_text, title), 0.0
-    return _numeric_data(answer, tolerance, block, general or feedback)
-
-
-def _short_answer(
-    answers: list[_Answer], block: _Block, title: str, general: str | None
-) -> dict[str, Any]:
-    if len(answers) == 1 and answers[0].weight in (None, 100):
-        text = _clean(answers[0].text)
-        try:
-            value, unit, typed = parse_numeric_response(text)
-        except ValueError:
-            value = None
-        if value is not None and (typed is None or unit is not None):
-            data = _numeric_data(value, 0.0, block, general or answers[0].feedback)
-            if unit is not None and not block.directives.get("unit"):
-                data["unit"] = unit
-            return data
-    raise _Unsupported(
-        "a short-answer question (typed text) has no quizapp question type; only a single "
-        "numeric answer maps (to numeric)",
-        title,
-    )
-
-
-def _matching(
-    answers: list[_Answer], block: _Block, title: str, general: str | None
-) -> dict[str, Any]:
-    pairs: list[tuple[str, str]] = []
-    for answer in answers:
-        at = _find(answer.text, "->")
-        if answer.marker != "=" or at < 0:
-            raise _Unsupported("a matching question needs every pair as `=left -> right`", title)
-        pairs.append((_clean(answer.text[:at]), _clean(answer.text[at + 2 :])))
-    places = [right for _, right in pairs]
-    if not all(p.isdigit() for p in places) or sorted(int(p) for p in places) != list(
-        range(1, len(pairs) + 1)
-    ):
-        raise _Unsupported(
-            "a matching question maps to ordering only when the right-hand sides are the "
-            "places 1, 2, 3 ... of its items; this one does not",
-            title,
-        )
-    ordered = sorted(pairs, key=lambda pair: int(pair[1]))
-    items = []
-    for place, (text, _) in enumerate(ordered, start=1):
-        item: dict[str, Any] = {"text": text}
-        if place in block.explains:
-            item["explanation"] = block.explains[place]
-        items.append(item)
-    data: dict[str, Any] = {"type": "ordering", "items": items}
-    if block.directives.get("order_label"):
-        data["order_label"] = block.directives["order_label"]
-    if general:
-        data["explanation"] = general
-    return data
-
-
-# --------------------------------------------------------------------------------------------
-# Export
-# --------------------------------------------------------------------------------------------
-
-
-def _percent(value: Fraction) -> str:
-    text = f"{float(value):.5f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _export_one(question: Question) -> str:
-    lines: list[str] = []
-    if isinstance(question, PlanCompareQuestion):
-        lines.append("// quizapp.type: plan_compare")
-    lines.append(f"// quizapp.references: {' '.join(question.references)}")
-    head = f"::{escape(question.id)}::[markdown]{escape(question.stem)}"
-    general = f"####{escape(question.explanation)}" if question.explanation else ""
-    if isinstance(question, TrueFalseQuestion):
-        lines.append(f"{head} {{{'TRUE' if question.answer else 'FALSE'}{general}}}")
-    elif isinstance(question, NumericQuestion):
-        lines.append(f"// quizapp.unit: {question.unit if question.unit else 'null'}")
-        answer = _fmt(question.answer)
-        lines.append(f"{head} {{#{answer}:{_fmt(question.tolerance)}{general}}}")
-    elif isinstance(question, OrderingQuestion):
-        if question.order_label:
-            lines.append(f"// quizapp.order_label: {escape(question.order_label)}")
-        for place, item in enumerate(question.items, start=1):
-            lines.append(f"// quizapp.explain {place}: {escape(item.explanation)}")
-        lines.append(head + " {")
-        for place, item in enumerate(question.items, start=1):
-            lines.append(f"={escape(item.text)} -> {place}")
-        if general:
-            lines.append(general)
-        lines.append("}")
-    else:  # single, plan_compare, multi
-        multi = isinstance(question, MultiQuestion)
-        right = sum(1 for o in question.options if o.correct)
-        wrong = len(question.options) - right
-        lines.append(head + " {")
-        for option in question.options:
-            feedback = f"#{escape(option.explanation)}" if option.explanation else ""
-            if not multi:
-                marker = "=" if option.correct else "~"
-            elif option.correct:
-                marker = f"~%{_percent(Fraction(100, right))}%"
-            else:
-                marker = f"~%{_percent(Fraction(-100, wrong))}%"
-            lines.append(f"{marker}{escape(option.text)}{feedback}")
-        if general:
-            lines.append(general)
-        lines.append("}")
-    return "\n".join(lines)
-
-
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else repr(float(number))
-
-
-def unexportable(question: Question) -> str | None:
-    """Why a question cannot be written in GIFT, or None."""
-    if isinstance(question, HotspotQuestion):
-        return "hotspot questions (zones on the face map) have no GIFT equivalent"
-    if isinstance(question, OrderingQuestion) and any("->" in i.text for i in question.items):
-        return "an ordering item contains '->', which GIFT matching cannot hold"
-    return None
-
-
-def export_gift(
-    questions: Iterable[Question], *, title: str = ""
-) -> tuple[str, list[tuple[str, str]]]:
-    """GIFT text for the questions, and (question id, reason) for each one left out."""
-    out: list[str] = []
-    if title:
-        out.append(f"// {_comment(title)}: exported from quizapp. Comment lines that start with")
-        out.append("// quizapp. carry what GIFT cannot say; Moodle ignores them.")
-        out.append("")
-    skipped: list[tuple[str, str]] = []
-    topic = None
-    for question in questions:
-        reason = unexportable(question)
-        if reason:
-            skipped.append((question.id, reason))
-            out.append(f"// quizapp: {question.id} was left out: {reason}")
-            out.append("")
-            continue
-        if question.topic != topic:
-            topic = question.topic
-            out.append(f"$CATEGORY: $course$/{topic}")
-            out.append("")
-        out.append(_export_one(question))
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n", skipped
 
 
 __all__ = [

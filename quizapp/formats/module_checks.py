@@ -16,6 +16,7 @@ from quizapp.domain.quiz import (
     QUESTION_TYPES,
     UNITS,
     HotspotQuestion,
+    MatchingQuestion,
     Module,
     MultiQuestion,
     NumericQuestion,
@@ -24,12 +25,15 @@ from quizapp.domain.quiz import (
     OrderItem,
     PlanCompareQuestion,
     Question,
+    ShortAnswerQuestion,
     SingleQuestion,
     TrueFalseQuestion,
     canonical_unit,
 )
+from quizapp.formats.module_checks_more import PartialChecks
 from quizapp.formats.module_rules import (
     CPD_HOURS,
+    MISSING,
     MODULE_OPTIONAL,
     MODULE_REQUIRED,
     OPTION_COUNTS,
@@ -48,7 +52,7 @@ from quizapp.formats.module_yaml import Located
 # Validation
 # --------------------------------------------------------------------------------------------
 
-_MISSING: Final = object()
+_MISSING: Final = MISSING
 
 
 def normalise_text(text: str) -> str:
@@ -75,8 +79,11 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-class ModuleChecker:
-    """Collects issues while reading one module file's data into domain objects."""
+class ModuleChecker(PartialChecks):
+    """Collects issues while reading one module file's data into domain objects.
+
+    `draft`: the module is a draft, which may lack explanations (publishing needs them).
+    """
 
     def __init__(
         self,
@@ -84,7 +91,10 @@ class ModuleChecker:
         located: Located,
         source_keys: Collection[str] | None,
         zones: Collection[str],
+        *,
+        draft: bool = False,
     ):
+        self.draft = draft
         self.source = source
         self.located = located
         self.source_keys = source_keys
@@ -111,6 +121,9 @@ class ModuleChecker:
     ) -> None:
         """Report missing required fields and unknown fields (with a did-you-mean)."""
         required = tuple(required)
+        if self.draft and "explanation" in required:
+            required = tuple(name for name in required if name != "explanation")
+            optional = (*optional, "explanation")
         allowed = (*required, *optional)
         for name in required:
             if name not in mapping:
@@ -138,6 +151,8 @@ class ModuleChecker:
         what: str = "text",
     ) -> Any:
         sub = (*path, name)
+        if self.draft and name == "explanation":
+            required = False
         if name not in mapping:
             return _MISSING if required else None  # a missing required field: see fields()
         value = mapping[name]
@@ -432,7 +447,7 @@ class ModuleChecker:
         optional = ["explanation"]
         if known_kind:
             optional += TYPE_FIELDS[kind]
-            if kind in ("truefalse", "numeric", "hotspot"):
+            if kind in ("truefalse", "numeric", "hotspot", "short", "matching"):
                 required.append("explanation")
             required += {
                 "single": ["options"],
@@ -442,6 +457,8 @@ class ModuleChecker:
                 "numeric": ["answer", "unit"],
                 "ordering": ["items"],
                 "hotspot": ["zones", "select", "zone_explanations"],
+                "short": ["answers"],
+                "matching": ["pairs"],
             }[kind]
             optional = [name for name in optional if name not in required]
             self.fields(
@@ -485,6 +502,8 @@ class ModuleChecker:
             "numeric": NumericQuestion,
             "ordering": OrderingQuestion,
             "hotspot": HotspotQuestion,
+            "short": ShortAnswerQuestion,
+            "matching": MatchingQuestion,
         }[kind]
         return cls(**common, **specific)
 
@@ -516,25 +535,28 @@ class ModuleChecker:
                 )
                 ok = False
                 continue
-            extra = ("plan",) if kind == "plan_compare" else ()
+            extra = ("weight", "plan") if kind == "plan_compare" else ("weight",)
             self.fields(entry, opath, ("text", "correct", "explanation"), extra, "an option")
             text = self.text(entry, opath, "text", what="the option's text")
             correct = self.boolean(entry, opath, "correct")
             explanation = self.text(
                 entry, opath, "explanation", what="why this option is right or wrong"
             )
+            weight = self.weight(entry, opath)
             if isinstance(text, str):
                 key = normalise_text(text)
                 if key in texts:
                     self.issue((*opath, "text"), f"same text as options[{texts[key]}]")
                     ok = False
                 texts.setdefault(key, i)
-            if _MISSING in (text, correct, explanation):
+            if _MISSING in (text, correct, explanation, weight):
                 ok = False
                 continue
-            options.append(Option(text, correct, explanation))
+            options.append(Option(text, correct, explanation or "", weight))
         if not ok or len(options) != len(raw):
             return _MISSING
+        if any(option.weight is not None for option in options):
+            return tuple(options) if self.check_weights(tuple(options), sub, kind) else _MISSING
         right = [i for i, option in enumerate(options) if option.correct]
         if kind in ("single", "plan_compare") and len(right) != 1:
             if not right:
@@ -573,7 +595,13 @@ class ModuleChecker:
 
     def _q_truefalse(self, item: Mapping[str, Any], path: FieldPath) -> dict[str, Any] | None:
         answer = self.boolean(item, path, "answer")
-        return None if answer is _MISSING else {"answer": answer}
+        feedback = {
+            name: self.text(item, path, name, required=False, what="feedback") or ""
+            for name in ("feedback_true", "feedback_false")
+        }
+        if _MISSING in (answer, *feedback.values()):
+            return None
+        return {"answer": answer, **feedback}
 
     def _q_numeric(self, item: Mapping[str, Any], path: FieldPath) -> dict[str, Any] | None:
         answer = self.number(item, path, "answer")
@@ -602,9 +630,10 @@ class ModuleChecker:
                             "bare number) and put words like 'per side' in the stem",
                         )
                         unit = _MISSING
-        if _MISSING in (answer, tolerance, unit):
+        partial = self.numeric_partial(item, path)
+        if _MISSING in (answer, tolerance, unit, partial):
             return None
-        return {"answer": answer, "tolerance": tolerance, "unit": unit}
+        return {"answer": answer, "tolerance": tolerance, "unit": unit, "partial": partial}
 
     def _q_ordering(self, item: Mapping[str, Any], path: FieldPath) -> dict[str, Any] | None:
         raw = item.get("items", _MISSING)
@@ -642,7 +671,7 @@ class ModuleChecker:
                     self.issue((*ipath, "text"), f"same text as items[{texts[key]}]")
                 texts.setdefault(key, i)
             if _MISSING not in (text, explanation):
-                items.append(OrderItem(text, explanation))
+                items.append(OrderItem(text, explanation or ""))
         if label is _MISSING or len(items) != len(raw):
             return None
         return {"items": tuple(items), "order_label": label}

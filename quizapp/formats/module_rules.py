@@ -41,10 +41,12 @@ TYPE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "single": ("options",),
     "multi": ("options",),
     "plan_compare": ("options", "patient", "assessment", "treat", "history"),
-    "truefalse": ("answer",),
-    "numeric": ("answer", "tolerance", "unit"),
+    "truefalse": ("answer", "feedback_true", "feedback_false"),
+    "numeric": ("answer", "tolerance", "unit", "partial"),
     "ordering": ("items", "order_label"),
     "hotspot": ("zones", "select", "zone_explanations"),
+    "short": ("answers",),
+    "matching": ("pairs",),
 }
 OPTION_COUNTS: Final[dict[str, tuple[int, int]]] = {
     "single": (2, 6),
@@ -52,6 +54,8 @@ OPTION_COUNTS: Final[dict[str, tuple[int, int]]] = {
     "plan_compare": (2, 4),
 }
 ORDERING_ITEMS: Final = (2, 10)
+SHORT_ANSWERS: Final = (1, 20)
+MATCHING_PAIRS: Final = (2, 12)
 TYPE_HINTS: Final[dict[str, str]] = {
     "single": "single questions take `options` (2-6, exactly one `correct: true`)",
     "multi": "multi questions take `options` (2-6, at least one `correct: true`)",
@@ -60,9 +64,15 @@ TYPE_HINTS: Final[dict[str, str]] = {
     "numeric": "numeric questions take `answer`, `tolerance`, `unit` and an `explanation`",
     "ordering": "ordering questions take `items` (in the correct order) and `order_label`",
     "hotspot": "hotspot questions take `zones`, `select`, `explanation` and `zone_explanations`",
+    "short": "short questions take `answers` (each `text`, optional `weight`) and an `explanation`",
+    "matching": "matching questions take `pairs` (each `left` and `right`) and an `explanation`",
 }
 
 FieldPath = tuple[str | int, ...]
+
+#: What the field getters of the module checker return for a value that is missing or invalid
+#: (after reporting it).
+MISSING: Final = object()
 
 
 # --------------------------------------------------------------------------------------------

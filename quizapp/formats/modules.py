@@ -18,12 +18,14 @@ import yaml
 
 from quizapp.domain.quiz import (
     HotspotQuestion,
+    MatchingQuestion,
     Module,
     MultiQuestion,
     NumericQuestion,
     OrderingQuestion,
     PlanCompareQuestion,
     Question,
+    ShortAnswerQuestion,
     SingleQuestion,
     TrueFalseQuestion,
 )
@@ -57,12 +59,15 @@ def _parse(
     source: str,
     source_keys: Collection[str] | None,
     zones: Collection[str] | None,
+    draft: bool = False,
 ) -> _Parsed:
     located, issues = read_yaml(text, source)
     if located is None:
         return _Parsed(source, None, None, issues)
     keys = source_keys if source_keys is not None else known_source_keys()
-    checker = ModuleChecker(source, located, keys, zones if zones is not None else known_zone_ids())
+    checker = ModuleChecker(
+        source, located, keys, zones if zones is not None else known_zone_ids(), draft=draft
+    )
     module = checker.module()
     issues = sorted(issues + checker.issues, key=lambda issue: issue.line or 0)
     if module is None and not issues:  # never fail without saying why
@@ -76,14 +81,16 @@ def load_module_text(
     *,
     source_keys: Collection[str] | None = None,
     zones: Collection[str] | None = None,
+    draft: bool = False,
 ) -> Module:
     """Parse and validate one module; raise ModuleFileError with every issue found.
 
     `source` names the text in messages. `source_keys` and `zones` default to the app's catalogues
     (quizapp.domain.sources / quizapp.domain.face); tests may pass their own.
-    Cross-module rules (unique ids, prerequisites that exist) need load_module_dir.
+    Cross-module rules (unique ids, prerequisites that exist) need load_module_dir. A `draft`
+    may lack explanations (of questions, options and items); publishing checks without it.
     """
-    parsed = _parse(text, source, source_keys, zones)
+    parsed = _parse(text, source, source_keys, zones, draft)
     if parsed.issues or parsed.module is None:
         raise ModuleFileError(parsed.issues)
     return parsed.module
@@ -313,6 +320,19 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+def _optional_explanation(data: dict[str, Any], explanation: str) -> dict[str, Any]:
+    return {**data, "explanation": explanation} if explanation else data
+
+
+def _option_data(option) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": option.text, "correct": option.correct}
+    if option.explanation:
+        data["explanation"] = option.explanation
+    if option.weight is not None:
+        data["weight"] = _number(option.weight)
+    return data
+
+
 def question_to_data(question: Question) -> dict[str, Any]:
     """A question as plain data in the file format's field order."""
     data: dict[str, Any] = {
@@ -322,10 +342,7 @@ def question_to_data(question: Question) -> dict[str, Any]:
         "stem": question.stem,
     }
     if isinstance(question, SingleQuestion | MultiQuestion | PlanCompareQuestion):
-        data["options"] = [
-            {"text": o.text, "correct": o.correct, "explanation": o.explanation}
-            for o in question.options
-        ]
+        data["options"] = [_option_data(o) for o in question.options]
     if isinstance(question, PlanCompareQuestion) and question.scenario is not None:
         from quizapp.formats.module_plans import scenario_to_data
 
@@ -335,14 +352,44 @@ def question_to_data(question: Question) -> dict[str, Any]:
                 option["plan"] = [dict(item) for item in plan]
     elif isinstance(question, TrueFalseQuestion):
         data["answer"] = question.answer
+        for name in ("feedback_true", "feedback_false"):
+            if getattr(question, name):
+                data[name] = getattr(question, name)
     elif isinstance(question, NumericQuestion):
         data["answer"] = _number(question.answer)
         data["tolerance"] = _number(question.tolerance)
         data["unit"] = question.unit
+        if question.partial:
+            data["partial"] = [
+                _optional_explanation(
+                    {
+                        "answer": _number(p.answer),
+                        "tolerance": _number(p.tolerance),
+                        "weight": _number(p.weight),
+                    },
+                    p.explanation,
+                )
+                for p in question.partial
+            ]
+    elif isinstance(question, ShortAnswerQuestion):
+        data["answers"] = [
+            _optional_explanation(
+                {"text": a.text, **({} if a.weight == 100 else {"weight": _number(a.weight)})},
+                a.explanation,
+            )
+            for a in question.answers
+        ]
+    elif isinstance(question, MatchingQuestion):
+        data["pairs"] = [
+            _optional_explanation({"left": p.left, "right": p.right}, p.explanation)
+            for p in question.pairs
+        ]
     elif isinstance(question, OrderingQuestion):
         if question.order_label is not None:
             data["order_label"] = question.order_label
-        data["items"] = [{"text": i.text, "explanation": i.explanation} for i in question.items]
+        data["items"] = [
+            _optional_explanation({"text": i.text}, i.explanation) for i in question.items
+        ]
     elif isinstance(question, HotspotQuestion):
         data["zones"] = list(question.zones)
         data["select"] = question.select

@@ -25,6 +25,15 @@ def response_from_form(question, seed: int | str, shuffle: bool, form: MultiDict
         return None if value not in ("true", "false") else value == "true"
     elif kind == "numeric":
         return (form.get("answer") or "").strip()[:40] or None
+    elif kind == "short":
+        return " ".join((form.get("answer") or "").split())[:200] or None
+    elif kind == "matching":
+        displayed = {}
+        for left in range(len(question.pairs)):
+            position = form.get(f"match-{left}", type=int)
+            if position is not None:
+                displayed[left] = position
+        return quiz.response_from_display(question, seed, displayed, shuffle=shuffle) or None
     elif kind == "ordering":
         ranks = []
         for position in range(len(question.items)):
@@ -51,6 +60,8 @@ def displayed_answer(question, seed: int | str, shuffle: bool, saved: Any) -> An
     if not order:
         return saved
     position_of = {index: position for position, index in enumerate(order)}
+    if isinstance(saved, dict):  # matching: {left: right index}, keys as JSON keeps them
+        return {int(left): position_of.get(right) for left, right in saved.items()}
     if isinstance(saved, list):
         return [position_of.get(i) for i in saved]
     return position_of.get(saved)

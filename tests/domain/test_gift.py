@@ -64,10 +64,16 @@ def test_weights_make_multi_and_positive_weights_are_right():
     assert [o["correct"] for o in data["options"]] == [True, True, False]
 
 
-def test_true_false_takes_general_then_right_feedback():
+def test_true_false_keeps_both_feedbacks_and_the_general_one():
     assert one("::t::It is so. {T####Because.}")["answer"] is True
-    data = one("::t::It is not so. {FALSE#You said true#Right, false.}")
-    assert data["answer"] is False and data["explanation"] == "Right, false."
+    data = one("::t::It is not so. {FALSE#You said true#Right, false.####In general.}")
+    assert data["answer"] is False and data["explanation"] == "In general."
+    # Moodle: the first feedback is for the wrong answer (here: true), the second for the right.
+    assert data["feedback_true"] == "You said true"
+    assert data["feedback_false"] == "Right, false."
+    data = one("::t::It is so. {TRUE#Wrong: it is true.#Yes.}")
+    assert (data["feedback_true"], data["feedback_false"]) == ("Yes.", "Wrong: it is true.")
+    assert "explanation" not in data  # a draft may lack it; publishing asks for it
 
 
 @pytest.mark.parametrize(
@@ -80,9 +86,9 @@ def test_numerical_forms(body, answer, tolerance):
     assert data["unit"] is None
 
 
-def test_numeric_short_answer_maps_with_its_unit():
+def test_a_one_answer_short_answer_stays_short_answer_text():
     data = one("::n::Labelled glabellar dose? {=20 U}")
-    assert (data["type"], data["answer"], data["unit"]) == ("numeric", 20, "U")
+    assert (data["type"], data["answers"]) == ("short", [{"text": "20 U"}])
 
 
 def test_matching_with_places_is_ordering():
@@ -103,7 +109,7 @@ def test_matching_with_places_is_ordering():
 def test_missing_word_keeps_the_blank_in_the_stem():
     data = one("Toxin is retreated no sooner than {=three ~six} months.")
     # A short answer that is not a number does not map, but this one is multiple choice.
-    assert data["stem"] == "Toxin is retreated no sooner than _____ months."
+    assert data["stem"] == r"Toxin is retreated no sooner than \_\_\_\_\_ months."
 
 
 @pytest.mark.parametrize(
@@ -111,9 +117,6 @@ def test_missing_word_keeps_the_blank_in_the_stem():
     [
         ("::e::Describe consent. {}", "essay"),
         ("::d::Just a description.", "description"),
-        ("::s::Name the muscle. {=corrugator =procerus}", "short-answer"),
-        ("::m::Match. {=a -> b =c -> d}", "ordering only when"),
-        ("::n::How much? {#=20:0 =%50%25:0}", "several answers"),
         ("::c::Cloze {=a ~b} and {=c ~d}", "more than one answer block"),
     ],
 )
@@ -186,3 +189,9 @@ def test_import_then_export_then_import_is_stable():
     again, skipped = export_gift(module.questions)
     second = parse_gift(again)
     assert not skipped and [q.data for q in second.questions] == [q.data for q in first.questions]
+
+
+def test_a_long_name_gives_an_id_that_never_ends_in_a_hyphen():
+    title = "a" * 79 + " b"
+    [question] = parse_gift(f"::{title}::Fine? {{T####Yes.}}").questions
+    assert question.data["id"] == "a" * 79

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from quizapp.domain.case import Case, FlagPresence
-from quizapp.domain.face import PRODUCTS, ZONES, from_ona_units
+from quizapp.domain.face import ENZYME_IDS, PRODUCTS, ZONES, from_ona_units
 from quizapp.domain.plan import Plan, PlanItem
 from quizapp.domain.scoring import UNSAFE_SCORE_CAP, score_plan
 from quizapp.domain.terms import Band, Disposition, Side
@@ -42,6 +42,11 @@ LADDER = [
     Band.OVERFILLED,
     Band.UNSAFE,
 ]
+
+
+# These properties compare score_plan with itself (same plan, reordered, split); a change that
+# shifts every result alike would pass them. tests/domain/test_scoring_exact.py anchors the
+# figures to docs/scoring.md's arithmetic, by hand and as a property over every glabella dose.
 
 
 @FAST
@@ -90,6 +95,11 @@ def test_two_ml_equals_one_plus_one():
         ),
     )
     assert score_plan(case, one).to_dict() == score_plan(case, two).to_dict()
+    # Anchored, not only equal to itself: 2 mL a side against 0.6-1 mL (ceiling 2) is heavy,
+    # 40 * (2 - 1) / 1 = 40 points; overdone 35 + 19 * 0.6 = 46.4 -> 46 (docs/scoring.md).
+    result = score_plan(case, one)
+    assert [(z.zone, z.verdict.value, z.penalty) for z in result.zones] == [("cheek", "heavy", 40)]
+    assert (result.band, result.score) == (Band.OVERDONE, 46)
 
 
 @FAST
@@ -147,6 +157,9 @@ def test_over_treatment_costs_more_than_the_same_distance_under(case_id, data):
 @FAST
 @given(plans, st.sampled_from(["pregnancy", "bdd_signs", "under_18", "unrealistic_expectations"]))
 def test_treating_a_patient_who_should_not_be_treated_is_always_unsafe(plan, flag):
+    # Hyaluronidase alone is complication care, not a cosmetic treatment: the candidacy rule leaves
+    # it to the enzyme's own findings (test_enzyme_unknown_bunny.py).
+    assume(any(item.product not in ENZYME_IDS for item in plan.items))
     disposition = {"bdd_signs": Disposition.REFER, "under_18": Disposition.DECLINE}.get(
         flag, Disposition.DEFER
     )

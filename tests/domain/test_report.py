@@ -33,7 +33,9 @@ def test_text_report_has_table_findings_and_sources():
     assert "not indicated" in rows[2]
     assert "Findings" in lines and "[overdone]" in text and "F15" in text
     assert "Teaching heuristic" in text
-    assert lines[-1] or lines[-2]
+    assert lines[-1] == "  it cannot be more precise than that."  # the heuristic's note ends it
+    sources = next(line for line in lines if line.startswith("Sources: "))
+    assert sources.split(": ", 1)[1].split(", ")[:3] == ["F1", "F2", "F3"]
     assert all(
         len(line) <= 100
         for line in lines
@@ -48,11 +50,29 @@ def test_text_report_for_a_deferral_and_history():
     assert "under_treated" in text or "UNDER_TREATED" in text
 
 
-def test_json_rendering_is_the_stable_dict():
+def test_json_rendering_holds_the_figures_worked_out_by_hand():
+    # Glabella 8 U against 20-20 (ceiling 30): below half the minimum, "under":
+    # 20 * (20 - 8) / 20 = 12 points; under_treated 55 + 19 * (100 - 12) / 100 = 71.72 -> 72.
     result = score_plan(example("f44-frown-lines"), plan(item("glabella", "ona", 8)))
-    data = plan_score_json(result)
-    assert data == result.to_dict()
-    assert json.loads(json.dumps(data))["band"] == "under_treated"
+    data = json.loads(json.dumps(plan_score_json(result)))
+    assert (data["case_id"], data["band"], data["score"], data["penalty"]) == (
+        "f44-frown-lines",
+        "under_treated",
+        72,
+        12.0,
+    )
+    (zone,) = data["zones"]
+    assert (zone["zone"], zone["verdict"], zone["penalty"], zone["amounts"]) == (
+        "glabella",
+        "under",
+        12.0,
+        {"total": 8.0},
+    )
+    assert (zone["range"]["min"], zone["range"]["max"], zone["range"]["ceiling"]) == (20, 20, 30)
+    assert data["findings"] == [] and data["band_reasons"] == ["glabellar (frown) lines: under"]
+    assert data["totals"]["toxin_units"] == {"ona": 8.0}
+    assert data["cumulative"]["ona_units_3_months"] == 8.0
+    assert data["candidacy"]["ok"] is True and data["look"]["label"] == "refreshed"
 
 
 def test_the_report_names_a_toxin_band_and_never_pairs_altered_with_younger():

@@ -277,6 +277,25 @@ QUESTIONS = [
         "item-2[,]item-0[,]item-1",
     ),
     (
+        quiz.ShortAnswerQuestion(
+            **_ASKED, answers=(quiz.TextAnswer("glabella"), quiz.TextAnswer("brow", 50))
+        ),
+        "Glabella",
+        "fill-in",
+        ["{case_matters=false}glabella"],
+        "Glabella",
+    ),
+    (
+        quiz.MatchingQuestion(
+            **_ASKED,
+            pairs=(quiz.MatchPair("a", "x"), quiz.MatchPair("b", "y"), quiz.MatchPair("c", "x")),
+        ),
+        {0: 1, 1: 0},
+        "matching",
+        ["left-0[.]right-0[,]left-1[.]right-1[,]left-2[.]right-0"],
+        "left-0[.]right-1[,]left-1[.]right-0",
+    ),
+    (
         quiz.HotspotQuestion(**_ASKED, zones=("glabella", "forehead"), select="many"),
         ["forehead"],
         "other",

@@ -4,7 +4,9 @@ lifecycle, preview, GIFT import and export, and the module export."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -134,7 +136,7 @@ def add_question(client, module_id: int, kind: str, **changes):
 def draft_module(db, module_id):
     db.session.expire_all()
     record = db.session.get(ModuleRecord, module_id)
-    return load_module_text(record.versions[-1].source_text)
+    return load_module_text(record.versions[-1].source_text, draft=True)
 
 
 def test_create_module_then_add_every_question_type(client, educator, db):
@@ -301,43 +303,56 @@ $CATEGORY: $course$/top/Less is more
 """
 
 
-def test_gift_import_reports_unsupported_by_line_then_imports_the_rest(client, educator, db):
+def test_gift_import_reports_every_question_and_keeps_going(client, educator, db):
     module_id = new_module(client)
     url = f"/author/modules/{module_id}/gift"
     upload = {"file": (io.BytesIO(GIFT.encode()), "moodle.gift.txt")}
     response = post(client, url, upload, content_type="multipart/form-data")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "line 12" in html and "essay" in html and "cannot be imported" in html
-    assert draft_module_questions(db, module_id) == []
-    # The educator confirms: the two questions that map are imported, the essay is left out.
-    response = post(client, url, {"text": GIFT, "skip_unsupported": "yes"})
     assert response.status_code == 200
-    assert "Imported 2 question(s)" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Imported 2 question(s)" in html and "1 skipped" in html
+    assert '<span class="mono">moodle.gift.txt</span>: 2 imported, 0 converted, 1 skipped' in html
+    report = html.split('id="report"')[1]
+    assert '<td class="mono">12</td><td>essay</td><td>Skipped</td>' in report
+    assert "essays are marked by hand" in report
     module = draft_module(db, module_id)
     assert [(q.id, q.type, q.topic) for q in module.questions] == [
         ("units", "truefalse", "less-is-more"),
         ("glabella-dose", "numeric", "less-is-more"),
     ]
+    # The same file again: every question is already there, so each is skipped, nothing doubles.
+    response = post(client, url, {"text": GIFT})
+    html = response.get_data(as_text=True)
+    assert "0 imported, 0 converted, 3 skipped" in html
+    assert "the same question as question units already in the module" in html
+    assert "the same question as question glabella-dose already in the module" in html
+    assert len(draft_module(db, module_id).questions) == 2
 
 
-def test_gift_import_with_problems_imports_nothing(client, educator, db):
+def test_gift_imports_drafts_without_explanations_that_publishing_asks_for(client, educator, db):
     module_id = new_module(client)
     text = "::q1::Which is right? {=A ~B#Because.}\n"  # no references, no feedback on A
     response = post(client, f"/author/modules/{module_id}/gift", {"text": text})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Nothing was imported" in html and "line 1" in html
-    assert "references" in html and "options[0].explanation" in html
+    assert "0 imported, 0 converted, 1 skipped" in html and "references" in html
     assert draft_module_questions(db, module_id) == []
-    # Defaults from the form fill what GIFT cannot say; the missing explanation still blocks.
+    # Defaults from the form fill what GIFT cannot say; the missing explanation is fine in a draft.
     response = post(
         client,
         f"/author/modules/{module_id}/gift",
         {"text": text, "default_topic": "aims", "default_references": "F15"},
     )
-    html = response.get_data(as_text=True)
-    assert "options[0].explanation" in html and "references" not in html.split("Nothing")[1][:300]
+    assert response.status_code == 200
+    assert "1 imported, 0 converted, 0 skipped" in response.get_data(as_text=True)
+    [question] = draft_module_questions(db, module_id)
+    assert question["options"][0] == {"text": "A", "correct": True}
+    response = post(
+        client, f"/author/modules/{module_id}/publish", page=f"/author/modules/{module_id}"
+    )
+    page = client.get(f"/author/modules/{module_id}").get_data(as_text=True)
+    assert "Before publishing, fill in what trainees will read after answering" in page
+    assert "options[0]" in page
 
 
 def test_gift_export_then_import_gives_equivalent_questions(client, educator, db):
@@ -351,7 +366,7 @@ def test_gift_export_then_import_gives_equivalent_questions(client, educator, db
     assert "rs-06 was left out" in text
     other = new_module(client, id="restraint-copy", title="Copy")
     response = post(client, f"/author/modules/{other}/gift", {"text": text})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
     original = [question_to_data(q) for q in draft_module(db, module_id).questions]
     imported = [question_to_data(q) for q in draft_module(db, other).questions]
     assert imported == [q for q in original if q["id"] != "rs-06"]
@@ -380,3 +395,148 @@ def test_publishing_needs_published_cases(client, educator, db):
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Publish these cases first: t44-frown." in follow
     assert db.session.get(ModuleRecord, module_id).versions[-1].status is Status.DRAFT
+
+
+SHORT = {
+    "id": "rs-08",
+    "topic": "toxin-doses",
+    "stem": "Name the area between the brows where the labelled toxin dose is injected.",
+    "answers-0-text": "glabella",
+    "answers-1-text": "the glabella",
+    "answers-2-text": "forehead",
+    "answers-2-weight": "0",
+    "answers-2-explanation": "The forehead lies above the brows (B1).",
+    "explanation": "The glabella, between the brows (B1).",
+    "references": "B1",
+}
+MATCHING = {
+    "id": "rs-09",
+    "topic": "product-choice",
+    "stem": "Match each permanent material with the longest delay reported before nodules.",
+    "pairs-0-left": "Polyacrylamide gel",
+    "pairs-0-right": "Up to about 1 year",
+    "pairs-1-left": "PMMA in a combination product",
+    "pairs-1-right": "Up to 6 years",
+    "pairs-2-left": "Liquid silicone",
+    "pairs-2-right": "Up to 28 years",
+    "explanation": "Delays as reported (F25).",
+    "references": "F25",
+}
+
+
+def _target_positions(html: str) -> dict[str, str]:
+    """The matching widget's right-hand texts -> the value each posts (its shuffled position)."""
+    select = re.search(r'<select name="match-0".*?</select>', html, re.S).group(0)
+    return {
+        text.strip(): value
+        for value, text in re.findall(r'<option value="(\d+)"\s*>([^<]+)</option>', select)
+    }
+
+
+def test_short_answer_and_matching_from_the_editor_to_the_preview(client, educator, db):
+    module_id = new_module(client)
+    new = f"/author/modules/{module_id}/questions/new?type="
+    assert post(client, new + "short", SHORT).status_code == 302
+    assert post(client, new + "matching", MATCHING).status_code == 302
+    module = draft_module(db, module_id)
+    short, matching = module.questions
+    assert [a.text for a in short.answers] == ["glabella", "the glabella", "forehead"]
+    assert [a.weight for a in short.answers] == [100, 100, 0]
+    assert [p.right for p in matching.pairs] == [
+        "Up to about 1 year",
+        "Up to 6 years",
+        "Up to 28 years",
+    ]
+    # The editor shows the saved rows back.
+    page = client.get(f"/author/modules/{module_id}/questions/rs-09/edit").get_data(as_text=True)
+    assert "Up to 28 years" in page and 'name="pairs-3-left"' in page
+    url = f"/author/modules/{module_id}/v1/preview/1"
+    html = post(client, url, {"answer": "  The   GLABELLA "}).get_data(as_text=True)
+    assert "Correct" in html and "between the brows" in html
+    html = post(client, url, {"answer": "forehead"}).get_data(as_text=True)
+    assert "Not right" in html and "lies above the brows" in html
+    url = f"/author/modules/{module_id}/v1/preview/2"
+    page = client.get(url).get_data(as_text=True)
+    positions = _target_positions(page)
+    assert set(positions) == {"Up to about 1 year", "Up to 6 years", "Up to 28 years"}
+    answer = {
+        "match-0": positions["Up to about 1 year"],
+        "match-1": positions["Up to 28 years"],  # swapped with the next one
+        "match-2": positions["Up to 6 years"],
+    }
+    html = post(client, url, answer).get_data(as_text=True)
+    assert "1 of 3 pairs matched" in html and "It matches: Up to 6 years." in html
+    assert "33.3%" in html or "33%" in html
+
+
+def test_weighted_options_from_the_editor_keep_their_weights(client, educator, db):
+    module_id = new_module(client)
+    weighted = {
+        **QUESTIONS["single"],
+        "options-0-weight": "100",
+        "options-1-weight": "50",
+        "options-1-explanation": "Half credit in this test.",
+    }
+    assert add_question(client, module_id, "single", **weighted).status_code == 302
+    [question] = draft_module(db, module_id).questions
+    assert [(o.weight, o.correct) for o in question.options] == [(100, True), (50, False)]
+    text = client.get(f"/author/modules/{module_id}/gift.txt").get_data(as_text=True)
+    assert "~%50%Five or more#Half credit in this test." in text
+
+
+def test_a_trainee_answers_short_answer_and_matching_and_sees_the_review(
+    client, educator, db, factory, app
+):
+    module_id = new_module(client)
+    new = f"/author/modules/{module_id}/questions/new?type="
+    post(client, new + "short", SHORT)
+    post(client, new + "matching", MATCHING)
+    response = post(
+        client, f"/author/modules/{module_id}/publish", page=f"/author/modules/{module_id}"
+    )
+    assert response.status_code == 302
+    learner = app.test_client()
+    login(learner, factory.user(Role.TRAINEE, educator.memberships[0].academy).email)
+    page = learner.get("/learn/modules/restraint").get_data(as_text=True)
+    response = learner.post("/learn/modules/restraint/start", data={"csrf_token": csrf_from(page)})
+    attempt_url = response.headers["Location"].rsplit("/q/", 1)[0]
+    post(learner, f"{attempt_url}/q/1", {"answer": "GLABELLA", "go": "next"})
+    page = learner.get(f"{attempt_url}/q/2").get_data(as_text=True)
+    positions = _target_positions(page)
+    answer = {"match-0": positions["Up to about 1 year"], "match-2": positions["Up to 28 years"]}
+    post(learner, f"{attempt_url}/q/2", {**answer, "go": "finish"})
+    # The saved answer comes back selected in the form.
+    page = learner.get(f"{attempt_url}/q/2").get_data(as_text=True)
+    chosen = re.search(r'<select name="match-2".*?</select>', page, re.S).group(0)
+    assert re.search(rf'value="{positions["Up to 28 years"]}" selected', chosen)
+    post(learner, f"{attempt_url}/finish")
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert attempt.score_percent == pytest.approx(83.3, abs=0.1)  # (1 + 2/3) / 2
+    review = learner.get(f"{attempt_url}/review").get_data(as_text=True)
+    assert (
+        "2 of 3 pairs matched" in review and "PMMA in a combination product → (no match" in review
+    )
+
+
+GIFT_DATA = Path(__file__).resolve().parents[1] / "data" / "gift"
+
+
+def test_a_whole_moodle_style_file_imports_with_a_row_per_question(client, educator, db):
+    module_id = new_module(client)
+    url = f"/author/modules/{module_id}/gift"
+    text = (GIFT_DATA / "every-construct.gift").read_text(encoding="utf-8")
+    response = post(client, url, {"text": text, "default_references": "F15"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "14 imported, 5 converted, 2 skipped" in html
+    assert len(draft_module(db, module_id).questions) == 19
+    # Duplicate stems: the first is kept, the others are skipped with the line of the first.
+    text = (GIFT_DATA / "duplicates.gift").read_text(encoding="utf-8")
+    form = {"text": text, "default_references": "F15", "default_topic": "sky"}
+    html = post(client, url, form).get_data(as_text=True)
+    assert "1 imported, 1 converted, 3 skipped" in html
+    assert html.count("same stem as line 4 of the file, with other answers or feedback") == 2
+    assert "the same question as line 4 of the file" in html
+    assert "the name first is taken" in html
+    ids = [q.id for q in draft_module(db, module_id).questions]
+    assert "first" in ids and ids.count("first") == 1 and len(ids) == 21

@@ -14,6 +14,8 @@ Scoring rules (also in docs/module-format.md):
 - hotspot `one`: 1 if the chosen zone is one of the correct zones. hotspot `many`: +1/k per correct
   zone chosen, -1/k per wrong zone chosen, never below 0 (the face map offers many wrong zones, so a
   -1/m penalty would make clicking extra zones almost free).
+- weighted options, numeric questions with further answers, short answer and matching: see
+  quizapp.domain.quiz.graders_partial.
 - unanswered: 0. A malformed response (unknown index, unknown zone, unreadable number) scores 0 and
   says why in `feedback`; graders never raise on a trainee's input.
 """
@@ -35,14 +37,25 @@ from quizapp.domain.quiz.graders import (
     ordering_agreement,
     parse_numeric_response,
 )
+from quizapp.domain.quiz.graders_partial import (
+    grade_matching,
+    grade_short,
+    matching_choices,
+    normalise_answer,
+    weight_fraction,
+)
 from quizapp.domain.quiz.model import (
     GRADING_METHODS,
     QUESTION_TYPES,
     UNITS,
+    WEIGHT_RANGE,
     ChoiceQuestion,
     HotspotQuestion,
+    MatchingQuestion,
+    MatchPair,
     Module,
     MultiQuestion,
+    NumericAnswer,
     NumericQuestion,
     Option,
     OrderingQuestion,
@@ -50,7 +63,9 @@ from quizapp.domain.quiz.model import (
     PlanCompareQuestion,
     Question,
     QuestionBase,
+    ShortAnswerQuestion,
     SingleQuestion,
+    TextAnswer,
     TrueFalseQuestion,
     canonical_unit,
     zone_ids,
@@ -58,10 +73,21 @@ from quizapp.domain.quiz.model import (
 )
 
 __all__ = [
+    "weight_fraction",
+    "normalise_answer",
+    "matching_choices",
+    "grade_short",
+    "grade_matching",
+    "TextAnswer",
+    "ShortAnswerQuestion",
+    "NumericAnswer",
+    "MatchingQuestion",
+    "MatchPair",
     "GRADERS",
     "GRADING_METHODS",
     "QUESTION_TYPES",
     "UNITS",
+    "WEIGHT_RANGE",
     "AttemptGrade",
     "ChoiceQuestion",
     "GradeResult",

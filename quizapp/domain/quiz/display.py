@@ -10,6 +10,7 @@ from quizapp.domain.quiz.graders import _as_index, _is_blank
 from quizapp.domain.quiz.model import (
     ChoiceQuestion,
     HotspotQuestion,
+    MatchingQuestion,
     MultiQuestion,
     NumericQuestion,
     OrderingQuestion,
@@ -39,14 +40,16 @@ def shuffled_options(
     """Display order as original indexes: position p shows option/item `order[p]`.
 
     Deterministic for (seed, question id). Options keep file order when `shuffle` is False (the
-    module's `shuffle: false`); ordering items are always shuffled and never shown already in the
-    right order. Other question types have nothing to order: ().
+    module's `shuffle: false`); ordering items, and the right-hand texts of a matching question,
+    are always shuffled and never shown in file order. Other question types have nothing to
+    order: ().
     """
     if isinstance(question, ChoiceQuestion):
         n = len(question.options)
         return tuple(_stable_shuffle(n, seed, question.id) if shuffle else range(n))
-    if isinstance(question, OrderingQuestion):
-        order = _stable_shuffle(len(question.items), seed, question.id)
+    if isinstance(question, OrderingQuestion | MatchingQuestion):
+        n = len(question.items) if isinstance(question, OrderingQuestion) else len(question.rights)
+        order = _stable_shuffle(n, seed, question.id)
         if len(order) > 1 and order == sorted(order):
             order = order[1:] + order[:1]  # shown solved would give the answer away
         return tuple(order)
@@ -59,8 +62,8 @@ def response_from_display(
     """Map displayed positions (what a form posts) to the original indexes graders expect.
 
     single/plan_compare: one position; multi: positions; ordering: positions in the trainee's
-    order. Positions that do not exist are passed through unchanged so the grader flags them.
-    Other types are returned as they are.
+    order; matching: {left index: position of the right-hand text}. Positions that do not exist
+    are passed through unchanged so the grader flags them. Other types are returned as they are.
     """
     order = shuffled_options(question, seed, shuffle=shuffle)
     if not order:
@@ -72,6 +75,10 @@ def response_from_display(
             return value
         return order[position]
 
+    if isinstance(question, MatchingQuestion):
+        if not isinstance(displayed, dict):
+            return displayed
+        return {left: to_index(right) for left, right in displayed.items()}
     if isinstance(question, MultiQuestion | OrderingQuestion):
         if isinstance(displayed, list | tuple):
             return [to_index(value) for value in displayed]
@@ -105,6 +112,8 @@ class PublicQuestion:
     select: str | None = None
     order_label: str | None = None
     zone_choices: tuple[str, ...] = ()
+    # matching: the right-hand texts to choose from, shuffled (`choices` are the left-hand texts)
+    targets: tuple[PublicChoice, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +126,7 @@ class PublicQuestion:
             "select": self.select,
             "order_label": self.order_label,
             "zone_choices": list(self.zone_choices),
+            "targets": [target.to_dict() for target in self.targets],
         }
 
 
@@ -139,6 +149,11 @@ def question_public_view(
         return PublicQuestion(
             **base, stem=question.stem, choices=choices, order_label=question.order_label
         )
+    if isinstance(question, MatchingQuestion):
+        lefts = tuple(PublicChoice(i, pair.left) for i, pair in enumerate(question.pairs))
+        rights = question.rights
+        targets = tuple(PublicChoice(p, rights[i]) for p, i in enumerate(order))
+        return PublicQuestion(**base, stem=question.stem, choices=lefts, targets=targets)
     if isinstance(question, NumericQuestion):
         return PublicQuestion(**base, stem=question.stem, unit=question.unit)
     if isinstance(question, HotspotQuestion):

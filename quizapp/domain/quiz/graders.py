@@ -333,6 +333,9 @@ def grade_truefalse(question: TrueFalseQuestion, response: Any) -> GradeResult:
     right = value == question.answer
     word = "true" if question.answer else "false"
     feedback = f"Correct: the statement is {word}." if right else f"The statement is {word}."
+    note = question.feedback_true if value else question.feedback_false
+    if note:
+        feedback = f"{feedback} {note}"
     return _result(
         question,
         1 if right else 0,

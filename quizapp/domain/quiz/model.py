@@ -16,7 +16,12 @@ QUESTION_TYPES: Final[tuple[str, ...]] = (
     "ordering",
     "hotspot",
     "plan_compare",
+    "short",
+    "matching",
 )
+
+# Percent weights a weighted option or a partial answer may carry (GIFT's `%50%`, Moodle's range).
+WEIGHT_RANGE: Final[tuple[int, int]] = (-100, 100)
 
 GRADING_METHODS: Final[tuple[str, ...]] = ("highest", "last")
 
@@ -85,6 +90,37 @@ class Option:
     text: str
     correct: bool
     explanation: str
+    # Percent of the question's credit (-100..100) when the question is weighted (GIFT `~%50%`);
+    # None in an unweighted question, where `correct` alone decides.
+    weight: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnswer:
+    """An accepted answer of a short-answer question and the percent of credit it earns."""
+
+    text: str
+    weight: float = 100
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NumericAnswer:
+    """A further accepted number of a numeric question (GIFT `=%50%3.1:0.1`), for part credit."""
+
+    answer: float
+    tolerance: float
+    weight: float
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPair:
+    """One pair of a matching question: the left-hand text and the right-hand text it matches."""
+
+    left: str
+    right: str
+    explanation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +153,11 @@ class ChoiceQuestion(QuestionBase):
     @property
     def correct_indexes(self) -> tuple[int, ...]:
         return tuple(i for i, option in enumerate(self.options) if option.correct)
+
+    @property
+    def weighted(self) -> bool:
+        """True when the options carry percent weights (graded by weight, see graders_partial)."""
+        return any(option.weight is not None for option in self.options)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,6 +204,9 @@ class TrueFalseQuestion(QuestionBase):
     type: ClassVar[str] = "truefalse"
 
     answer: bool
+    # Shown after answering true / after answering false (GIFT's per-answer feedback).
+    feedback_true: str = ""
+    feedback_false: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,6 +218,8 @@ class NumericQuestion(QuestionBase):
     answer: float
     tolerance: float = 0
     unit: str | None = None
+    # Further accepted numbers for part credit (GIFT numerical questions with several answers).
+    partial: tuple[NumericAnswer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,6 +244,30 @@ class HotspotQuestion(QuestionBase):
     zone_explanations: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShortAnswerQuestion(QuestionBase):
+    """A typed answer matched against `answers`, ignoring case and extra spaces; each accepted
+    answer earns its weight (at least one earns 100)."""
+
+    type: ClassVar[str] = "short"
+
+    answers: tuple[TextAnswer, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatchingQuestion(QuestionBase):
+    """Left-hand texts each matched to one right-hand text; credit per pair matched right."""
+
+    type: ClassVar[str] = "matching"
+
+    pairs: tuple[MatchPair, ...]
+
+    @property
+    def rights(self) -> tuple[str, ...]:
+        """The right-hand texts the trainee chooses from: each once, in file order."""
+        return tuple(dict.fromkeys(pair.right for pair in self.pairs))
+
+
 Question = (
     SingleQuestion
     | MultiQuestion
@@ -206,6 +276,8 @@ Question = (
     | NumericQuestion
     | OrderingQuestion
     | HotspotQuestion
+    | ShortAnswerQuestion
+    | MatchingQuestion
 )
 
 QUESTION_CLASSES: Final[dict[str, type[QuestionBase]]] = {
@@ -218,6 +290,8 @@ QUESTION_CLASSES: Final[dict[str, type[QuestionBase]]] = {
         OrderingQuestion,
         HotspotQuestion,
         PlanCompareQuestion,
+        ShortAnswerQuestion,
+        MatchingQuestion,
     )
 }
 

@@ -158,7 +158,8 @@ def score_red_flags(case: Case, ticked: Iterable[str]) -> RedFlagScore:
     total = sum(weight(f) for f in present)
     base = 100.0 if total == 0 else 100.0 * sum(weight(f) for f in found) / total
     score = base - FALSE_ALARM_PENALTY * len(false_alarms)
-    return RedFlagScore(found, missed, false_alarms, int(max(0, min(100, math.floor(score + 0.5)))))
+    # base is at most 100 and false alarms only subtract: the floor at 0 is the only bound.
+    return RedFlagScore(found, missed, false_alarms, int(max(0, math.floor(score + 0.5))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +253,8 @@ def score_case_attempt(
         "plan": plan_score.score,
     }
     raw = math.fsum(ATTEMPT_WEIGHTS[k] * v for k, v in parts.items())
-    total = int(math.floor(raw + 0.5 + 1e-9))
+    # Every part is a whole number times 0.2 or 0.4, so raw never sits at a half: no tie to break.
+    total = int(math.floor(raw + 0.5))
     if plan_score.band == Band.UNSAFE:
         total = min(total, UNSAFE_ATTEMPT_CAP)
     return CaseAttemptScore(

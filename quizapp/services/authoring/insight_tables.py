@@ -74,6 +74,25 @@ def _question_row(position: int, question, stat: QuestionStat | None) -> dict[st
             )
     elif isinstance(question, quiz.OrderingQuestion):
         pass  # positions are not options; the facility index says how well it was ordered
+    elif isinstance(question, quiz.MatchingQuestion):
+        # Counted per pair as answered ("left:right"): how often each left was matched right.
+        rights = question.rights
+        for i, pair in enumerate(question.pairs):
+            key = f"{i}:{rights.index(pair.right)}"
+            choices.append(
+                _choice(f"{pair.left} → {pair.right}", True, counts.get(key, 0), answered)
+            )
+    elif isinstance(question, quiz.ShortAnswerQuestion):
+        # Typed answers, folded as the grader compares them, most frequent first.
+        folded: dict[str, int] = {}
+        for value, count in counts.items():
+            key = quiz.normalise_answer(str(value))
+            folded[key] = folded.get(key, 0) + count
+        accepted = {quiz.normalise_answer(a.text): a.weight for a in question.answers}
+        for value, count in sorted(folded.items(), key=lambda kv: -kv[1])[:8]:
+            weight = accepted.get(value)
+            right = False if weight is None else (True if weight == 100 else None)
+            choices.append(_choice(value, right, count, answered))
     else:
         for value, count in sorted(counts.items(), key=lambda kv: -kv[1])[:8]:
             choices.append(_choice(str(value), None, count, answered))

@@ -150,13 +150,15 @@ def check_module_text(
     slug: str | None,
     own_id: int | None,
     allow_empty: bool = False,
+    draft: bool = False,
 ) -> Module | None:
     """Check a module text with the module loader and the database rules. A draft may have no
-    questions yet (`allow_empty`): then None is returned instead of a Module."""
+    questions yet (`allow_empty`): then None is returned instead of a Module; it may lack
+    explanations (`draft`), which publishing asks for."""
     issues: list[Any] = []
     module = None
     try:
-        module = load_module_text(text, source)
+        module = load_module_text(text, source, draft=draft)
     except ModuleFileError as error:
         issues = list(error.issues)
     data = plain_data(text)
@@ -189,7 +191,7 @@ def module_text(data: dict[str, Any]) -> str:
     """Canonical YAML for module data: dump_module's layout when the module is complete."""
     text = data_to_yaml(data)
     try:
-        return dump_module(load_module_text(text, "module"))
+        return dump_module(load_module_text(text, "module", draft=True))
     except ModuleFileError:
         return text
 
@@ -210,7 +212,13 @@ def create_module(academy_id: int, actor: User, data: dict[str, Any]) -> ModuleR
         )
     try:
         module = check_module_text(
-            text, "form", academy_id=academy_id, slug=None, own_id=None, allow_empty=True
+            text,
+            "form",
+            academy_id=academy_id,
+            slug=None,
+            own_id=None,
+            allow_empty=True,
+            draft=True,
         )
     except ContentInvalid as error:
         raise ContentInvalid(issues + error.issues) from None
@@ -241,6 +249,7 @@ def save_module(record: ModuleRecord, actor: User, text: str, source: str = "mod
         slug=record.slug,
         own_id=record.id,
         allow_empty=True,
+        draft=True,
     )
     data = plain_data(text)
     version, changed = save_version(
@@ -267,6 +276,8 @@ def module_publish_problems(record: ModuleRecord, draft: ModuleVersion) -> list[
     problems = []
     if not data.get("questions"):
         problems.append("Add at least one question before publishing.")
+    else:
+        problems.extend(_strict_problems(draft))
     wanted_cases = [c for c in data.get("cases") or [] if isinstance(c, str)]
     wanted_modules = [p for p in data.get("prerequisites") or [] if isinstance(p, str)]
     if wanted_cases:
@@ -284,6 +295,22 @@ def module_publish_problems(record: ModuleRecord, draft: ModuleVersion) -> list[
         if missing:
             problems.append(f"Publish these prerequisite modules first: {', '.join(missing)}.")
     return problems
+
+
+def _strict_problems(draft: ModuleVersion, shown: int = 8) -> list[str]:
+    """What a draft lacks that a published module needs (explanations, mostly)."""
+    try:
+        load_module_text(draft.source_text, "draft")
+    except ModuleFileError as error:
+        issues = [f"{i.field}: {i.message}" if i.field else i.message for i in error.issues]
+        more = f" (and {len(issues) - shown} more)" if len(issues) > shown else ""
+        return [
+            "Before publishing, fill in what trainees will read after answering: "
+            + "; ".join(issues[:shown])
+            + more
+            + "."
+        ]
+    return []
 
 
 def _published_slugs(record_model, version_model, fk, academy_id: int | None) -> set[str]:

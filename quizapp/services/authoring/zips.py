@@ -290,7 +290,8 @@ def import_module_zip(academy_id: int, actor: User, raw: bytes, filename: str) -
         save_module(existing_module, actor, text, where)
         record, created = existing_module, False
     else:
-        check_module_text(text, where, academy_id=academy_id, slug=None, own_id=None)
+        # The import becomes a draft, which may lack explanations (publishing asks for them).
+        check_module_text(text, where, academy_id=academy_id, slug=None, own_id=None, draft=True)
         record, created = create_module(academy_id, actor, data), True
     audit(record, actor, "import", filename=source)
     return ZipImport(

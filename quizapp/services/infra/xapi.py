@@ -197,6 +197,29 @@ def interaction(question: quiz.Question, response: Any) -> tuple[dict[str, Any],
         except quiz.NumericParseError:
             value = ""
         return {"interactionType": "numeric", "correctResponsesPattern": [pattern]}, value
+    if isinstance(question, quiz.ShortAnswerQuestion):
+        full = [a.text for a in question.answers if a.weight == 100]
+        definition = {
+            "interactionType": "fill-in",
+            "correctResponsesPattern": ["{case_matters=false}" + text for text in full],
+        }
+        return definition, response if isinstance(response, str) else ""
+    if isinstance(question, quiz.MatchingQuestion):
+        rights = question.rights
+        definition = {
+            "interactionType": "matching",
+            "source": _choices("left", (pair.left for pair in question.pairs)),
+            "target": _choices("right", rights),
+            "correctResponsesPattern": [
+                _JOIN.join(
+                    f"left-{i}[.]right-{rights.index(pair.right)}"
+                    for i, pair in enumerate(question.pairs)
+                )
+            ],
+        }
+        pairs = quiz.matching_choices(question, response) if answered else None
+        value = _JOIN.join(f"left-{i}[.]right-{j}" for i, j in sorted((pairs or {}).items()))
+        return definition, value
     if isinstance(question, quiz.OrderingQuestion):
         definition = {
             "interactionType": "sequencing",

@@ -44,6 +44,8 @@ QUESTION_TYPE_LABELS = {
     "ordering": "Ordering",
     "hotspot": "Hotspot on the face map",
     "plan_compare": "Plan comparison",
+    "short": "Short answer (typed text)",
+    "matching": "Matching pairs",
 }
 
 
@@ -361,6 +363,26 @@ class OptionRow(Form):
     text = TextAreaField("Option text")
     correct = BooleanField("Correct")
     explanation = TextAreaField("Why it is right or wrong")
+    weight = StringField("Weight % (optional)")
+
+
+class NumericRow(Form):
+    answer = StringField("Also accepted")
+    tolerance = StringField("Tolerance (±)")
+    weight = StringField("Weight %")
+    explanation = TextAreaField("Feedback for this answer")
+
+
+class AnswerRow(Form):
+    text = StringField("Accepted answer")
+    weight = StringField("Weight % (100 if empty)")
+    explanation = TextAreaField("Feedback for this answer")
+
+
+class PairRow(Form):
+    left = TextAreaField("Item")
+    right = StringField("Matches")
+    explanation = TextAreaField("Why they match (optional)")
 
 
 class ItemRow(Form):
@@ -389,6 +411,11 @@ class QuestionForm(FlaskForm):
     # Single choice and plan comparison: the one correct option, by row, from a radio group.
     correct_option = StringField()
     answer_bool = select_field("The statement is", [("true", "True"), ("false", "False")])
+    feedback_true = TextAreaField("Feedback for a trainee who answers true (optional)")
+    feedback_false = TextAreaField("Feedback for a trainee who answers false (optional)")
+    partial = FieldList(FormField(NumericRow), max_entries=6)
+    answers = FieldList(FormField(AnswerRow), max_entries=20)
+    pairs = FieldList(FormField(PairRow), max_entries=12)
     answer = StringField("Answer")
     tolerance = StringField("Tolerance (±, same unit)")
     unit = select_field("Unit", UNIT_CHOICES)
@@ -411,7 +438,6 @@ class GiftForm(FlaskForm):
         "Source keys for questions that name none",
         description="GIFT has no field for sources; quizapp exports them as a comment line.",
     )
-    skip_unsupported = HiddenField()
 
 
 class ModuleZipForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, render_template, request
 from flask_login import current_user
 
 from quizapp.extensions import db
@@ -19,11 +19,13 @@ def gift_import(module_id: int):
     form = GiftForm()
     outcome = None
     text = ""
+    source = "the pasted text"
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         upload = form.file.data
         if upload is not None and getattr(upload, "filename", ""):
+            source = upload.filename
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -37,25 +39,24 @@ def gift_import(module_id: int):
             record,
             current_user,
             text,
-            skip_unsupported=form.skip_unsupported.data == "yes",
             default_topic=text_of(form.default_topic.data),
             default_references=keys_of(form.default_references.data or ""),
         )
         if outcome.imported:
             db.session.commit()
-            skipped = len(outcome.unsupported)
+            skipped = outcome.count("skipped")
             flash(
                 f"Imported {outcome.imported} question(s) into the draft"
-                + (f"; {skipped} left out as listed." if skipped else "."),
+                + (f"; {skipped} skipped, as the report says." if skipped else "."),
                 "success",
             )
-            if not skipped:
-                return redirect(url_for("author.module_view", module_id=record.id))
         else:
             db.session.rollback()
         form.text.data = text
     return (
-        render_template("author/gift.html", form=form, record=record, outcome=outcome, text=text),
+        render_template(
+            "author/gift.html", form=form, record=record, outcome=outcome, text=text, source=source
+        ),
         422 if outcome is not None and not outcome.imported else 200,
     )
 

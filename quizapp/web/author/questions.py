@@ -38,10 +38,16 @@ def question_form_data(q: dict[str, Any]) -> dict[str, Any]:
                 "text": shown(o.get("text")),
                 "correct": bool(o.get("correct")),
                 "explanation": shown(o.get("explanation")),
+                "weight": shown(o.get("weight")),
             }
             for o in q.get("options") or []
         ],
         "answer_bool": "true" if q.get("answer") is True else "false",
+        "feedback_true": shown(q.get("feedback_true")),
+        "feedback_false": shown(q.get("feedback_false")),
+        "partial": [{k: shown(v) for k, v in p.items()} for p in q.get("partial") or []],
+        "answers": [{k: shown(v) for k, v in a.items()} for a in q.get("answers") or []],
+        "pairs": [{k: shown(v) for k, v in p.items()} for p in q.get("pairs") or []],
         "answer": shown(q.get("answer")) if q.get("type") == "numeric" else "",
         "tolerance": shown(q.get("tolerance")),
         "unit": shown(q.get("unit")),
@@ -78,26 +84,39 @@ def question_data(form: QuestionForm, kind: str) -> tuple[dict[str, Any], dict[s
             if is_blank(row):
                 continue
             i = len(options)
-            options.append(
-                {
-                    "text": text_of(row.text.data),
-                    "correct": bool(row.correct.data),
-                    "explanation": text_of(row.explanation.data),
-                }
-            )
+            option = {
+                "text": text_of(row.text.data),
+                "correct": bool(row.correct.data),
+                "explanation": text_of(row.explanation.data),
+            }
+            if text_of(row.weight.data):
+                option["weight"] = number_of(text_of(row.weight.data))
+            options.append(option)
             fmap[f"options[{i}]"] = entry.id
-            for name in ("text", "correct", "explanation"):
+            for name in ("text", "correct", "explanation", "weight"):
                 fmap[f"options[{i}].{name}"] = getattr(row, name).id
+        _correct_from_weights(options, kind)
         data["options"] = options
     elif kind == "truefalse":
         data["answer"] = form.answer_bool.data == "true"
         fmap["answer"] = form.answer_bool.id
+        for name in ("feedback_true", "feedback_false"):
+            if text_of(getattr(form, name).data):
+                data[name] = text_of(getattr(form, name).data)
+            fmap[name] = getattr(form, name).id
     elif kind == "numeric":
         data["answer"] = number_of(text_of(form.answer.data))
         data["tolerance"] = number_of(text_of(form.tolerance.data)) or 0
         data["unit"] = form.unit.data or None
         for name in ("answer", "tolerance", "unit"):
             fmap[name] = getattr(form, name).id
+        partial = _rows(form.partial, "partial", ("answer", "tolerance", "weight"), fmap)
+        if partial:
+            data["partial"] = partial
+    elif kind == "short":
+        data["answers"] = _rows(form.answers, "answers", ("weight",), fmap)
+    elif kind == "matching":
+        data["pairs"] = _rows(form.pairs, "pairs", (), fmap)
     elif kind == "ordering":
         if text_of(form.order_label.data):
             data["order_label"] = text_of(form.order_label.data)
@@ -135,6 +154,37 @@ def question_data(form: QuestionForm, kind: str) -> tuple[dict[str, Any], dict[s
     return data, fmap
 
 
+def _correct_from_weights(options: list[dict[str, Any]], kind: str) -> None:
+    """Weighted options: an option is right when its weight is 100 (one choice) or more than 0
+    (several choices), whatever the tick says."""
+    if not any("weight" in o for o in options):
+        return
+    for option in options:
+        weight = option.get("weight")
+        if isinstance(weight, int | float):
+            option["correct"] = weight > 0 if kind == "multi" else weight == 100
+
+
+def _rows(field, name: str, numbers: tuple[str, ...], fmap: dict[str, str]) -> list[dict]:
+    """The filled rows of a FieldList as module-file entries (numbers read as numbers)."""
+    out = []
+    fmap[name] = field.id
+    for entry in field:
+        row = entry.form
+        if is_blank(row):
+            continue
+        i = len(out)
+        values: dict[str, Any] = {}
+        for sub in row:
+            value = text_of(sub.data)
+            fmap[f"{name}[{i}].{sub.short_name}"] = sub.id
+            if value:
+                values[sub.short_name] = number_of(value) if sub.short_name in numbers else value
+        fmap[f"{name}[{i}]"] = entry.id
+        out.append(values)
+    return out
+
+
 def _pad_question(form: QuestionForm, kind: str) -> None:
     if kind in ("single", "multi", "plan_compare"):
         limit = 4 if kind == "plan_compare" else 6
@@ -145,6 +195,11 @@ def _pad_question(form: QuestionForm, kind: str) -> None:
     if kind == "ordering":
         while len(form.items.entries) < max(3, min(10, len(form.items.entries) + 1)):
             form.items.append_entry()
+    for name, least, most in (("partial", 1, 6), ("answers", 2, 20), ("pairs", 3, 12)):
+        wanted = {"numeric": "partial", "short": "answers", "matching": "pairs"}.get(kind)
+        rows = getattr(form, name)
+        while wanted == name and len(rows.entries) < max(least, min(most, len(rows.entries) + 1)):
+            rows.append_entry()
 
 
 _SCENARIO: tuple[str, ...] = ("patient", "assessment", "treat", "history")
@@ -201,6 +256,10 @@ def question_edit(module_id: int, question_id: str | None = None):
                 form.options.append_entry()
             if request.form["more"] == "items" and len(form.items.entries) < 10:
                 form.items.append_entry()
+            for name, most in (("partial", 6), ("answers", 20), ("pairs", 12)):
+                rows = getattr(form, name)
+                if request.form["more"] == name and len(rows.entries) < most:
+                    rows.append_entry()
         else:
             qdata, fmap = question_data(form, kind)
             _keep_plans(existing, qdata)
