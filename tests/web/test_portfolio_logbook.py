@@ -229,6 +229,7 @@ def test_entry_draws_the_treated_zones_on_the_face(client, people, db):
     assert 'aria-label="Glabellar (frown) lines: Heavy' in face
     assert 'href="#logzone-glabella"' in face and 'id="logzone-glabella"' in html
     assert 'data-zone="forehead"' not in face  # only the zones treated are drawn
+    assert "Heavy, not indicated" in face and "Unsafe (cross-hatched)" not in face  # its legend
     observed = _new_entry(client, role="observed", **{"grade-0": ""})
     html = client.get(f"/portfolio/entries/{observed.id}").get_data(as_text=True)
     assert 'class="zone planned" data-zone="glabella"' in html
