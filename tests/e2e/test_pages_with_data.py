@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.services.academy.demo_cohort import TRAINEE_PASSWORD
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import check_pages, log_in
 
 pytestmark = pytest.mark.e2e
 
-WIDTHS = (375, 1280)
 DRILL = "occlusion-lip-filler"
 
 
@@ -57,22 +56,6 @@ def _links(page, prefix: str, suffix: str = "", limit: int = 6) -> list[str]:
     return [h for h in dict.fromkeys(hrefs) if h.endswith(suffix)][:limit]
 
 
-def _check(page, axe, paths, found, wide) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        for path in paths:
-            page.goto(path)
-            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
-                wide.append((width, path))
-            violations = [
-                (v["id"], v["impact"], len(v["nodes"]))
-                for v in axe.run(page).response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            if violations:
-                found[(width, path)] = violations
-
-
 def test_trainee_pages_with_data_pass_axe_fit_and_log_no_errors(page, axe, live):
     errors: list[str] = []
     page.on(
@@ -100,10 +83,10 @@ def test_trainee_pages_with_data_pass_axe_fit_and_log_no_errors(page, axe, live)
     step = page.url.removeprefix(page.url.split("/learn/")[0])
     page.locator("form.drill-action:has(input[value='stop-injecting']) button").click()
     page.wait_for_url("**#taken")
-    _check(page, axe, [step], found, wide)
+    check_pages(page, axe, [step], found, wide)
     page.goto(step)
     page.get_by_role("button", name="Finish the drill and see the result").click()
     page.wait_for_url("**/result")
     paths += [step + "/result", *reviews, *results]
-    _check(page, axe, paths, found, wide)
+    check_pages(page, axe, paths, found, wide)
     assert found == {} and wide == [] and errors == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.services.academy.demo import DEMO_ACCOUNTS
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import check_pages, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -64,18 +64,6 @@ def test_staff_pages_with_data_pass_axe_fit_and_log_no_errors(page, axe, who):
         cohorts = _links(page, "/academy/cohorts/", 2)
         paths += cohorts + [f"/academy/reports?cohort={c.rsplit('/', 1)[-1]}" for c in cohorts]
     found, wide = {}, []
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
-        for path in paths:
-            page.goto(path)
-            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
-                wide.append((width, path))
-            violations = [
-                (v["id"], v["impact"], len(v["nodes"]))
-                for v in axe.run(page).response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            if violations:
-                found[(width, path)] = violations
+    check_pages(page, axe, paths, found, wide)
     assert len(paths) > len(EDUCATOR_PAGES if who == 1 else ADMIN_PAGES)
     assert found == {} and wide == [] and errors == []
