@@ -80,8 +80,8 @@ def test_staff_pages_open_full_on_the_demo(demo, app):
 
 def test_demo_cohort_is_written_in_a_bounded_number_of_statements(app, db):
     """Wall time varies with the machine; the statement count does not, and it is what makes
-    the seeding slow on a networked database. About 4,700 (21,000 when every answer was saved
-    on its own and certificates were re-checked after every submission): a guard against it
+    the seeding slow on a networked database. About 5,300 (21,000 when every answer was saved
+    on its own and certificates were re-checked after every quiz too): a guard against it
     growing back."""
     from sqlalchemy import event
 
