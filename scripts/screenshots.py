@@ -192,6 +192,15 @@ def staff_pages(browser, base: str) -> None:
     ):
         educator.goto(path)
         shoot(educator, name)
+    # A cohort trainee's performed treatment waiting for sign-off: its zones on the face.
+    educator.goto("/portfolio/mentor")
+    entry = educator.locator("tr:has-text('Performed') a[href^='/portfolio/entries/']")
+    if entry.count():
+        entry.first.click()
+        educator.wait_for_load_state()
+        shoot(educator, "logbook-entry")
+    else:
+        print("warning: no performed logbook entry to review; the logbook is not photographed")
     educator.context.close()
     admin = browser.new_context(base_url=base).new_page()
     log_in(admin, DEMO_ACCOUNTS[2])

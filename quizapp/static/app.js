@@ -13,6 +13,33 @@
     });
   }
 
+  // Phones: a wide table (four columns or more) restacks each row as a card with every cell
+  // under its column's name (the CSS does it below 40rem from the data-label set here), so
+  // emails and actions are never off to the side. Tables of form fields keep their own layout;
+  // without this script a wide table scrolls inside its wrapper.
+  function stackTables() {
+    document.querySelectorAll(".table-wrap table").forEach(function (table) {
+      if (table.classList.contains("stacks") || table.matches(".edit-rows, .plan-rows, .grades, .diff, .no-stack")) { return; }
+      if (!table.tHead || table.tHead.rows.length !== 1) { return; }
+      var heads = [];
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i += 1) { heads.push(th.textContent.trim()); }
+      });
+      if (heads.length < 4) { return; }
+      table.classList.add("stacks");
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (heads[column] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[column]); }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  stackTables();
+
   // Wide tables scroll inside their wrapper: make each scroller reachable by keyboard and named,
   // so its hidden columns (emails, actions) can be scrolled into view without a mouse.
   function labelScrollers() {

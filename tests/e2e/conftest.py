@@ -121,3 +121,21 @@ def case_to_plan(page) -> None:
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Treat as planned").check()
     page.get_by_role("button", name="Save and continue").click()
+
+
+def check_pages(page, axe, paths, found: dict, wide: list) -> None:
+    """Open each path at 375 and 1280 px: its serious or critical axe violations go into
+    `found` by (width, path), a page wider than the window into `wide`."""
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in paths:
+            page.goto(path)
+            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+                wide.append((width, path))
+            violations = [
+                (v["id"], v["impact"], len(v["nodes"]))
+                for v in axe.run(page).response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if violations:
+                found[(width, path)] = violations

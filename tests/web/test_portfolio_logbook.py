@@ -218,6 +218,24 @@ def test_performed_entry_is_scored_by_the_engine_and_shows_band_and_reasons(clie
     assert observed.score_band is None and observed.score is None
 
 
+def test_entry_draws_the_treated_zones_on_the_face(client, people, db):
+    """The same face drawing as the case result: the treated zone in its verdict's colour once
+    scored, linked to its row; an observed entry shows the zone treated, without verdicts."""
+    login(client, people["trainee"].email)
+    heavy = _new_entry(client, sex="M", **{"amount-0": "60"})
+    html = client.get(f"/portfolio/entries/{heavy.id}").get_data(as_text=True)
+    face = html[html.index('aria-labelledby="logbook-map-caption"') : html.index("Zones treated")]
+    assert 'class="zone v-heavy" data-zone="glabella"' in face  # 60 U where 20 is labelled
+    assert 'aria-label="Glabellar (frown) lines: Heavy' in face
+    assert 'href="#logzone-glabella"' in face and 'id="logzone-glabella"' in html
+    assert 'data-zone="forehead"' not in face  # only the zones treated are drawn
+    assert "Heavy, not indicated" in face and "Unsafe (cross-hatched)" not in face  # its legend
+    observed = _new_entry(client, role="observed", **{"grade-0": ""})
+    html = client.get(f"/portfolio/entries/{observed.id}").get_data(as_text=True)
+    assert 'class="zone planned" data-zone="glabella"' in html
+    assert 'class="zone v-' not in html
+
+
 def test_tendency_covers_cases_and_real_practice_separately_and_together(client, people, db):
     trainee, mentor = people["trainee"], people["mentor"]
     login(client, trainee.email)
