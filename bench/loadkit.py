@@ -27,6 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+USER_AGENT = "quizapp-bench"  # sent on every request; minted sessions are bound to it
+SECRET_KEY = os.environ.get("SECRET_KEY", "bench-secret-key-loopback-only")
 
 
 # --------------------------------------------------------------------------------------------
@@ -64,7 +66,7 @@ class Session:
     def request(
         self, method: str, path: str, form: dict[str, Any] | None = None, timeout: float = 30
     ) -> tuple[int, dict[str, str], bytes]:
-        headers = {}
+        headers = {"User-Agent": USER_AGENT}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -133,6 +135,59 @@ def log_in_many(port: int, emails: list[str], password: str, threads: int = 8) -
     for t in pool:
         t.join()
     return [s for s in sessions if s is not None]
+
+
+def mint_sessions(url: str, port: int, emails: list[str]) -> list[Session]:
+    """Signed-in sessions for these learners without the sign-in page: the login view's own
+    steps (`session.clear()`, `login_user`, commit) run in this process on an app with the
+    server's SECRET_KEY, bound to loopback and USER_AGENT as Flask-Login's "strong" protection
+    checks. It spares one argon2 check per learner (2,000 of them take 10 minutes on the shared
+    2 cores); the scenarios' own requests are unchanged. The app and its connections are
+    dropped before any scenario forks."""
+    from flask import session
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SECRET_KEY")}
+    os.environ.update(DATABASE_URL=url, SECRET_KEY=SECRET_KEY)
+    try:
+        from quizapp import create_app
+        from quizapp.extensions import db
+        from quizapp.models import User
+
+        app = create_app({"MIGRATIONS": False})
+        sessions = []
+        with app.app_context():
+            users = {
+                u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
+            }
+            for email in emails:
+                with app.test_request_context(
+                    "/login",
+                    method="POST",
+                    environ_base={"REMOTE_ADDR": HOST},
+                    headers={"User-Agent": USER_AGENT},
+                ):
+                    session.clear()
+                    login_user(users[email])
+                    response = app.response_class()
+                    app.session_interface.save_session(app, session, response)
+                minted = Session(port)
+                for value in response.headers.getlist("Set-Cookie"):
+                    cookie = SimpleCookie()
+                    cookie.load(value)
+                    minted.cookies.update({k: m.value for k, m in cookie.items()})
+                sessions.append(minted)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        return sessions
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,7 +444,7 @@ def start_server(
         **os.environ,
         "DATABASE_URL": url,
         "QUIZAPP_BENCH_ROUTES": "1",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-loopback-only"),
+        "SECRET_KEY": SECRET_KEY,
         # Many learners sign in from one loopback address: lift the per-IP login throttle only.
         "LOGIN_LIMIT_PER_IP": "100000 per minute",
         **(extra_env or {}),
