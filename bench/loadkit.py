@@ -274,6 +274,13 @@ class Figures:
     def pct(self, p: float) -> float:
         return percentile(self.latencies, p)
 
+    @property
+    def cpu_ms(self) -> float:
+        """CPU a request cost the server's workers and the database's backends, in ms."""
+        if not self.cpu or not self.requests:
+            return float("nan")
+        return (self.cpu["server"] + self.cpu["postgres"]) / self.requests * 1000
+
 
 def percentile(values: list[float], p: float) -> float:
     """The nearest-rank percentile (p in 0-100) of values; nan for none."""
@@ -288,7 +295,7 @@ def percentile(values: list[float], p: float) -> float:
 # --------------------------------------------------------------------------------------------
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-SERVER = {"pid": 0}  # the gunicorn master under test (bench_database sets it)
+SERVER: dict[str, Any] = {"pid": 0, "url": ""}  # the gunicorn master under test, its database
 
 
 def _process_cpu(pid: int) -> float:
@@ -301,15 +308,17 @@ def _process_cpu(pid: int) -> float:
 
 
 def _postgres_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
+    """The PostgreSQL backends serving the benchmark's database (not other engineers' test
+    databases on the same server); none on SQLite."""
+    url = SERVER.get("url", "")
+    if not url.startswith("postgres"):
+        return []
+    from sqlalchemy import text
+
+    with connected(url) as connection:
+        sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        sql += " AND pid <> pg_backend_pid()"
+        return [int(pid) for pid in connection.execute(text(sql)).scalars()]
 
 
 def _machine_jiffies() -> tuple[int, int]:
@@ -322,9 +331,10 @@ def _machine_jiffies() -> tuple[int, int]:
 
 class CpuMeter:
     """CPU seconds spent between start and since(): by the gunicorn workers (their own work
-    and, on SQLite, the database's), by every `postgres` process on the machine (other
-    engineers' test databases included), by the load generator's processes, and how busy the
-    whole machine was (all processes, other engineers' included)."""
+    and, on SQLite, the database's), by the PostgreSQL backends of the benchmark's database
+    (not the server's background writers), by the load generator's processes, and how busy
+    the whole machine was (all processes, other engineers' included). The first two, divided
+    by the requests, are the cost of a request, which other engineers' load hardly changes."""
 
     def __init__(self) -> None:
         self.wall = time.perf_counter()
@@ -338,7 +348,10 @@ class CpuMeter:
         workers = sum(
             _process_cpu(pid) - self.workers.get(pid, 0.0) for pid in worker_pids(SERVER["pid"])
         )
-        postgres = sum(_process_cpu(pid) - self.postgres.get(pid, 0.0) for pid in _postgres_pids())
+        postgres = sum(
+            _process_cpu(pid) - self.postgres.get(pid, 0.0)
+            for pid in set(_postgres_pids()) | set(self.postgres)
+        )
         busy, total = _machine_jiffies()
         share = (busy - self.jiffies[0]) / max(1, total - self.jiffies[1])
         return {
@@ -359,15 +372,20 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime + mine.ru_utime + mine.ru_stime
 
 
-def cpu_line(cpu: dict[str, float]) -> str:
+def cpu_line(cpu: dict[str, float], requests: int = 0) -> str:
     if not cpu:
         return ""
     cores = os.cpu_count() or 1
+    per = ""
+    if requests:
+        per = f"; per request: server {cpu['server'] / requests * 1000:.2f} ms"
+        if cpu["postgres"]:
+            per += f" + postgres {cpu['postgres'] / requests * 1000:.2f} ms"
     return (
         f"cpu over {cpu['wall']:.1f} s: server workers {cpu['server']:.1f} s, postgres "
         f"{cpu['postgres']:.1f} s, load generator {cpu['generator']:.1f} s; machine "
         f"{cpu['busy'] * 100:.0f}% busy of {cores} cores ({cpu['busy'] * cores * cpu['wall']:.1f}"
-        f" core-s)"
+        f" core-s){per}"
     )
 
 
