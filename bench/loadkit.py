@@ -198,15 +198,15 @@ def mint_sessions(url: str, port: int, emails: list[str]) -> list[Session]:
 Op = tuple[str, str, dict[str, Any] | None, int | None, tuple[int, ...]]
 
 
-def _run_ops(args) -> list[tuple[float, bool, int, int]]:
+def _run_ops(args) -> list[tuple[float, bool, int, int, str]]:
     """In a child process: run ops with `threads` threads, all created before `start_at`.
 
     Closed loop (rate None): each thread sends its next op when the last one is answered, and
     latency runs from the send. Open loop: op i is due at start_at + i/rate and latency runs from
     its due time, so queueing counts; rate=inf makes every op due at start_at ("at once").
-    Returns (latency, good, SQL statements, worker pid) per op."""
-    port, sessions, ops, threads, seconds, rate, start_at = args
-    results: list[tuple[float, bool, int, int]] = []
+    Returns (latency, good, SQL statements, worker pid, what went wrong or "") per op."""
+    port, sessions, ops, threads, seconds, rate, start_at, timeout = args
+    results: list[tuple[float, bool, int, int, str]] = []
     lock = threading.Lock()
     jobs: queue.Queue[tuple[int, float]] = queue.Queue()
     deadline = start_at + seconds
@@ -233,18 +233,16 @@ def _run_ops(args) -> list[tuple[float, bool, int, int]]:
             pid = queries = -1
             try:
                 if form is not None:
-                    status, headers, _ = session.request(
-                        method, path, {"csrf_token": session.token, **form}
-                    )
-                else:
-                    status, headers, _ = session.request(method, path)
+                    form = {"csrf_token": session.token, **form}
+                status, headers, _ = session.request(method, path, form, timeout=timeout)
                 good = status in ok
+                kind = "" if good else f"HTTP {status}"
                 queries = int(headers.get("x-query-count", -1))
                 pid = int(headers.get("x-bench-pid", -1))
-            except (OSError, http.client.HTTPException):
-                good = False
+            except (OSError, http.client.HTTPException) as error:
+                good, kind = False, type(error).__name__
             with lock:
-                results.append((time.perf_counter() - began, good, queries, pid))
+                results.append((time.perf_counter() - began, good, queries, pid, kind))
 
     pool = [threading.Thread(target=work) for _ in range(threads)]
     for t in pool:
@@ -265,6 +263,7 @@ class Figures:
     half_p95: float | None = None
     note: str = ""
     pids: list[int] = field(default_factory=list)  # the worker that served each request
+    error_kinds: dict[str, int] = field(default_factory=dict)  # e.g. {"TimeoutError": 3}
     cpu: dict[str, float] = field(default_factory=dict)  # CpuMeter.since()
 
     @property
@@ -399,6 +398,7 @@ def run(
     seconds: float,
     processes: int,
     rate: float | None = None,
+    timeout: float = 30,
 ) -> Figures:
     """Split ops round-robin over `processes` children with concurrency/processes threads each
     (created before the start, so a burst of 2,000 leaves together); rate=math.inf: all at once.
@@ -419,6 +419,7 @@ def run(
                 seconds,
                 (rate / processes) if rate else None,
                 start_at,
+                timeout,
             )
         )
     meter = CpuMeter()
@@ -427,15 +428,20 @@ def run(
     elapsed = time.perf_counter() - start_at
     cpu = meter.since()  # from before the fork: includes starting the threads
     results = [r for chunk in chunks for r in chunk]
-    queries = [q for _, _, q, _ in results if q >= 0]
+    queries = [q for _, _, q, _, _ in results if q >= 0]
+    kinds: dict[str, int] = {}
+    for *_, kind in results:
+        if kind:
+            kinds[kind] = kinds.get(kind, 0) + 1
     return Figures(
         name,
         len(results),
         max(elapsed, 1e-6),
-        sum(1 for _, good, _, _ in results if not good),
-        [latency for latency, _, _, _ in results],
+        sum(1 for _, good, *_ in results if not good),
+        [latency for latency, *_ in results],
         statistics.fmean(queries) if queries else float("nan"),
-        pids=[pid for _, _, _, pid in results],
+        pids=[pid for _, _, _, pid, _ in results],
+        error_kinds=kinds,
         cpu=cpu,
     )
 
