@@ -164,6 +164,25 @@ def backup(target):
     click.echo(f"Backed up {url.database} to {target}")
 
 
+summaries_cli = AppGroup("summaries", help="The summaries written with each attempt.")
+
+
+@summaries_cli.command("rebuild")
+@click.option("--academy", "academy_slug", default=None, help="Only this academy (its slug).")
+def rebuild_summaries(academy_slug):
+    """Recompute the summary tables from the attempts (after a migration, a bulk load or a
+    content change made outside the application); reports read them at once."""
+    from quizapp.services.academy import academies
+    from quizapp.services.learning import summaries
+
+    academy_id = None
+    if academy_slug is not None:
+        academy_id = _academy_command(lambda: academies.by_slug(academy_slug)).id
+    written = summaries.rebuild(academy_id)
+    db.session.commit()
+    click.echo(", ".join(f"{table}: {n}" for table, n in written.items()))
+
+
 def _import_bank() -> str:
     """Import cases/ and cases/modules/ into the database; returns a one-line summary."""
     from quizapp.services.authoring import content
@@ -177,6 +196,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(academies_cli)
     app.cli.add_command(demo)
     app.cli.add_command(backup)
+    app.cli.add_command(summaries_cli)
     from quizapp.content_cli import register_content_cli
 
     register_content_cli(app)

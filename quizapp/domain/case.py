@@ -370,7 +370,7 @@ class Case:
         out: dict[str, dict[str, float]] = {}
         for item, months in zip(self.history, self._months, strict=True):
             product = PRODUCTS[item.product]
-            if product.is_toxin or item.amount is None:
+            if not product.is_filler or item.amount is None:
                 continue
             left = item.amount * remaining_fraction(item.product, months)
             sides = out.setdefault(item.zone, {})

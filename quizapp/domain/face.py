@@ -22,10 +22,13 @@ from typing import Final, Literal
 
 
 class Family(StrEnum):
-    """Product family: toxin relaxes muscle, filler replaces volume (principle 3)."""
+    """Product family: toxin relaxes muscle, filler replaces volume (principle 3). Enzyme
+    (hyaluronidase) dissolves HA filler: a treatment for complications, never volume, judged
+    by rules of its own (docs/scoring.md) and never against a zone's dose range."""
 
     TOXIN = "toxin"
     FILLER = "filler"
+    ENZYME = "enzyme"
 
 
 class Region(StrEnum):
@@ -276,17 +279,19 @@ _ZONE_LIST: Final[tuple[Zone, ...]] = (
         "Bunny lines (nasal)",
         Region.MID,
         "nose",
-        per_side=False,
+        per_side=True,
         danger_zone=False,
         products=_TOXINS,
         doses=(
             _toxin(
                 1,
-                6,
-                None,
-                "B14 B15",
-                "1-3 points x 1-2 U, high and superficial to avoid lip ptosis (one training "
-                "site and one consensus); read as a total. No cap found.",
+                2,
+                3,
+                "B14",
+                "Per point and per side, as the source gives it: the nasalis is paired and "
+                "treated with one point in each muscle belly, 1-2 U per point (B14), so 1-2 U "
+                "per side. The source's most, 3 points x 2 U = 6 U over both sides, is the "
+                "ceiling: 3 U per side. High and superficial to avoid lip ptosis (B14 B15).",
             ),
         ),
     ),
@@ -654,7 +659,7 @@ FITZPATRICK_REFS: Final = ("S10",)
 # --------------------------------------------------------------------------------------------
 
 Curve = tuple[tuple[float, float], ...]
-FillerClass = Literal["ha", "biostimulator", "permanent"]
+FillerClass = Literal["ha", "biostimulator", "permanent", "unknown"]
 
 #: onabotulinumtoxinA's label glabella dose, the anchor for ona-equivalent units (B1).
 ONA_GLABELLA_UNITS: Final = 20.0
@@ -708,9 +713,18 @@ class Product:
     effect_curve: Curve = ()
     note: str = ""
 
+    #: Only for patient histories: the patient does not know what was injected (a plan can
+    #: never name it). Judged conservatively: possibly permanent, possibly not HA.
+    history_only: bool = False
+
     @property
     def is_toxin(self) -> bool:
         return self.family == Family.TOXIN
+
+    @property
+    def is_filler(self) -> bool:
+        """Fillers add volume; toxins and hyaluronidase (an enzyme) do not."""
+        return self.family == Family.FILLER
 
     @property
     def ona_factor(self) -> float:
@@ -919,12 +933,49 @@ _PRODUCT_LIST: Final[tuple[Product, ...]] = (
         effect_curve=PERMANENT_CURVE,
         note="Permanent; inflammatory nodules reported up to a year after injection (F25).",
     ),
+    Product(
+        "unknown",
+        "Unknown filler (the patient does not know the product)",
+        Family.FILLER,
+        "mL",
+        ("F30", "F44"),
+        filler_class="unknown",
+        degradable=False,
+        reversible=False,
+        permanent=False,
+        remaining_curve=PERMANENT_CURVE,
+        effect_curve=PERMANENT_CURVE,
+        history_only=True,
+        note="For patient histories only. An unknown product may be permanent or a slowly "
+        "degrading, non-HA filler, so the engine assumes it all remains (the permanent curve) "
+        "and that hyaluronidase cannot dissolve it; layering over it is to be avoided (F44), "
+        "and late migration is more common with permanent fillers (F30).",
+    ),
+    Product(
+        "hyaluronidase",
+        "Hyaluronidase",
+        Family.ENZYME,
+        "U",
+        ("F38", "F39", "F41", "F54"),
+        note="An enzyme that dissolves HA filler, for complications and misplaced filler: not a "
+        "filler, never volume. 1.5-9 U per 0.1 mL of HA for small nodules (F39); periocular "
+        "dissolving at 150 or 75 U/mL, with hollowing in 18% (F41); the high-dose pulsed "
+        "protocol for vascular occlusion scales with the ischaemic tissue (F38 F54). It does "
+        "not dissolve CaHA, PLLA or permanent fillers.",
+    ),
 )
 
 PRODUCTS: Final[dict[str, Product]] = {p.id: p for p in _PRODUCT_LIST}
 PRODUCT_IDS: Final[tuple[str, ...]] = tuple(PRODUCTS)
 TOXIN_IDS: Final[tuple[str, ...]] = tuple(p.id for p in _PRODUCT_LIST if p.is_toxin)
-FILLER_IDS: Final[tuple[str, ...]] = tuple(p.id for p in _PRODUCT_LIST if not p.is_toxin)
+#: Fillers a plan may use (the unknown product is for histories only).
+FILLER_IDS: Final[tuple[str, ...]] = tuple(
+    p.id for p in _PRODUCT_LIST if p.is_filler and not p.history_only
+)
+#: Hyaluronidase: a treatment item for complications, listed apart from the fillers.
+ENZYME_IDS: Final[tuple[str, ...]] = tuple(p.id for p in _PRODUCT_LIST if p.family == Family.ENZYME)
+#: Products a plan may name (everything but the history-only unknown product).
+PLAN_PRODUCT_IDS: Final[tuple[str, ...]] = tuple(p.id for p in _PRODUCT_LIST if not p.history_only)
 
 #: Where inco has no duration of its own, its effect borrows ona's (an approximation).
 _ONA_EFFECT_MONTHS: Final = _weeks(19.7)
@@ -957,10 +1008,10 @@ def remaining_fraction(product_id: str, months: float) -> float:
     Built from retention and MRI figures (P16, F18), the biostimulators' duration (F19, F22) and
     the permanence of PMMA, silicone and PAAG (F23-F25); the points in between are our own
     straight lines. It exists to teach that earlier filler is still there, not to predict a
-    patient's tissue. Toxins return 0: they leave no volume behind.
+    patient's tissue. Toxins and hyaluronidase return 0: they leave no volume behind.
     """
     product = PRODUCTS[product_id]
-    if product.is_toxin:
+    if not product.is_filler:
         return 0.0
     return _interpolate(product.remaining_curve, max(months, 0.0))
 
@@ -977,4 +1028,6 @@ def effect_fraction(product_id: str, months: float) -> float:
     if product.is_toxin:
         duration = product.effect_months or _ONA_EFFECT_MONTHS
         return max(0.0, 1.0 - months / duration)
+    if not product.is_filler:
+        return 0.0
     return _interpolate(product.effect_curve, months)

@@ -285,8 +285,9 @@ def _validate_zones(
             errors[f"{where}-zone"] = "Choose a zone from the list."
         product_id = _text(row.get("product"))
         product = PRODUCTS.get(product_id)
-        if product is None:
+        if product is None or product.history_only:
             errors[f"{where}-product"] = "Choose a product from the list."
+            product = None
         elif modality in MODALITIES and product.family.value != modality:
             errors[f"{where}-product"] = (
                 f"{product.label} is a {product.family.value}; this entry is {modality}."

@@ -12,7 +12,11 @@ from quizapp.domain.terms import Depth, Disposition, Side
 #: Input sanity bounds per item, in the product's own units. They catch typing slips (2000 for
 #: 20) and keep the engine's arithmetic sane; they are NOT clinical limits, which the scoring
 #: engine judges.
-MAX_ITEM_AMOUNT: Final[dict[Family, float]] = {Family.TOXIN: 1000.0, Family.FILLER: 100.0}
+MAX_ITEM_AMOUNT: Final[dict[Family, float]] = {
+    Family.TOXIN: 1000.0,
+    Family.FILLER: 100.0,
+    Family.ENZYME: 3000.0,
+}
 MAX_ITEMS: Final = 40
 MAX_REVIEW_WEEKS: Final = 104
 MAX_TECHNIQUE_CHARS: Final = 200
@@ -60,7 +64,8 @@ class RunningTotals:
 
 def running_totals(rows: Iterable[Mapping[str, str]]) -> RunningTotals:
     """Totals of plan rows as typed (before scoring): a row without a known zone and product or
-    a readable amount is left out; a paired zone on `both` sides counts twice."""
+    a readable amount is left out; a paired zone on `both` sides counts twice. Hyaluronidase
+    counts in its own units, never as millilitres of filler, and touches no facial unit."""
     units: dict[str, float] = {}
     millilitres = 0.0
     facial_units: set[str] = set()
@@ -74,9 +79,11 @@ def running_totals(rows: Iterable[Mapping[str, str]]) -> RunningTotals:
         if product is None or zone is None:
             continue
         sides = 2 if row.get("side") == Side.BOTH.value else 1
-        if product.is_toxin:
+        if not product.is_filler:
             units[product.label] = units.get(product.label, 0.0) + amount * sides
-        else:
-            millilitres += amount * sides
+            if product.is_toxin:
+                facial_units.add(FACIAL_UNITS.get(zone.unit, zone.unit))
+            continue
+        millilitres += amount * sides
         facial_units.add(FACIAL_UNITS.get(zone.unit, zone.unit))
     return RunningTotals(units, millilitres, sorted(facial_units))

@@ -257,6 +257,18 @@ _FLAG_LIST: Final[tuple[RedFlag, ...]] = (
         "worse.",
     ),
     RedFlag(
+        "filler_complication",
+        "A filler complication to dissolve (nodule, misplaced or excess HA)",
+        (D.TREAT_IN_PART, D.TREAT, D.REFER),
+        _FILLER,
+        False,
+        "zone",
+        ("F39", "F41", "F38", "F54"),
+        "Hyaluronidase dissolves HA: 1.5-9 U per 0.1 mL for small nodules (F39). It cannot "
+        "dissolve CaHA, PLLA, permanent or unknown products, and dissolving can leave hollowing "
+        "(F41). More filler in the zone waits until the complication is settled.",
+    ),
+    RedFlag(
         "over_65_label",
         "Aged 65 or over (some toxin labels are for adults under 65)",
         (D.TREAT,),

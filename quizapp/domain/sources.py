@@ -261,6 +261,18 @@ _RAW: Final[tuple[tuple[str, Tag, str], ...]] = (
         "at most a quarter of the dose given then",
     ),
     ("U7", "U", "Educator convention: the band score intervals of docs/scoring.md"),
+    (
+        "U8",
+        "U",
+        "Educator convention: hyaluronidase is checked against 1.5-9 U per 0.1 mL of HA (F39) "
+        "scaled to the HA estimated to remain in the zone; 10 points where it is not indicated",
+    ),
+    (
+        "U9",
+        "U",
+        "Educator convention: filler of an unknown product is assumed to remain in full "
+        "(possibly permanent) and not to be HA (no hyaluronidase rescue)",
+    ),
     # Regulators' CPD rules (issue 11; not in facts.md): the figures of quizapp/domain/cpd.py
     (
         "R1",

@@ -191,7 +191,7 @@ class ConsistencyChecks:
             limit = FILLER_LABEL_ML_PER_60KG_YEAR * patient.weight_kg / 60.0
             past = 0.0
             for item in history:
-                filler = not PRODUCTS[item.product].is_toxin
+                filler = PRODUCTS[item.product].is_filler
                 if filler and item.amount is not None and self._months(item) < 12:
                     past += item.amount * len(side_keys(item.zone, item.side))
             planned = sum(
@@ -221,7 +221,7 @@ class ConsistencyChecks:
     def _residual(self, history: Iterable[HistoryItem], zone: str) -> dict[str, float]:
         out: dict[str, float] = {}
         for item in history:
-            if item.zone != zone or item.amount is None or PRODUCTS[item.product].is_toxin:
+            if item.zone != zone or item.amount is None or not PRODUCTS[item.product].is_filler:
                 continue
             left = item.amount * remaining_fraction(item.product, self._months(item))
             keys = (

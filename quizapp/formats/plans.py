@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Any
 
-from quizapp.domain.face import PRODUCT_IDS, PRODUCTS, ZONE_IDS, ZONES
+from quizapp.domain.face import PLAN_PRODUCT_IDS, PRODUCTS, ZONE_IDS, ZONES
 from quizapp.domain.plan import (
     MAX_ITEM_AMOUNT,
     MAX_ITEMS,
@@ -129,7 +129,7 @@ def _read_item(reader: Reader, value: Any, path: Path, *, from_form: bool) -> Pl
         reader.choice(data["zone"], (*path, "zone"), ZONE_IDS, "zone") if "zone" in data else None
     )
     product = (
-        reader.choice(data["product"], (*path, "product"), PRODUCT_IDS, "product")
+        reader.choice(data["product"], (*path, "product"), PLAN_PRODUCT_IDS, "product")
         if "product" in data
         else None
     )

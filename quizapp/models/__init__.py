@@ -40,6 +40,17 @@ from quizapp.models.progress import (
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.models.summaries import (
+    SUMMARY_MODELS,
+    AnswerSummary,
+    CaseBandSummary,
+    CaseFlagSummary,
+    CaseZoneSummary,
+    LearnerCases,
+    LearnerCaseSummary,
+    LearnerModuleSummary,
+    LearnerTendency,
+)
 
 __all__ = [
     "Academy",
@@ -77,4 +88,13 @@ __all__ = [
     "MentorAssignment",
     "MentorProfile",
     "User",
+    "SUMMARY_MODELS",
+    "AnswerSummary",
+    "CaseBandSummary",
+    "CaseFlagSummary",
+    "CaseZoneSummary",
+    "LearnerCaseSummary",
+    "LearnerModuleSummary",
+    "LearnerCases",
+    "LearnerTendency",
 ]

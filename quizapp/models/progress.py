@@ -119,8 +119,8 @@ class QuizAttempt(AttemptMoves, db.Model):
             "submitted_at",
             "started_at",
         ),
-        # The aggregate cache's fingerprint and open attempts of an academy's quiz attempts
-        # (services/infra/aggcache.py), read from the index alone.
+        # An academy's attempts by status and id (was the per-worker aggregate cache's
+        # fingerprint; kept until a migration drops it).
         Index("ix_quiz_attempts_fingerprint", "academy_id", "status", "id", "submitted_at"),
     )
 
@@ -235,9 +235,8 @@ class CaseAttempt(AttemptMoves, db.Model):
             "case_id",
             "updated_at",
         ),
-        # The aggregate cache's fingerprint of an academy's case attempts
-        # (services/infra/aggcache.py);
-        # also covers common mistakes' per-case bands.
+        # An academy's case attempts by status and id, covering per-case bands (was the
+        # per-worker aggregate cache's fingerprint; kept until a migration drops it).
         Index(
             "ix_case_attempts_fingerprint",
             "academy_id",

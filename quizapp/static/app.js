@@ -126,19 +126,24 @@
         if (product.toxin) {
           ona += total / product.ona;
           if (zone.upper) { upper += total / product.ona; }
-        } else {
+        } else if (product.filler) {
           ml += total;
+        } else {
+          return; // hyaluronidase: its own units, no volume, no facial unit
         }
         if (units.indexOf(zone.unit) < 0) { units.push(zone.unit); }
       });
       var toxins = order.filter(function (p) { return data.products[p].toxin; });
-      var fillers = order.filter(function (p) { return !data.products[p].toxin; });
+      var fillers = order.filter(function (p) { return data.products[p].filler; });
+      var enzymes = order.filter(function (p) { return !data.products[p].toxin && !data.products[p].filler; });
       units.sort();
       summary.textContent = "Toxin: " + (toxins.length ? toxins.map(function (p) {
         return shown(perProduct[p]) + " " + data.products[p].unit + " " + data.products[p].label;
       }).join(", ") : "none") + " · Filler: " + shown(ml) + " mL" + (fillers.length ? " (" + fillers.map(function (p) {
         return shown(perProduct[p]) + " mL " + data.products[p].label;
-      }).join(", ") + ")" : "") + " · Facial units treated: " + units.length + (units.length ? " (" + units.join(", ") + ")" : "");
+      }).join(", ") + ")" : "") + enzymes.map(function (p) {
+        return " · " + data.products[p].label + ": " + shown(perProduct[p]) + " " + data.products[p].unit;
+      }).join("") + " · Facial units treated: " + units.length + (units.length ? " (" + units.join(", ") + ")" : "");
       var values = { ona: ona, upper: upper, filler: ml };
       limits.replaceChildren();
       data.limits.concat([{ id: "units", label: "Facial units (more than " + data.maxUnits + " added no benefit)", max: data.maxUnits, refs: ["F15"] }]).forEach(function (limit) {

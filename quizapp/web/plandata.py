@@ -66,6 +66,7 @@ def plan_script_data(case: Case) -> dict:
                 "label": p.label,
                 "unit": p.unit,
                 "toxin": p.is_toxin,
+                "filler": p.is_filler,
                 "ona": p.ona_factor,
             }
             for p in PRODUCTS.values()

@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from quizapp.domain.case import Case
-from quizapp.domain.face import FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
+from quizapp.domain.face import ENZYME_IDS, FILLER_IDS, GRADES, PRODUCTS, TOXIN_IDS, ZONE_IDS, ZONES
 from quizapp.domain.numbers import parse_int
 from quizapp.domain.plan import MAX_ITEMS, PLAN_ROW_KEYS, running_totals
 from quizapp.domain.redflags import RED_FLAGS
@@ -199,6 +199,7 @@ def plan_context(attempt: PlayableAttempt) -> dict[str, Any]:
         "zones": [(z, ZONES[z].label) for z in ZONE_IDS],
         "toxins": [(p, PRODUCTS[p].label) for p in TOXIN_IDS],
         "fillers": [(p, PRODUCTS[p].label) for p in FILLER_IDS],
+        "enzymes": [(p, PRODUCTS[p].label) for p in ENZYME_IDS],
         "sides": [s.value for s in Side],
         "depths": [d.value for d in Depth],
         "problems": casestudy.plan_problems(attempt) if attempt.plan_items else [],

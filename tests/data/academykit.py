@@ -22,6 +22,7 @@ from quizapp.models import (
     QuizAttempt,
 )
 from quizapp.services.authoring import content
+from quizapp.services.learning import summaries
 
 BANK = Path(__file__).resolve().parents[2] / "cases"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -121,6 +122,7 @@ def quiz(user, academy, slug: str, score: float, when: datetime = NOW, *, passed
                 correct=index * 100 / answers < score,
             )
         )
+    summaries.rebuild(academy.id)  # rows written past the services: recompute the summaries
     db.session.commit()
     return attempt
 
@@ -138,6 +140,8 @@ def open_quiz(user, academy, slug: str, when: datetime = NOW):
         answers={},
     )
     db.session.add(attempt)
+    db.session.flush()
+    summaries.rebuild(academy.id)
     db.session.commit()
     return attempt
 
@@ -173,10 +177,10 @@ def case_attempt(
         result={},
     )
     db.session.add(attempt)
+    db.session.flush()
+    summaries.rebuild(academy.id)
     if commit:
         db.session.commit()
-    else:
-        db.session.flush()
     return attempt
 
 

@@ -58,6 +58,8 @@ PRODUCT_IDS = [
     "pmma",
     "silicone",
     "paag",
+    "unknown",
+    "hyaluronidase",
 ]
 REQUIRED_FLAGS = [
     "pregnancy",
@@ -159,7 +161,7 @@ def test_filler_properties():
         assert PRODUCTS[pid].permanent and not PRODUCTS[pid].degradable
 
 
-@pytest.mark.parametrize("pid", [p for p in PRODUCT_IDS if not PRODUCTS[p].is_toxin])
+@pytest.mark.parametrize("pid", [p for p in PRODUCT_IDS if PRODUCTS[p].is_filler])
 def test_persistence_never_rises(pid):
     values = [remaining_fraction(pid, m) for m in range(0, 240, 3)]
     assert values[0] == 1.0

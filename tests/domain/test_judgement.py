@@ -312,7 +312,7 @@ def test_erased_never_comes_with_a_younger_age():
             item("glabella", "ona", 30),
             item("crows_feet", "ona", 12),
             item("forehead", "ona", 20),
-            item("bunny_lines", "ona", 6),
+            item("bunny_lines", "ona", 3),
         ),
     )
     assert result.look.label == "altered" and result.look.apparent_age == 60

@@ -346,7 +346,7 @@ def test_projected_look_refreshed_capped_and_erased():
             item("glabella", "ona", 30),
             item("crows_feet", "ona", 12),
             item("forehead", "ona", 20),
-            item("bunny_lines", "ona", 6),
+            item("bunny_lines", "ona", 3),
         ),
     )
     assert erased.look.label == "altered" and "erased" in codes(erased)

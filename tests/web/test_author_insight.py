@@ -23,7 +23,7 @@ from quizapp.models import (
 from quizapp.models.base import now_utc
 from quizapp.services.authoring import cases, insight, insight_tables, lifecycle, modules, records
 from quizapp.services.infra.csvout import csv_text, safe_cell
-from quizapp.services.learning import casestudy
+from quizapp.services.learning import casestudy, summaries
 from tests.conftest import login
 from tests.web.test_author_cases import CASE_YAML
 
@@ -242,6 +242,7 @@ def test_case_insight_on_known_attempts(setup, client, db):
     db.session.add(elsewhere)
     db.session.flush()
     db.session.add_all(casestudy.flag_rows(elsewhere.id, [], ["pregnancy", "bdd_signs"]))
+    summaries.rebuild()  # rows written past the services
     db.session.commit()
     data = insight.case_insight(setup["academy"].id, case.id)
     assert data.attempts == 3 and data.mean_score == pytest.approx(200 / 3)

@@ -117,8 +117,8 @@ def test_overdone_plan_gets_overdone_band_and_tendency(client, trainee, case_ban
         "side-2": "midline",
         "zone-3": "bunny_lines",
         "product-3": "ona",
-        "amount-3": "4",
-        "side-3": "midline",
+        "amount-3": "2",
+        "side-3": "both",
         "go": "submit",
     }
     response = _post(client, f"{base}/plan", **plan)
@@ -281,3 +281,13 @@ def test_the_player_drives_any_playable_attempt_through_the_steps():
     assert run.submissions == 1 and run.attempt.plan_items[0]["amount"] == "20"
     with pytest.raises(casestudy.StepRefused):
         player.take_step(run, CaseStep.PATIENT, MultiDict())
+
+
+def test_plan_form_offers_hyaluronidase_apart_and_never_the_unknown_product(
+    client, trainee, case_bank
+):
+    base = _start(client)
+    _walk_to_plan(client, base)
+    html = client.get(f"{base}/plan").get_data(as_text=True)
+    assert '<optgroup label="For complications"><option value="hyaluronidase"' in html
+    assert 'value="unknown"' not in html

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from quizapp.domain.redflags import RED_FLAGS
+from quizapp.domain.scoring.members import (
+    S_UNSAFE,
+    S_WARNING,
+)
 from quizapp.domain.scoring.results import Candidacy, Finding, Reason
 from quizapp.domain.scoring.tables import Run
 from quizapp.domain.scoring.weights import (
@@ -11,7 +15,7 @@ from quizapp.domain.scoring.weights import (
     DISPOSITION_NEAR_MISS,
 )
 from quizapp.domain.scoring.zones import flag_refs
-from quizapp.domain.terms import Disposition, Severity
+from quizapp.domain.terms import Disposition
 
 
 def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) -> Candidacy:
@@ -32,7 +36,7 @@ def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) ->
         state.findings.append(
             Finding(
                 "candidacy",
-                Severity.UNSAFE,
+                S_UNSAFE,
                 reasons[-1].text,
                 reasons[-1].references,
                 None,
@@ -68,7 +72,7 @@ def judge_candidacy(state: Run, candidacy_fails: bool, blocked_by: list[str]) ->
             )
             penalty = DISPOSITION_MISS
         reasons.append(Reason(text))
-        state.findings.append(Finding("disposition", Severity.WARNING, text, (), None, penalty))
+        state.findings.append(Finding("disposition", S_WARNING, text, (), None, penalty))
     ok = not candidacy_fails and not blocked_by
     return Candidacy(expected, given, treats, ok, tuple(blocked_by), tuple(reasons))
 

@@ -9,7 +9,29 @@ from quizapp.domain.case import Case
 from quizapp.domain.face import Family
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring.candidacy import judge_candidacy
+from quizapp.domain.scoring.enzyme import hyaluronidase_findings
 from quizapp.domain.scoring.look import identity_findings, projected_look, settle_look
+from quizapp.domain.scoring.members import (
+    B_CONSERVATIVE,
+    B_NATURAL,
+    B_OVERDONE,
+    B_OVERFILLED,
+    B_UNDER_TREATED,
+    B_UNSAFE,
+    FILLER,
+    S_OVERDONE,
+    S_OVERFILLED,
+    S_UNSAFE,
+    TOXIN,
+    V_CONSERVATIVE,
+    V_HEAVY,
+    V_MISSED,
+    V_NOT_INDICATED,
+    V_OVERFILLED,
+    V_UNDER,
+    V_UNSAFE,
+    V_WRONG_PRODUCT,
+)
 from quizapp.domain.scoring.practice import practice_findings
 from quizapp.domain.scoring.results import (
     FAMILY_ORDER,
@@ -42,8 +64,6 @@ from quizapp.domain.terms import (
     DISPOSITION_LABELS,
     VERDICT_LABELS,
     Band,
-    Severity,
-    Verdict,
 )
 
 
@@ -56,10 +76,11 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         tables = case_tables(case)
     elif tables.case is not case:
         raise ValueError("tables were built for another case")
-    state = Run(case, plan, tables, [], [], {}, 0.0)
-    groups = group_items(plan)
+    state = Run(case, plan, tables, [], [], {}, 0.0, {})
+    groups, enzyme = group_items(plan)
     expected = case.reference.disposition
-    treats = bool(plan.items)
+    # Hyaluronidase alone treats a complication: it is judged by its own rules (enzyme.py).
+    treats = bool(groups)
     # Treating a patient who should not be treated is unsafe whatever the doses, unless the
     # only flags behind that disposition have a rule of their own (the 2-week review).
     candidacy_fails = treats and not expected.treats and not tables.ruled_only
@@ -67,10 +88,14 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     blocked_by: set[str] = set()
     keys = set(groups)
     keys.update(tables.required)
+    blocking = tables.blocking
     for key in sorted(keys, key=_KEY_ORDER.__getitem__):
         group = groups.get(key)
-        hits = blocking_flags(tables, key[0], key[1], group.by_product) if group else []
-        blocked_by.update(hits)
+        if group and blocking:
+            hits = blocking_flags(tables, key[0], key[1], group.by_product)
+            blocked_by.update(hits)
+        else:
+            hits = _NO_HITS
         judge_zone(state, key, group, candidacy_fails, hits)
 
     product_safety(state, groups)
@@ -79,19 +104,16 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     identity_findings(state)
     caution_findings(state, groups)
     practice_findings(state, groups)
+    if enzyme:
+        hyaluronidase_findings(state, enzyme)
     look = projected_look(state)
     candidacy = judge_candidacy(state, candidacy_fails, sorted(blocked_by))
 
     zones = tuple(state.zones)
-    findings = tuple(
-        sorted(
-            state.findings,
-            key=lambda f: (-SEVERITY_RANK[f.severity], f.code, f.zone or "", f.text),
-        )
-    )
+    findings = tuple(sorted(state.findings, key=_finding_order))
     band, band_reasons = _band(state, zones, findings)
     look = settle_look(look, band)
-    penalty = math.fsum([z.penalty for z in zones] + [f.penalty for f in findings])
+    penalty = math.fsum([*[z.penalty for z in zones], *[f.penalty for f in findings]])
     low, high = BAND_SCORES[band]
     raw = low + (high - low) * max(0.0, 100.0 - penalty) / 100.0
     score = int(math.floor(raw + 0.5 + 1e-9))
@@ -121,6 +143,13 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     )
 
 
+_NO_HITS: Final[list[str]] = []
+
+
+def _finding_order(f: Finding) -> tuple[int, str, str, str]:
+    return (-SEVERITY_RANK[f.severity], f.code, f.zone or "", f.text)
+
+
 #: Zone and family keys in catalogue order, toxin first.
 _KEY_ORDER: Final = {(z, f): (ZONE_ORDER[z], FAMILY_ORDER[f]) for z in ZONE_ORDER for f in Family}
 
@@ -129,30 +158,33 @@ _TOXIN_FINDINGS: Final = frozenset({"ona_3_month_limit", "upper_face_total", "bo
 
 
 def _band_label(band: Band, zones: tuple[ZoneVerdict, ...], findings: tuple[Finding, ...]) -> str:
-    if band == Band.OVERFILLED:
-        drivers = [z.family for z in zones if z.verdict == Verdict.OVERFILLED]
+    if band == B_OVERFILLED:
+        drivers = [z.family for z in zones if z.verdict == V_OVERFILLED]
         drivers += [
-            Family.TOXIN if f.code in _TOXIN_FINDINGS else Family.FILLER
+            TOXIN if f.code in _TOXIN_FINDINGS else FILLER
             for f in findings
-            if f.severity == Severity.OVERFILLED
+            if f.severity == S_OVERFILLED
         ]
-        if drivers and all(d == Family.TOXIN for d in drivers):
+        if drivers and all(d == TOXIN for d in drivers):
             return "Over-treated (toxin)"
     return BAND_LABELS[band]
 
 
 #: Which zone verdicts and finding severities put a plan in each band, worst band first.
 _LADDER: Final = (
-    (Band.UNSAFE, frozenset({Verdict.UNSAFE}), frozenset({Severity.UNSAFE})),
-    (Band.OVERFILLED, frozenset({Verdict.OVERFILLED}), frozenset({Severity.OVERFILLED})),
+    (B_UNSAFE, frozenset({V_UNSAFE}), frozenset({S_UNSAFE})),
+    (B_OVERFILLED, frozenset({V_OVERFILLED}), frozenset({S_OVERFILLED})),
     (
-        Band.OVERDONE,
-        frozenset({Verdict.HEAVY, Verdict.NOT_INDICATED, Verdict.WRONG_PRODUCT}),
-        frozenset({Severity.OVERDONE}),
+        B_OVERDONE,
+        frozenset({V_HEAVY, V_NOT_INDICATED, V_WRONG_PRODUCT}),
+        frozenset({S_OVERDONE}),
     ),
-    (Band.UNDER_TREATED, frozenset({Verdict.MISSED, Verdict.UNDER}), frozenset()),
-    (Band.CONSERVATIVE, frozenset({Verdict.CONSERVATIVE}), frozenset()),
+    (B_UNDER_TREATED, frozenset({V_MISSED, V_UNDER}), frozenset()),
+    (B_CONSERVATIVE, frozenset({V_CONSERVATIVE}), frozenset()),
 )
+
+
+_VERDICT_WORDS: Final = {v: label.lower() for v, label in VERDICT_LABELS.items()}
 
 
 def _band(
@@ -164,7 +196,7 @@ def _band(
     for band, verdicts, severities in _LADDER:
         if present_verdicts & verdicts or present_severities & severities:
             reasons = [
-                f"{ZONE_NAMES[z.zone]}: {VERDICT_LABELS[z.verdict].lower()}"
+                f"{ZONE_NAMES[z.zone]}: {_VERDICT_WORDS[z.verdict]}"
                 for z in zones
                 if z.verdict in verdicts
             ]
@@ -172,7 +204,7 @@ def _band(
             return band, tuple(reasons)
     expected, given = state.case.reference.disposition, state.plan.disposition
     if given not in state.tables.right_dispositions and not state.plan.items:
-        return Band.CONSERVATIVE, (
+        return B_CONSERVATIVE, (
             f"{DISPOSITION_LABELS[given]} where {DISPOSITION_LABELS[expected].lower()} fits",
         )
-    return Band.NATURAL, ()
+    return B_NATURAL, ()

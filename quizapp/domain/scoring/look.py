@@ -10,6 +10,14 @@ from quizapp.domain.face import (
     PRODUCTS,
     effect_fraction,
 )
+from quizapp.domain.scoring.members import (
+    B_OVERDONE,
+    B_OVERFILLED,
+    S_OVERDONE,
+    V_HEAVY,
+    V_NOT_INDICATED,
+    V_OVERFILLED,
+)
 from quizapp.domain.scoring.results import (
     ZONE_NAMES,
     ZONE_ORDER,
@@ -25,7 +33,7 @@ from quizapp.domain.scoring.weights import (
     LOOK_CAP_YEARS,
     LOOK_REFS,
 )
-from quizapp.domain.terms import Band, Severity, Verdict
+from quizapp.domain.terms import Band
 
 #: Effect left at each reported month, per product (the curves are fixed, so work them out once).
 _EFFECT_AT: Final = {(p, m): effect_fraction(p, m) for p in PRODUCTS for m in FADE_MONTHS}
@@ -34,7 +42,7 @@ _EFFECT_AT: Final = {(p, m): effect_fraction(p, m) for p in PRODUCTS for m in FA
 def identity_findings(state: Run) -> None:
     """Heavy treatment of (or next to) a feature the case asks to preserve (principle 7)."""
     case = state.case
-    heavy = {Verdict.HEAVY, Verdict.OVERFILLED}
+    heavy = {V_HEAVY, V_OVERFILLED}
     for keep in sorted(case.preserve, key=lambda p: ZONE_ORDER[p.zone]):
         culprits: list[tuple[str, tuple[str, ...]]] = []
         for verdict in state.zones:
@@ -42,7 +50,7 @@ def identity_findings(state: Run) -> None:
                 culprits.append((verdict.zone, ()))
                 continue
             for affected, refs in AFFECTS.get(verdict.zone, ()):
-                if affected == keep.zone and verdict.verdict in heavy | {Verdict.NOT_INDICATED}:
+                if affected == keep.zone and verdict.verdict in heavy | {V_NOT_INDICATED}:
                     culprits.append((verdict.zone, refs))
         if culprits:
             names = ", ".join(ZONE_NAMES[z] for z in sorted({c[0] for c in culprits}))
@@ -51,7 +59,7 @@ def identity_findings(state: Run) -> None:
             state.findings.append(
                 Finding(
                     "identity",
-                    Severity.OVERDONE,
+                    S_OVERDONE,
                     f"Treating the {names} beyond what the case needs changes the "
                     f"{ZONE_NAMES[keep.zone]}, a "
                     f"feature to preserve"
@@ -77,7 +85,7 @@ def projected_look(state: Run) -> ProjectedLook:
             state.findings.append(
                 Finding(
                     "erased",
-                    Severity.OVERDONE,
+                    S_OVERDONE,
                     f"The plan reaches for about {_whole(aimed)} years younger, past the "
                     f"{_whole(cap)} that well-judged treatment gives: it aims to erase, not "
                     f"refresh. A rested {age} is the goal, not a younger face.",
@@ -103,7 +111,7 @@ def projected_look(state: Run) -> ProjectedLook:
 
 def settle_look(look: ProjectedLook, band: Band) -> ProjectedLook:
     """An overdone or overfilled plan never reads as refreshed."""
-    if band in (Band.OVERDONE, Band.OVERFILLED) and look.label != ALTERED:
+    if band in (B_OVERDONE, B_OVERFILLED) and look.label != ALTERED:
         return _altered(look.age, look.aimed_years, look.cap_years)
     return look
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from quizapp.domain.face import PRODUCTS, Family, to_ona_units
+from quizapp.domain.scoring.members import (
+    FILLER,
+    S_OVERDONE,
+    S_OVERFILLED,
+    TOXIN,
+    V_CONSERVATIVE,
+)
 from quizapp.domain.scoring.results import ZONE_NAMES, Finding, Reason, fmt
 from quizapp.domain.scoring.tables import Run, ZoneGroup, exact_sum
 from quizapp.domain.scoring.weights import (
@@ -15,7 +22,6 @@ from quizapp.domain.scoring.weights import (
     LAXITY_PENALTY_PER_ML,
     REVIEW_WINDOW_MONTHS,
 )
-from quizapp.domain.terms import Severity, Verdict
 
 
 def practice_findings(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
@@ -27,11 +33,11 @@ def practice_findings(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]
 def _low_brows(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
     """Forehead toxin in a patient with low brows drops them further (B33)."""
     why = state.tables.low_brows
-    if why and ("forehead", Family.TOXIN) in groups:
+    if why and ("forehead", TOXIN) in groups:
         state.findings.append(
             Finding(
                 "low_brows",
-                Severity.OVERDONE,
+                S_OVERDONE,
                 f"Forehead toxin when {why}: relaxing the frontalis, the only muscle that lifts "
                 "the brow, risks dropping it further and a hooded, tired look. Leave the "
                 "forehead alone.",
@@ -50,7 +56,7 @@ def _laxity(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
         return
     lifting = []
     for (zone_id, family), group in groups.items():
-        if family != Family.FILLER:
+        if family != FILLER:
             continue
         rng = state.case.range_for(zone_id, family)
         for sides in group.by_product.values():
@@ -59,7 +65,7 @@ def _laxity(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
     volume = exact_sum(lifting)
     if volume <= 1e-9:
         return
-    severity = Severity.OVERFILLED if volume > LAXITY_OVERFILLED_ML + 1e-9 else Severity.OVERDONE
+    severity = S_OVERFILLED if volume > LAXITY_OVERFILLED_ML + 1e-9 else S_OVERDONE
     state.findings.append(
         Finding(
             "laxity_volume",
@@ -69,7 +75,7 @@ def _laxity(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
             "chasing a lift with volume makes the face heavy"
             + (
                 f"; more than {fmt(LAXITY_OVERFILLED_ML)} mL in one treatment is overfilling."
-                if severity == Severity.OVERFILLED
+                if severity == S_OVERFILLED
                 else "."
             )
             + " Refer for a surgical opinion.",
@@ -89,7 +95,7 @@ def _within_interval(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup])
         return
     low, high = REVIEW_WINDOW_MONTHS
     for zone_id, family in sorted(groups):
-        if family != Family.TOXIN:
+        if family != TOXIN:
             continue
         months = recent.get(zone_id)
         assessed = state.case.assessment_for(zone_id)
@@ -112,7 +118,7 @@ def _within_interval(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup])
         state.findings.append(
             Finding(
                 "booster",
-                Severity.OVERDONE,
+                S_OVERDONE,
                 f"Toxin in the {ZONE_NAMES[zone_id]} about {round(since * 4.35)} weeks after the "
                 f"last ({', '.join(PRODUCTS[p].label for p in sorted(group.by_product))}): a "
                 f"booster that {what}. Boosters within weeks raise the risk of antibodies; "
@@ -138,8 +144,8 @@ def _small(state: Run, zone_id: str, group: ZoneGroup) -> bool:
 def _correction(state: Run, zone_id: str) -> None:
     """Conservative at best, never better: no label or consensus endorses it (B47 B53)."""
     for verdict in state.zones:
-        if verdict.zone == zone_id and verdict.family == Family.TOXIN:
-            verdict.verdict = Verdict.CONSERVATIVE
+        if verdict.zone == zone_id and verdict.family == TOXIN:
+            verdict.verdict = V_CONSERVATIVE
             verdict.penalty = 0.0
             verdict.reasons = (
                 Reason(

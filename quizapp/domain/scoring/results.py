@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from quizapp.domain.face import (
@@ -14,7 +15,7 @@ from quizapp.domain.scoring.weights import LOOK_NOTE, LOOK_REFS
 from quizapp.domain.terms import Band, Disposition, Severity, Verdict
 
 SEVERITY_RANK: Final = {s: i for i, s in enumerate(Severity)}
-FAMILY_ORDER: Final = {Family.TOXIN: 0, Family.FILLER: 1}
+FAMILY_ORDER: Final = {Family.TOXIN: 0, Family.FILLER: 1, Family.ENZYME: 2}
 
 VERDICT_RANK: Final = {
     Verdict.ON_TARGET: 0,
@@ -37,10 +38,12 @@ def rounded(value: float, places: int = 4) -> float:
 # --------------------------------------------------------------------------------------------
 # Result types
 #
-# Results are read-only by contract. The few created many times per plan (Reason, RangeView,
-# ZoneVerdict, Finding, ZoneLoad) are plain slotted dataclasses rather than frozen ones: frozen
-# construction costs about a tenth of the engine's time, and the engine is benchmarked at
-# thousands of plans a second (bench/scoring.py).
+# Results are read-only by contract. Those created for every plan (Reason, RangeView,
+# ZoneVerdict, Finding, ZoneLoad, and the per-plan SessionTotals, CumulativeLoad, Candidacy,
+# ProjectedLook and PlanScore) are plain slotted dataclasses rather than frozen ones: frozen
+# construction (one object.__setattr__ per field) cost about a tenth of the engine's time, and
+# the engine is benchmarked at thousands of plans a second (bench/scoring.py). SessionTotals
+# and ProjectedLook, which hold only values, stay hashable (unsafe_hash).
 # --------------------------------------------------------------------------------------------
 
 
@@ -52,7 +55,9 @@ class Reason:
     references: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        self.references = tuple(dict.fromkeys(self.references))  # each key once
+        refs = self.references
+        if type(refs) is not tuple or len(refs) > 1:
+            self.references = tuple(dict.fromkeys(refs))  # each key once
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "references": list(self.references)}
@@ -123,7 +128,9 @@ class Finding:
     penalty: float = 0.0
 
     def __post_init__(self) -> None:
-        self.references = tuple(dict.fromkeys(self.references))  # each key once
+        refs = self.references
+        if type(refs) is not tuple or len(refs) > 1:
+            self.references = tuple(dict.fromkeys(refs))  # each key once
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,7 +143,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SessionTotals:
     """What this plan injects in total, against the case's and the labels' limits."""
 
@@ -209,7 +216,7 @@ class RecentToxin:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CumulativeLoad:
     """Earlier treatments still present, plus what this plan adds."""
 
@@ -230,7 +237,7 @@ class CumulativeLoad:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidacy:
     """Whether this patient may be treated today as the plan proposes."""
 
@@ -252,7 +259,7 @@ class Candidacy:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ProjectedLook:
     """How much younger the plan would make the patient look (TEACHING HEURISTIC)."""
 
@@ -280,7 +287,7 @@ class ProjectedLook:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlanScore:
     """Everything the engine says about one plan for one case."""
 
@@ -318,8 +325,10 @@ class PlanScore:
         }
 
 
+@lru_cache(maxsize=4096)
 def fmt(value: float) -> str:
-    """A number as a clinician writes it: at most one decimal, no trailing zero."""
+    """A number as a clinician writes it: at most one decimal, no trailing zero. Cached: the
+    engine writes the same few figures into thousands of reasons."""
     return f"{value:.1f}".removesuffix(".0")
 
 
@@ -328,7 +337,7 @@ ZONE_NAMES: Final = {z.id: z.label[0].lower() + z.label[1:] for z in ZONES.value
 
 
 def unit_label(family: Family, per_side: bool) -> str:
-    base = "U (ona-eq)" if family == Family.TOXIN else "mL"
+    base = {Family.TOXIN: "U (ona-eq)", Family.FILLER: "mL"}.get(family, "U")
     return f"{base} per side" if per_side else base
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from math import fsum
+from typing import Final
 
 from quizapp.domain.face import (
     FACIAL_UNITS,
@@ -15,9 +17,17 @@ from quizapp.domain.face import (
     UPPER_FACE_ZONES,
     ZONES,
     Family,
-    to_ona_units,
 )
 from quizapp.domain.plan import Plan
+from quizapp.domain.scoring.members import (
+    FILLER,
+    S_INFO,
+    S_OVERDONE,
+    S_OVERFILLED,
+    S_UNSAFE,
+    TOXIN,
+    V_UNSAFE,
+)
 from quizapp.domain.scoring.results import (
     FAMILY_ORDER,
     ZONE_NAMES,
@@ -44,7 +54,7 @@ from quizapp.domain.scoring.weights import (
     UPPER_FACE_PENALTY,
     W_UNDER,
 )
-from quizapp.domain.terms import Depth, Severity, Verdict
+from quizapp.domain.terms import Depth
 
 
 def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> None:
@@ -52,7 +62,7 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
     for (zone_id, family), group in sorted(
         groups.items(), key=lambda kv: (ZONE_ORDER[kv[0][0]], FAMILY_ORDER[kv[0][1]])
     ):
-        if family != Family.FILLER:
+        if family != FILLER:
             continue
         zone = ZONES[zone_id]
         products = sorted(group.by_product)
@@ -63,7 +73,7 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                     state.findings.append(
                         Finding(
                             "permanent_danger_zone",
-                            Severity.UNSAFE,
+                            S_UNSAFE,
                             f"Permanent filler ({product.label}) in the "
                             f"{ZONE_NAMES[zone_id]}, a danger zone: it can never be dissolved "
                             "if a vessel is blocked, and late nodules and migration are more "
@@ -77,7 +87,7 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                     state.findings.append(
                         Finding(
                             "permanent_filler",
-                            Severity.OVERDONE,
+                            S_OVERDONE,
                             f"Permanent filler ({product.label}) in the "
                             f"{ZONE_NAMES[zone_id]}: it stays in the tissue, can cause "
                             "foreign-body reactions years later and cannot be taken back. "
@@ -87,17 +97,18 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                             0.0,
                         )
                     )
-        permanent_before, slow_before = state.tables.layered_under.get(zone_id, ((), ()))
+        permanent_before, slow_before, unknown_before = state.tables.layered_under.get(
+            zone_id, _NOTHING_UNDER
+        )
         if permanent_before:
             # A red flag may already have made the zone unsafe; do not charge twice.
             charged = any(
-                z.zone == zone_id and z.verdict == Verdict.UNSAFE and z.penalty > 0
-                for z in state.zones
+                z.zone == zone_id and z.verdict == V_UNSAFE and z.penalty > 0 for z in state.zones
             )
             state.findings.append(
                 Finding(
                     "layering_permanent",
-                    Severity.UNSAFE,
+                    S_UNSAFE,
                     "Filler over permanent material "
                     f"({', '.join(PRODUCTS[p].label for p in permanent_before)}) already in the "
                     f"{ZONE_NAMES[zone_id]}: layering is to be avoided and raises the risk of late "
@@ -111,11 +122,25 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
             state.findings.append(
                 Finding(
                     "layering_slow",
-                    Severity.OVERDONE,
+                    S_OVERDONE,
                     f"Filler over a biostimulator still active in the {ZONE_NAMES[zone_id]} "
                     f"({', '.join(PRODUCTS[p].label for p in slow_before)}): avoid layering "
                     "over slowly degrading fillers.",
                     ("F44", "F19", "F22"),
+                    zone_id,
+                    LAYERING_PENALTY,
+                )
+            )
+        elif unknown_before:
+            state.findings.append(
+                Finding(
+                    "layering_unknown",
+                    S_OVERDONE,
+                    "Filler over an earlier product the patient cannot name, in the "
+                    f"{ZONE_NAMES[zone_id]}: it may be permanent or a slowly degrading, non-HA "
+                    "filler, so layering over it is to be avoided and no hyaluronidase rescue "
+                    "can be assumed for what is already there.",
+                    ("F44", "F30", "F38"),
                     zone_id,
                     LAYERING_PENALTY,
                 )
@@ -135,14 +160,14 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                     "and volume carry real risk; hyaluronidase must be at hand."
                 )
                 refs = (*zone.danger_references, "F34", "F38")
-            state.findings.append(Finding("danger_zone", Severity.INFO, text, refs, zone_id))
+            state.findings.append(Finding("danger_zone", S_INFO, text, refs, zone_id))
         if zone_id == "tear_trough":
             for pid in products:
                 if _has_depth(state.plan, zone_id, pid, Depth.INTRADERMAL):
                     state.findings.append(
                         Finding(
                             "superficial_tear_trough",
-                            Severity.OVERDONE,
+                            S_OVERDONE,
                             "Intradermal filler under the eye brings swelling and a blue "
                             "Tyndall tint; place a low-G' gel deep.",
                             ("P28", "P22", "P29"),
@@ -151,6 +176,12 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
                         )
                     )
                     break
+
+
+_NOTHING_UNDER: Final[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = ((), (), ())
+#: Per zone, its facial unit; per product, its units per ona unit (see Product.ona_factor).
+_ZONE_UNIT: Final = {zone_id: zone.unit for zone_id, zone in ZONES.items()}
+_ONA_FACTOR: Final = {pid: p.ona_factor for pid, p in PRODUCTS.items()}
 
 
 def _has_depth(plan: Plan, zone: str, product: str, depth: Depth) -> bool:
@@ -164,18 +195,29 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
     upper: list[float] = []
     units: set[str] = set()
     for (zone_id, family), group in groups.items():
-        if family == Family.FILLER:
-            units.add(ZONES[zone_id].unit)
+        if family == FILLER:
+            units.add(_ZONE_UNIT[zone_id])
+            for pid, sides in group.by_product.items():
+                amount = round(fsum(sides.values()), 6)
+                if pid in filler:
+                    filler[pid].append(amount)
+                else:
+                    filler[pid] = [amount]
+            continue
+        in_upper = zone_id in UPPER_FACE_ZONES
         for pid, sides in group.by_product.items():
-            amount = exact_sum(sides.values())
-            (toxin if family == Family.TOXIN else filler).setdefault(pid, []).append(amount)
-            if family == Family.TOXIN and zone_id in UPPER_FACE_ZONES:
-                upper.append(to_ona_units(pid, amount))
-    toxin_units = tuple(sorted((p, exact_sum(v)) for p, v in toxin.items()))
-    filler_ml = tuple(sorted((p, exact_sum(v)) for p, v in filler.items()))
-    ona_eq = exact_sum(to_ona_units(p, v) for p, v in toxin_units)
-    filler_total = exact_sum(v for _, v in filler_ml)
-    upper_total = exact_sum(upper)
+            amount = round(fsum(sides.values()), 6)
+            if pid in toxin:
+                toxin[pid].append(amount)
+            else:
+                toxin[pid] = [amount]
+            if in_upper:
+                upper.append(amount / _ONA_FACTOR[pid])
+    toxin_units = tuple([(p, round(fsum(toxin[p]), 6)) for p in sorted(toxin)])
+    filler_ml = tuple([(p, round(fsum(filler[p]), 6)) for p in sorted(filler)])
+    ona_eq = round(fsum([v / _ONA_FACTOR[p] for p, v in toxin_units]), 6)
+    filler_total = round(fsum([v for _, v in filler_ml]), 6)
+    upper_total = round(fsum(upper), 6)
 
     limit_units = case.reference.max_facial_units
     if len(units) > limit_units:
@@ -183,7 +225,7 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
         state.findings.append(
             Finding(
                 "facial_units",
-                Severity.OVERDONE,
+                S_OVERDONE,
                 f"Filler in {len(units)} facial units in one visit "
                 f"({', '.join(FACIAL_UNITS[u].lower() for u in sorted(units))}); this case "
                 f"allows {limit_units}. The rule counts filler regions only: in one small series, "
@@ -199,7 +241,7 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
         state.findings.append(
             Finding(
                 "upper_face_total",
-                Severity.OVERDONE,
+                S_OVERDONE,
                 f"{fmt(upper_total)} ona-eq units in the upper face, above the "
                 f"{fmt(upper_limit)} U of a full on-label upper face: a frozen, heavy brow is "
                 "the risk.",
@@ -210,14 +252,14 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
         )
 
     year_total = None
-    year_limit = case.filler_year_limit_ml
+    year_limit = state.tables.filler_year_limit
     if year_limit is not None:
         year_total = exact_sum([state.tables.filler_past_year, filler_total])
         if year_total > year_limit + 1e-9:
             state.findings.append(
                 Finding(
                     "filler_year_limit",
-                    Severity.OVERFILLED,
+                    S_OVERFILLED,
                     f"{fmt(year_total)} mL of filler within 12 months, above the label's "
                     f"{fmt(year_limit)} mL a year for {fmt(case.patient.weight_kg or 0)} kg.",
                     FILLER_YEAR_REFS,
@@ -240,27 +282,28 @@ def session_totals(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
 
 
 def cumulative_load(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -> CumulativeLoad:
-    case, tables = state.case, state.tables
+    tables = state.tables
     loads = []
     zones = set(tables.filler_history_zones)
-    zones.update(zone for zone, family in groups if family == Family.FILLER)
+    zones.update(zone for zone, family in groups if family == FILLER)
+    rows = tables.load_rows
     for zone_id in sorted(zones, key=ZONE_ORDER.__getitem__):
-        keys = ("left", "right") if ZONES[zone_id].per_side else ("total",)
-        group = groups.get((zone_id, Family.FILLER))
+        keys, earlier, ceiling = rows[zone_id]
+        group = groups.get((zone_id, FILLER))
         if group:
-            added = amounts_by_side(group, group.by_product, keys)
+            added = state.filler_added.get(zone_id) or amounts_by_side(
+                group, group.by_product, keys
+            )
+            for key, before in earlier:
+                new = round(added[key], 3)
+                loads.append(ZoneLoad(zone_id, key, before, new, round(before + new, 3), ceiling))
         else:
-            added = dict.fromkeys(keys, 0.0)
-        earlier = case.residual_ml(zone_id)
-        ceiling = tables.filler_ceilings[zone_id]
-        for key in keys:
-            before = round(earlier.get(key, 0.0), 3)
-            new = round(added[key], 3)
-            loads.append(ZoneLoad(zone_id, key, before, new, round(before + new, 3), ceiling))
+            for key, before in earlier:
+                loads.append(ZoneLoad(zone_id, key, before, 0.0, round(before, 3), ceiling))
     plan_ona = [
         v
         for (_, family), group in groups.items()
-        if family == Family.TOXIN
+        if family == TOXIN
         for pid, sides in group.by_product.items()
         if pid == "ona"
         for v in sides.values()
@@ -270,7 +313,7 @@ def cumulative_load(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) 
         state.findings.append(
             Finding(
                 "ona_3_month_limit",
-                Severity.OVERFILLED,
+                S_OVERFILLED,
                 f"{fmt(ona_total)} U of onabotulinumtoxinA within 3 months, above the label "
                 f"maximum of {fmt(ONA_MAX_UNITS_3_MONTHS)} U across all indications.",
                 ONA_MAX_REFS,
@@ -289,17 +332,17 @@ def caution_findings(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup])
             state.findings.append(
                 Finding(
                     f"caution_{flag.id}",
-                    Severity.INFO,
+                    S_INFO,
                     f"Caution: {flag.label.lower()}. {flag.note}",
                     flag.references,
                 )
             )
-    toxin_zones = {zone for zone, family in groups if family == Family.TOXIN}
+    toxin_zones = {zone for zone, family in groups if family == TOXIN}
     if "forehead" in toxin_zones and "glabella" not in toxin_zones:
         state.findings.append(
             Finding(
                 "forehead_without_glabella",
-                Severity.OVERDONE,
+                S_OVERDONE,
                 "The label treats the forehead only together with the glabella; forehead "
                 "toxin alone lets the depressors pull the brow down.",
                 ("B1", "B33"),

@@ -9,21 +9,31 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-from quizapp.domain.case import Case, side_keys
+from quizapp.domain.case import Case, ResolvedRange, side_keys
 from quizapp.domain.face import (
+    GRADES,
     PRODUCTS,
     TOXIN_RETREAT_MONTHS,
     UPPER_FACE_LABEL_UNITS,
     UPPER_FACE_ZONES,
     ZONES,
     Family,
+    TypicalDose,
+    Zone,
     remaining_fraction,
 )
-from quizapp.domain.plan import Plan
+from quizapp.domain.plan import Plan, PlanItem
 from quizapp.domain.redflags import RED_FLAGS, RedFlag
+from quizapp.domain.scoring.members import (
+    ENZYME,
+    FILLER,
+    TOXIN,
+)
 from quizapp.domain.scoring.results import (
+    UNIT_LABELS,
     Finding,
     RangeView,
+    Reason,
     RecentToxin,
     ZoneVerdict,
     unit_label,
@@ -46,33 +56,49 @@ def exact_sum(values: Iterable[float]) -> float:
     return round(math.fsum(values), 6)
 
 
-def group_items(plan: Plan) -> dict[tuple[str, Family], ZoneGroup]:
+def group_items(plan: Plan) -> tuple[dict[tuple[str, Family], ZoneGroup], list[PlanItem]]:
+    """The plan's toxin and filler by zone and family, and its hyaluronidase items apart:
+    hyaluronidase is never volume and has rules of its own (scoring/enzyme.py)."""
     raw: dict[tuple[str, Family], dict[str, dict[str, list[float]]]] = {}
+    enzyme: list[PlanItem] = []
     for item in plan.items:
-        family = PRODUCTS[item.product].family
-        sides = raw.setdefault((item.zone, family), {}).setdefault(item.product, {})
+        pid = item.product
+        family = _FAMILY[pid]
+        if family is ENZYME:
+            enzyme.append(item)
+            continue
+        zkey = (item.zone, family)
+        products = raw.get(zkey)
+        if products is None:
+            products = raw[zkey] = {}
+        sides = products.get(pid)
+        if sides is None:
+            sides = products[pid] = {}
+        amount = item.amount
         for key in _SIDE_KEYS[(item.zone, item.side)]:
-            if key in sides:
-                sides[key].append(item.amount)
+            earlier = sides.get(key)
+            if earlier is None:
+                sides[key] = [amount]
             else:
-                sides[key] = [item.amount]
+                earlier.append(amount)
     groups = {}
-    for (zone, family), products in raw.items():
+    for zkey, products in raw.items():
         own = {}
         ranged = {}
         for pid, sides in products.items():
             own[pid] = summed = {
                 k: round(v[0], 6) if len(v) == 1 else exact_sum(v) for k, v in sides.items()
             }
-            if family == Family.TOXIN:
-                factor = PRODUCTS[pid].ona_factor
-                ranged[pid] = {k: v / factor for k, v in summed.items()}
-            else:
-                ranged[pid] = summed
-        groups[(zone, family)] = ZoneGroup(own, ranged)
-    return groups
+            factor = _ONA_FACTOR[pid]
+            # x / 1.0 is x exactly: fillers and one-to-one toxins keep the same dict.
+            ranged[pid] = summed if factor == 1.0 else {k: v / factor for k, v in summed.items()}
+        groups[zkey] = ZoneGroup(own, ranged)
+    return groups, enzyme
 
 
+#: Per product, its family and its units per ona unit (fillers 1), looked up once.
+_FAMILY: Final = {pid: p.family for pid, p in PRODUCTS.items()}
+_ONA_FACTOR: Final = {pid: p.ona_factor for pid, p in PRODUCTS.items()}
 _SIDE_KEYS: Final = {(z, side): side_keys(z, side) for z in ZONES for side in Side}
 
 
@@ -86,6 +112,39 @@ def amounts_by_side(
         parts = [ranged[p][key] for p in products if p in ranged and key in ranged[p]]
         out[key] = parts[0] if len(parts) == 1 else exact_sum(parts)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneTable:
+    """Everything about one zone and family that depends on the case alone, worked out once
+    so that judging a zone repeats no lookup, no catalogue search and no sentence building."""
+
+    zone: Zone
+    #: ("left", "right") for a paired zone, ("total",) otherwise.
+    keys: tuple[str, ...]
+    unit: str
+    #: The case's range for this zone and family, and its view in results (None: not in the
+    #: reference).
+    rng: ResolvedRange | None
+    view: RangeView | None
+    #: The catalogue's typical dose for the patient's sex, and its effective ceiling.
+    typical: TypicalDose | None
+    cat_ceiling: float | None
+    #: Filler left from earlier visits (empty for toxin).
+    residual: Mapping[str, float]
+    #: The reference's range for this zone in the other family, when this one has none.
+    other: ResolvedRange | None
+    #: Why treating this zone with this family is not indicated (when the reference has no
+    #: range for the zone at all), and why it calls for the other family (when it has one).
+    #: Shared by every result for this case: results are read-only.
+    not_indicated_reason: Reason
+    other_reason: Reason | None
+    #: The catalogue's per-session top for the zone (None: no figure).
+    session_top: float | None
+    #: Filler in a danger zone where the catalogue offers none (glabella, forehead, nose).
+    filler_unoffered: bool
+    #: Earlier filler of an unknown product is in the zone (counted as all still there).
+    unknown_before: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +177,21 @@ class CaseTables:
     #: Every flag present has a scoring rule of its own (RedFlag.ruled).
     ruled_only: bool
     #: Per zone, earlier fillers a new one would be layered over: (permanent, biostimulators
-    #: still active), each sorted.
-    layered_under: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    #: still active, unknown products), each sorted.
+    layered_under: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
+    #: Per zone and family, what judging it needs from the case (ZoneTable).
+    zone_tables: Mapping[tuple[str, Family], ZoneTable]
+    #: Per zone with filler from earlier visits: (HA still there in mL, None when an HA amount
+    #: is unknown; whether any HA is there; the other, non-HA products there).
+    dissolvable: Mapping[str, tuple[float | None, bool, tuple[str, ...]]]
+    #: Zones with a filler complication to dissolve (the filler_complication flag): None when
+    #: the case has none, empty for the whole face.
+    complication_zones: frozenset[str] | None
+    #: The label's yearly filler ceiling for the patient's weight (None without a weight).
+    filler_year_limit: float | None
+    #: Per zone, the rows of the cumulative filler table: side keys, what earlier visits left
+    #: on each side (rounded as reported) and the catalogue's filler ceiling.
+    load_rows: Mapping[str, tuple[tuple[str, ...], tuple[tuple[str, float], ...], float | None]]
 
 
 @dataclass(slots=True)
@@ -133,6 +205,9 @@ class Run:
     findings: list[Finding]
     credit: dict[tuple[str, Family], tuple[float, str]]
     overreach: float
+    #: Per filler zone, the plan's amounts per side as judge_zone summed them (the cumulative
+    #: table reuses them).
+    filler_added: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def case_tables(case: Case) -> CaseTables:
@@ -159,7 +234,7 @@ def case_tables(case: Case) -> CaseTables:
     reference_upper = exact_sum(
         r.max * (2 if r.per_side else 1)
         for r in case.ranges
-        if r.family == Family.TOXIN and r.zone in UPPER_FACE_ZONES
+        if r.family == TOXIN and r.zone in UPPER_FACE_ZONES
     )
     by_zone: dict[str, list[tuple[str, float]]] = {}
     recent = []
@@ -173,12 +248,10 @@ def case_tables(case: Case) -> CaseTables:
                 recent.append(RecentToxin(item.zone, item.product, months, item.amount))
                 if item.product == "ona" and item.amount is not None:
                     ona_history.append(item.amount * sides)
-        elif item.amount is not None and months < 12:
+        elif PRODUCTS[item.product].is_filler and item.amount is not None and months < 12:
             past_year.append(item.amount * sides)
     recent.sort(key=lambda t: (t.months_ago, t.zone, t.product))
-    filler_zones = frozenset(
-        item.zone for item in case.history if not PRODUCTS[item.product].is_toxin
-    )
+    filler_zones = frozenset(item.zone for item in case.history if PRODUCTS[item.product].is_filler)
     right = {case.reference.disposition}
     for flag_id in ordered:
         dispositions = RED_FLAGS[flag_id].dispositions
@@ -190,15 +263,15 @@ def case_tables(case: Case) -> CaseTables:
     low_brows = _low_brows(case)
     required = []
     for r in case.ranges:
-        if not r.required or (low_brows and (r.zone, r.family) == ("forehead", Family.TOXIN)):
+        if not r.required or (low_brows and (r.zone, r.family) == ("forehead", TOXIN)):
             continue
-        left = case.residual_ml(r.zone) if r.family == Family.FILLER else {}
+        left = case.residual_ml(r.zone) if r.family == FILLER else {}
         if left and all(v >= r.min - 1e-9 for v in left.values()):
             continue  # what remains already fills the range
         required.append((r.zone, r.family))
     ceilings = {}
     for zone_id, zone in ZONES.items():
-        typical = zone.typical(Family.FILLER, case.patient.sex)
+        typical = zone.typical(FILLER, case.patient.sex)
         ceilings[zone_id] = typical.effective_ceiling if typical else None
     return CaseTables(
         case,
@@ -220,12 +293,113 @@ def case_tables(case: Case) -> CaseTables:
         MappingProxyType(recent_zones),
         bool(flags) and all(RED_FLAGS[f].ruled for f in flags),
         MappingProxyType(_layered_under(by_zone)),
+        MappingProxyType(_zone_tables(case, views)),
+        MappingProxyType(_dissolvable(case)),
+        frozenset(flags["filler_complication"]) if "filler_complication" in flags else None,
+        case.filler_year_limit_ml,
+        MappingProxyType(
+            {
+                zone_id: (
+                    keys := ("left", "right") if zone.per_side else ("total",),
+                    tuple((k, round(case.residual_ml(zone_id).get(k, 0.0), 3)) for k in keys),
+                    ceilings[zone_id],
+                )
+                for zone_id, zone in ZONES.items()
+            }
+        ),
+    )
+
+
+def _zone_tables(
+    case: Case, views: Mapping[tuple[str, Family], RangeView]
+) -> dict[tuple[str, Family], ZoneTable]:
+    out = {}
+    unknown_zones = {
+        item.zone
+        for item in case.history
+        if PRODUCTS[item.product].filler_class == "unknown" and item.amount is not None
+    }
+    for zone_id, zone in ZONES.items():
+        keys = ("left", "right") if zone.per_side else ("total",)
+        other_any = next((r for r in case.ranges if r.zone == zone_id), None)
+        for family in (TOXIN, FILLER):
+            typical = zone.typical(family, case.patient.sex)
+            rng = case.range_for(zone_id, family)
+            out[(zone_id, family)] = ZoneTable(
+                zone,
+                keys,
+                UNIT_LABELS[(family, zone.per_side)],
+                rng,
+                views.get((zone_id, family)),
+                typical,
+                typical.effective_ceiling if typical else None,
+                case.residual_ml(zone_id) if family == FILLER else {},
+                other_any if rng is None else None,
+                Reason(not_indicated_why(case, zone_id, family), ()),
+                _other_reason(zone, family, other_any) if rng is None and other_any else None,
+                (typical.high or typical.ceiling) if typical else None,
+                family == FILLER and zone.danger_zone and FILLER not in zone.families,
+                family == FILLER and zone_id in unknown_zones,
+            )
+    return out
+
+
+def _dissolvable(case: Case) -> dict[str, tuple[float | None, bool, tuple[str, ...]]]:
+    ha: dict[str, float | None] = {}
+    others: dict[str, set[str]] = {}
+    for item, months in case.history_months:
+        product = PRODUCTS[item.product]
+        if not product.is_filler:
+            continue
+        others.setdefault(item.zone, set())
+        if product.filler_class != "ha":
+            others[item.zone].add(item.product)
+            continue
+        if item.amount is None or ha.get(item.zone, 0.0) is None:
+            ha[item.zone] = None
+            continue
+        sides = len(side_keys(item.zone, item.side))
+        left = item.amount * sides * remaining_fraction(item.product, months)
+        ha[item.zone] = (ha.get(item.zone) or 0.0) + left
+    return {
+        zone: (
+            None if ha.get(zone, 0.0) is None else round(ha.get(zone) or 0.0, 4),
+            zone in ha,
+            tuple(sorted(products)),
+        )
+        for zone, products in others.items()
+    }
+
+
+def _other_reason(zone: Zone, family: Family, other: ResolvedRange) -> Reason:
+    return Reason(
+        f"{zone.label} calls for {other.family.value}, not {family.value}: toxin "
+        "treats lines of movement, filler replaces volume.",
+        other.references,
+    )
+
+
+def not_indicated_why(case: Case, zone_id: str, family: Family) -> str:
+    """Why a zone outside the reference is not treated today, without contradicting its grade."""
+    label = ZONES[zone_id].label
+    assessed = case.assessment_for(zone_id)
+    grade = assessed.grade_for(family) if assessed else None
+    if grade is None:
+        return f"{label}: not part of the reference, so treating it is not indicated today."
+    if grade <= 1:
+        return (
+            f"{label}: graded {grade} ({GRADES[grade]}), too little to treat; treating it is "
+            "not indicated."
+        )
+    return (
+        f"{label}: graded {grade} ({GRADES[grade]}), but the reference leaves it for a later "
+        f"visit or for other than {family.value}; treating it today is not indicated."
     )
 
 
 def _layered_under(
     by_zone: Mapping[str, list[tuple[str, float]]],
-) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
     out = {}
     for zone_id, earlier in by_zone.items():
         permanent = tuple(sorted({p for p, _ in earlier if PRODUCTS[p].permanent}))
@@ -239,8 +413,9 @@ def _layered_under(
                 }
             )
         )
-        if permanent or slow:
-            out[zone_id] = (permanent, slow)
+        unknown = tuple(sorted({p for p, _ in earlier if PRODUCTS[p].filler_class == "unknown"}))
+        if permanent or slow or unknown:
+            out[zone_id] = (permanent, slow, unknown)
     return out
 
 

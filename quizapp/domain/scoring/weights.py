@@ -46,6 +46,12 @@ LOW_BROW_GRADE: Final = 2
 #: line of more than 5 syringes in a treatment, F17).
 LAXITY_PENALTY_PER_ML: Final = 5.0
 LAXITY_OVERFILLED_ML: Final = 5.0
+#: Hyaluronidase where the case has nothing it can dissolve (no filler complication, or no
+#: HA in the zone): overdone, this many points (an educator convention, U8).
+HYALURONIDASE_NOT_INDICATED: Final = 10.0
+#: Hyaluronidase per 0.1 mL of HA for small nodules (F39), scaled to the HA the engine
+#: estimates remains in the zone (the scaling is an educator convention, U8).
+HYALURONIDASE_U_PER_01_ML: Final = (1.5, 9.0)
 #: A toxin booster within the 3-month interval (antibody risk, B29 B30 B47): overdone.
 BOOSTER_PENALTY: Final = 10.0
 #: A "small" correction at the 2-week review: at most this share of the dose given then, in

@@ -6,17 +6,28 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from quizapp.domain.case import Case, ResolvedRange
+from quizapp.domain.case import ResolvedRange
 from quizapp.domain.face import (
-    GRADES,
     PRODUCTS,
     ZONES,
     Family,
     TypicalDose,
 )
 from quizapp.domain.redflags import RED_FLAGS
+from quizapp.domain.scoring.members import (
+    FILLER,
+    TOXIN,
+    V_CONSERVATIVE,
+    V_HEAVY,
+    V_MISSED,
+    V_NOT_INDICATED,
+    V_ON_TARGET,
+    V_OVERFILLED,
+    V_UNDER,
+    V_UNSAFE,
+    V_WRONG_PRODUCT,
+)
 from quizapp.domain.scoring.results import (
-    UNIT_LABELS,
     VERDICT_RANK,
     ZONE_NAMES,
     Reason,
@@ -44,19 +55,19 @@ def _dose_verdict(amount: float, rng: ResolvedRange) -> tuple[Verdict, float]:
     top = rng.max
     if amount <= 0:
         if rng.min > 0:
-            return Verdict.MISSED, W_UNDER * rng.min / top
-        return Verdict.ON_TARGET, 0.0
+            return V_MISSED, W_UNDER * rng.min / top
+        return V_ON_TARGET, 0.0
     if amount < rng.min - 1e-9:
         penalty = W_UNDER * (rng.min - amount) / top
         if amount >= CONSERVATIVE_SHARE * rng.min - 1e-9:
-            return Verdict.CONSERVATIVE, penalty
-        return Verdict.UNDER, penalty
+            return V_CONSERVATIVE, penalty
+        return V_UNDER, penalty
     if amount <= top + 1e-9:
-        return Verdict.ON_TARGET, 0.0
+        return V_ON_TARGET, 0.0
     penalty = W_OVER * (amount - top) / top
     if amount <= rng.ceiling + 1e-9:
-        return Verdict.HEAVY, penalty
-    return Verdict.OVERFILLED, penalty + OVER_CEILING_STEP
+        return V_HEAVY, penalty
+    return V_OVERFILLED, penalty + OVER_CEILING_STEP
 
 
 def _worst(verdicts: Iterable[Verdict]) -> Verdict:
@@ -71,19 +82,32 @@ def judge_zone(
     blocking: list[str],
 ) -> None:
     zone_id, family = key
-    zone = ZONES[zone_id]
+    info = state.tables.zone_tables[key]
+    zone = info.zone
     case = state.case
-    rng = case.range_for(zone_id, family)
-    side_key_list = ("left", "right") if zone.per_side else ("total",)
-    products = tuple(sorted(group.by_product)) if group else ()
-    unit = UNIT_LABELS[(family, zone.per_side)]
-    view = state.tables.views.get(key)
-    all_amounts = (
-        amounts_by_side(group, products, side_key_list)
-        if group
-        else dict.fromkeys(side_key_list, 0.0)
-    )
-    amounts = tuple([(k, round(v, 4)) for k, v in all_amounts.items()])
+    rng = info.rng
+    side_key_list = info.keys
+    unit = info.unit
+    view = info.view
+    if group is not None:
+        by_product = group.in_range_units
+        if len(by_product) == 1:
+            products = tuple(by_product)
+            one = by_product[products[0]]
+            if len(one) == len(side_key_list):  # every side given: no sum to work out
+                all_amounts = {k: one[k] for k in side_key_list}
+            else:
+                all_amounts = amounts_by_side(group, products, side_key_list)
+        else:
+            products = tuple(sorted(by_product))
+            all_amounts = amounts_by_side(group, products, side_key_list)
+        amounts = tuple([(k, round(v, 4)) for k, v in all_amounts.items()])
+        if family is FILLER:
+            state.filler_added[zone_id] = all_amounts
+    else:
+        products = ()
+        all_amounts = dict.fromkeys(side_key_list, 0.0)
+        amounts = tuple(all_amounts.items())
     reasons: list[Reason] = []
 
     def add(verdict: Verdict, penalty: float) -> None:
@@ -103,7 +127,7 @@ def judge_zone(
                 flag_refs(case.flag_ids),
             )
         )
-        add(Verdict.UNSAFE, 0.0)
+        add(V_UNSAFE, 0.0)
         return
     if group is not None and blocking:
         for flag_id in blocking:
@@ -117,7 +141,7 @@ def judge_zone(
                     flag.references,
                 )
             )
-        add(Verdict.UNSAFE, UNSAFE_ZONE)
+        add(V_UNSAFE, UNSAFE_ZONE)
         return
 
     # 2. Untreated zone the reference needs.
@@ -131,13 +155,13 @@ def judge_zone(
             )
         )
         penalty = W_UNDER * rng.min / rng.max
-        add(Verdict.MISSED, penalty)
+        add(V_MISSED, penalty)
         return
 
-    typical = zone.typical(family, case.patient.sex)
+    typical = info.typical
 
     # 3. Filler where the catalogue offers none, in a danger zone (glabella, forehead, nose).
-    if family == Family.FILLER and zone.danger_zone and Family.FILLER not in zone.families:
+    if info.filler_unoffered:
         reasons.append(
             Reason(
                 f"Filler in the {ZONE_NAMES[zone_id]}: a danger zone where this catalogue offers "
@@ -145,30 +169,25 @@ def judge_zone(
                 ("F35", *zone.danger_references),
             )
         )
-        add(Verdict.UNSAFE, UNSAFE_ZONE)
+        add(V_UNSAFE, UNSAFE_ZONE)
         return
 
     # 4. Treated without a reference for this zone and family: why (not indicated, or the
     # other family) and how much, against the catalogue's per-session range for the zone.
     if rng is None:
-        other = next((r for r in case.ranges if r.zone == zone_id), None)
+        other = info.other
         if other is not None:
-            reasons.append(
-                Reason(
-                    f"{zone.label} calls for {other.family.value}, not {family.value}: toxin "
-                    "treats lines of movement, filler replaces volume.",
-                    other.references,
-                )
-            )
+            assert info.other_reason is not None  # built for every zone with another family
+            reasons.append(info.other_reason)
             base = (
                 WRONG_PRODUCT_SUITED if _all_suited(zone_id, products) else WRONG_PRODUCT_UNSUITED
             )
-            unneeded = Verdict.WRONG_PRODUCT
+            unneeded = V_WRONG_PRODUCT
         else:
-            reasons.append(Reason(_not_indicated_why(case, zone_id, family), ()))
-            base, unneeded = NOT_INDICATED_BASE, Verdict.NOT_INDICATED
+            reasons.append(info.not_indicated_reason)
+            base, unneeded = NOT_INDICATED_BASE, V_NOT_INDICATED
         verdict, penalty, share = _unneeded_amount(
-            zone.label, typical, all_amounts, unit, unneeded, reasons
+            zone.label, typical, info.session_top, all_amounts, unit, unneeded, reasons
         )
         add(verdict, base + penalty)
         state.overreach += CREDIT_YEARS_PER_ZONE * share
@@ -192,18 +211,18 @@ def judge_zone(
             )
         )
         penalty = WRONG_PRODUCT_SUITED if suited else WRONG_PRODUCT_UNSUITED
-        verdicts = [Verdict.WRONG_PRODUCT]
+        verdicts = [V_WRONG_PRODUCT]
         extra = 0.0
         for side in side_key_list:
             verdict, side_penalty = _dose_verdict(side_amounts[side], rng)
-            if verdict in (Verdict.MISSED, Verdict.UNDER, Verdict.CONSERVATIVE):
+            if verdict in (V_MISSED, V_UNDER, V_CONSERVATIVE):
                 extra += side_penalty
             over, over_penalty = _dose_verdict(all_amounts[side], rng)
-            if over in (Verdict.HEAVY, Verdict.OVERFILLED):
+            if over in (V_HEAVY, V_OVERFILLED):
                 verdicts.append(over)
                 extra += over_penalty
         verdict = _worst(verdicts)
-        if verdict != Verdict.WRONG_PRODUCT:
+        if verdict != V_WRONG_PRODUCT:
             reasons.append(_dose_reason(zone.label, side_key_list, all_amounts, rng, unit, verdict))
         add(verdict, penalty + extra / len(side_key_list))
         state.overreach += CREDIT_YEARS_PER_ZONE
@@ -215,8 +234,8 @@ def judge_zone(
     penalties = []
     credit = 0.0
     overreach = 0.0
-    cat_ceiling = typical.effective_ceiling if typical else None
-    residual = case.residual_ml(zone_id) if family == Family.FILLER else {}
+    cat_ceiling = info.cat_ceiling
+    residual = info.residual
     held = side_amounts
     if residual:
         held = {k: round(v + residual.get(k, 0.0), 6) for k, v in side_amounts.items()}
@@ -225,13 +244,13 @@ def judge_zone(
         earlier = residual.get(side, 0.0)
         total = held[side]
         if amount <= 0 and earlier >= rng.min - 1e-9:
-            verdict, penalty = Verdict.ON_TARGET, 0.0
+            verdict, penalty = V_ON_TARGET, 0.0
         else:
             verdict, penalty = _dose_verdict(total, rng)
         if amount > 0 and earlier > 0 and cat_ceiling is not None and total > cat_ceiling + 1e-9:
-            if verdict != Verdict.OVERFILLED:
+            if verdict != V_OVERFILLED:
                 penalty += OVER_CEILING_STEP
-            verdict = Verdict.OVERFILLED
+            verdict = V_OVERFILLED
         verdicts.append(verdict)
         penalties.append(penalty)
         low = rng.min if rng.min > 0 else rng.max
@@ -242,8 +261,11 @@ def judge_zone(
     verdict = _worst(verdicts)
     reasons.insert(0, _dose_reason(zone.label, side_key_list, held, rng, unit, verdict))
     if residual:
-        reasons.insert(1, _residual_reason(side_key_list, residual, side_amounts, rng, unit))
-    if family == Family.TOXIN and len(right) == 1 and right[0] != "ona":
+        reasons.insert(
+            1,
+            _residual_reason(side_key_list, residual, side_amounts, rng, unit, info.unknown_before),
+        )
+    if family == TOXIN and len(right) == 1 and right[0] != "ona":
         prod = PRODUCTS[right[0]]
         reasons.append(
             Reason(
@@ -258,27 +280,10 @@ def judge_zone(
     add(verdict, math.fsum(penalties) / n)
 
 
-def _not_indicated_why(case: Case, zone_id: str, family: Family) -> str:
-    """Why a zone outside the reference is not treated today, without contradicting its grade."""
-    label = ZONES[zone_id].label
-    assessed = case.assessment_for(zone_id)
-    grade = assessed.grade_for(family) if assessed else None
-    if grade is None:
-        return f"{label}: not part of the reference, so treating it is not indicated today."
-    if grade <= 1:
-        return (
-            f"{label}: graded {grade} ({GRADES[grade]}), too little to treat; treating it is "
-            "not indicated."
-        )
-    return (
-        f"{label}: graded {grade} ({GRADES[grade]}), but the reference leaves it for a later "
-        f"visit or for other than {family.value}; treating it today is not indicated."
-    )
-
-
 def _unneeded_amount(
     label: str,
     typical: TypicalDose | None,
+    top: float | None,
     amounts: Mapping[str, float],
     unit: str,
     verdict: Verdict,
@@ -288,8 +293,7 @@ def _unneeded_amount(
 
     The amount is measured against the catalogue's per-session range for the zone: each
     session's worth costs NOT_INDICATED_SCALE points, and more than a whole session's worth,
-    where none is needed, is overfilled."""
-    top = (typical.high or typical.ceiling) if typical else None
+    where none is needed, is overfilled. `top` is the typical dose's per-session top."""
     if not top:
         return verdict, NOT_INDICATED_SCALE, 1.0
     shares = [a / top for a in amounts.values()]
@@ -304,7 +308,7 @@ def _unneeded_amount(
                 typical.references if typical else (),
             )
         )
-        return Verdict.OVERFILLED, penalty, share
+        return V_OVERFILLED, penalty, share
     return verdict, penalty, share
 
 
@@ -314,8 +318,17 @@ def _residual_reason(
     added: Mapping[str, float],
     rng: ResolvedRange,
     unit: str,
+    unknown: bool = False,
 ) -> Reason:
     left = max(residual.get(k, 0.0) for k in keys)
+    if unknown:
+        return Reason(
+            f"About {fmt(left)} mL remain from earlier filler and count against the range, so "
+            f"this visit has room for {fmt(max(0.0, rng.min - left))}-"
+            f"{fmt(max(0.0, rng.max - left))} {unit}; the plan adds {_given(added)}. Part of it "
+            "is an unknown product: it may be permanent, so all of it is counted as still there.",
+            ("F18", "F30", "U9"),
+        )
     room_low = max(0.0, rng.min - left)
     room_high = max(0.0, rng.max - left)
     return Reason(
@@ -349,13 +362,13 @@ def _dose_reason(
 
 
 _DOSE_WORDS: Final = {
-    Verdict.ON_TARGET: "within the range",
-    Verdict.CONSERVATIVE: "below the range but at least half its minimum: a fair, cautious "
+    V_ON_TARGET: "within the range",
+    V_CONSERVATIVE: "below the range but at least half its minimum: a fair, cautious "
     "start that can be topped up",
-    Verdict.UNDER: "well below the range: unlikely to reach a visible one-grade change",
-    Verdict.MISSED: "untreated although the case needs it",
-    Verdict.HEAVY: "above the range: more than the goal needs",
-    Verdict.OVERFILLED: "past the ceiling: overfilled",
+    V_UNDER: "well below the range: unlikely to reach a visible one-grade change",
+    V_MISSED: "untreated although the case needs it",
+    V_HEAVY: "above the range: more than the goal needs",
+    V_OVERFILLED: "past the ceiling: overfilled",
 }
 
 

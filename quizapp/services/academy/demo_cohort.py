@@ -18,7 +18,7 @@ from sqlalchemy import select
 from quizapp.domain.sample_answers import plan_rows, plan_variants, quiz_response
 from quizapp.extensions import db
 from quizapp.models import Academy, Cohort, CohortMember, Programme, Role, User
-from quizapp.services.learning import casestudy, quizzes
+from quizapp.services.learning import casestudy, quizzes, summaries
 from quizapp.services.learning.catalogue import case_listing, published_modules
 from quizapp.services.people import accounts
 from quizapp.services.portfolio import practice
@@ -102,6 +102,9 @@ def seed_demo_cohort(academy: Academy, educator: User, now: datetime | None = No
     for trainee in trainees[::5]:
         _log_practice(trainee, academy.id, educator, rng)
     db.session.flush()
+    # The steps ran on today's clock and the submissions on the trainees' past ones: recompute
+    # the summaries (last activity) from the attempts as stored.
+    summaries.rebuild(academy.id)
     return True
 
 

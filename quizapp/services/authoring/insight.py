@@ -17,10 +17,10 @@ Per case: the distribution of bands; per zone how often it was over-treated (hea
 not indicated), missed or under-treated, and the average deviation from the reference range; the
 red flags most often missed (from CaseFlagResult rows written at submission).
 
-Common mistakes (the whole academy) keeps its sums per question, zone, red flag and case in the
-aggregate cache (services/infra/aggcache.py) and adds the sums of newly submitted attempts to them;
-fractional sums (scores, deviations) are kept in billionths, as integers, so that the cached sums
-plus the new ones equal a recompute exactly.
+Common mistakes (the whole academy) and a case's insight read the sums per question, zone, red
+flag and case that each submission adds to in its own transaction (services/learning/summaries.py);
+fractional sums (scores, deviations) are kept in billionths, as integers, so that they equal a
+recompute exactly. A case's insight for one version reads the attempts (one version's rows).
 """
 
 from __future__ import annotations
@@ -48,9 +48,14 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
-from quizapp.services.infra import aggcache
+from quizapp.models.summaries import (
+    AnswerSummary,
+    CaseBandSummary,
+    CaseFlagSummary,
+    CaseZoneSummary,
+)
+from quizapp.services.learning.summaries import NANO, OVER_TREATED, UNSAFE_VERDICTS
 
-OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 BANDS: Final = tuple(b.value for b in Band)
 #: Below this many answers a discrimination index says little; pages say so.
 FEW_ANSWERS: Final = 10
@@ -328,11 +333,6 @@ def band_counts(academy_id: int, case_id: int, version_id: int | None = None):
     return bands, total, (weighted / total if total else None)
 
 
-#: Sums of fractional values (scores, deviations) are kept in billionths, as exact integers, so
-#: that the cached sums of common mistakes plus the sums of new submissions equal a recompute.
-NANO: Final = 1_000_000_000
-
-
 def _nano(column):
     return cast(func.round(column * NANO), BigInteger)
 
@@ -364,7 +364,7 @@ def _zone_sums(executor: Any, where: list[Any]) -> ZoneSums:
             count_of(*OVER_TREATED),
             count_of("missed"),
             count_of("under"),
-            count_of("unsafe", "wrong_product"),
+            count_of(*UNSAFE_VERDICTS),
             func.sum(_nano(CaseZoneResult.deviation)),
         )
         .join(CaseAttempt, CaseAttempt.id == CaseZoneResult.attempt_id)
@@ -428,6 +428,10 @@ def flag_stats(
 
 
 def case_insight(academy_id: int, case_id: int, version_id: int | None = None) -> CaseInsight:
+    """One case's bands, zones and red flags: over every version from the summaries written
+    with each submission, over one version from its attempts."""
+    if version_id is None:
+        return _case_insight_summed(academy_id, case_id)
     bands, total, mean = band_counts(academy_id, case_id, version_id)
     return CaseInsight(
         attempts=total,
@@ -435,6 +439,24 @@ def case_insight(academy_id: int, case_id: int, version_id: int | None = None) -
         bands=bands,
         zones=zone_stats(academy_id, case_id, version_id),
         flags=flag_stats(academy_id, case_id, version_id),
+    )
+
+
+def _case_insight_summed(academy_id: int, case_id: int) -> CaseInsight:
+    b = CaseBandSummary
+    row = db.session.execute(
+        select(b.attempts, b.score_nano, *(b.__table__.c[band] for band in BANDS)).where(
+            b.academy_id == academy_id, b.case_id == case_id
+        )
+    ).one_or_none()
+    total = int(row[0]) if row is not None else 0
+    zones, flags, _ = _case_figures(academy_id, case_id)
+    return CaseInsight(
+        attempts=total,
+        mean_score=row[1] / NANO / total if row is not None and total else None,
+        bands={band: int(row[2 + i]) if row is not None else 0 for i, band in enumerate(BANDS)},
+        zones=_zone_list(zones),
+        flags=_flag_list(flags),
     )
 
 
@@ -650,71 +672,70 @@ def band_stats(academy_id: int) -> list[BandStat]:
     return _band_list(_band_sums(db.session, _case_filter(academy_id, None, None)))
 
 
-def _added(old: dict[Any, tuple[int, ...]], new: dict[Any, tuple[int, ...]]) -> dict[Any, Any]:
-    """A copy of `old` with `new`'s counts and sums added key by key."""
-    out = dict(old)
-    for key, values in new.items():
+def _answer_figures(academy_id: int) -> AnswerSums:
+    """The academy's answer sums, from the summaries written with each submission."""
+    rows = db.session.execute(
+        select(
+            AnswerSummary.module_id,
+            AnswerSummary.question_id,
+            AnswerSummary.topic,
+            AnswerSummary.answers,
+            AnswerSummary.score_nano,
+        ).where(AnswerSummary.academy_id == academy_id)
+    ).all()
+    return {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
+
+
+def _summed(rows) -> dict[Any, tuple[int, ...]]:
+    """Rows of (key, value, ...) with the values added up per key."""
+    out: dict[Any, tuple[int, ...]] = {}
+    for key, *values in rows:
         before = out.get(key)
         out[key] = (
-            values if before is None else tuple(a + b for a, b in zip(before, values, strict=True))
+            tuple(map(int, values))
+            if before is None
+            else tuple(a + int(b) for a, b in zip(before, values, strict=True))
         )
     return out
 
 
-def _answer_figures(academy_id: int) -> AnswerSums:
-    """The academy's answer sums, cached; a refresh adds the newly submitted attempts' sums."""
-
-    def refresh(executor, old: AnswerSums, changes) -> AnswerSums | None:
-        if len(changes.submitted) > aggcache.MAX_CHANGED:
-            return None
-        out = old
-        for chunk in aggcache.chunks(changes.submitted):
-            out = _added(out, _answer_sums(executor, academy_id, chunk))
-        return out
-
-    return aggcache.refreshed(
-        "mistakes-answers",
-        QuizAttempt,
-        academy_id,
-        (academy_id,),
-        lambda executor: _answer_sums(executor, academy_id),
-        refresh,
+def _case_figures(
+    academy_id: int, case_id: int | None = None
+) -> tuple[ZoneSums, FlagSums, BandSums]:
+    """The academy's (or one case's) zone, red-flag and band sums, from the summaries written
+    with each submission (a few rows per case)."""
+    z, f, b = CaseZoneSummary, CaseFlagSummary, CaseBandSummary
+    only = (lambda model: [model.case_id == case_id]) if case_id is not None else (lambda _: [])
+    zones = _summed(
+        db.session.execute(
+            select(z.zone, z.judged, z.over, z.missed, z.under, z.unsafe, z.deviation_nano).where(
+                z.academy_id == academy_id, *only(z)
+            )
+        ).all()
     )
-
-
-def _case_figures(academy_id: int) -> tuple[ZoneSums, FlagSums, BandSums]:
-    """The academy's zone, red-flag and band sums, cached; a refresh adds the newly submitted
-    attempts' sums."""
-    where = _case_filter(academy_id, None, None)
-
-    def compute(executor) -> tuple[ZoneSums, FlagSums, BandSums]:
-        return _zone_sums(executor, where), _flag_sums(executor, where), _band_sums(executor, where)
-
-    def refresh(executor, old, changes):
-        if len(changes.submitted) > aggcache.MAX_CHANGED:
-            return None
-        zones, flags, bands = old
-        for chunk in aggcache.chunks(changes.submitted):
-            only = [*where, CaseAttempt.id.in_(chunk)]
-            zones = _added(zones, _zone_sums(executor, only))
-            flags = _added(flags, _flag_sums(executor, only))
-            bands = _added(bands, _band_sums(executor, only))
-        return zones, flags, bands
-
-    return aggcache.refreshed(
-        "mistakes-cases", CaseAttempt, academy_id, (academy_id,), compute, refresh
+    flags = _summed(
+        db.session.execute(
+            select(f.flag, f.present, f.missed).where(f.academy_id == academy_id, *only(f))
+        ).all()
     )
+    bands = _summed(
+        db.session.execute(
+            select(b.case_id, b.attempts, b.overdone, b.overfilled, b.unsafe).where(
+                b.academy_id == academy_id, *only(b)
+            )
+        ).all()
+    )
+    return zones, flags, bands  # type: ignore[return-value]
 
 
 def common_mistakes(academy_id: int, limit: int = 15) -> CommonMistakes:
     """Every kind of mistake, each table from one grouped query, and one ranked list of what to
     teach next: ordered by how many times the mistake was made, then by its rate.
 
-    The tables aggregate every answer and plan of the academy (a million rows at scale), so their
-    sums are cached (services/infra/aggcache.py): the answers' under the fingerprint of the quiz
-    attempts, the zones', red flags' and bands' under that of the case attempts. After new
-    submissions the cached sums plus the new attempts' sums make the new figures (never stale);
-    titles are read on every call. Treat the result as read-only."""
+    The tables sum every answer and plan of the academy (a million rows at scale); they read
+    the summaries each submission adds to (services/learning/summaries.py), a few rows per
+    question, zone, red flag and case, so the page costs the same cold or warm and whatever the
+    history; titles are read on every call."""
     sums = _answer_list(_answer_figures(academy_id))
     zone_sums, flag_sums, band_sums = _case_figures(academy_id)
     zones, flags, cases = _zone_list(zone_sums), _flag_list(flag_sums), _band_list(band_sums)

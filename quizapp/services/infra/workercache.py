@@ -1,9 +1,8 @@
 """A small least-recently-used map kept by one worker process, safe between its threads.
 
-The content lists (services/learning/catalogue.py) and the report aggregates
-(services/infra/aggcache.py) keep
-their values here; each decides for itself when a value is still good (a content token, a
-fingerprint of the attempts), so this only stores, bounds and forgets.
+The content lists (services/learning/catalogue.py) and parsed content keep their values here;
+each decides for itself when a value is still good (a content token, a content hash), so this
+only stores, bounds and forgets.
 """
 
 from __future__ import annotations

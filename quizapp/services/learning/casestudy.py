@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.case import Case
@@ -35,9 +34,11 @@ from quizapp.models import (
     CaseVersion,
     CaseZoneResult,
     InvalidTransition,
+    LearnerTendency,
 )
 from quizapp.models.progress import STEP_ORDER
 from quizapp.services.infra.workercache import LruCache
+from quizapp.services.learning import summaries
 from quizapp.services.learning.catalogue import Listed, case_listing
 from quizapp.services.learning.submission import Submitted, certify
 
@@ -141,6 +142,7 @@ def start_or_resume(user_id: int, academy_id: int, listed: Listed, now: datetime
         if existing is None:
             raise
         return existing
+    summaries.case_touched(attempt)
     return attempt
 
 
@@ -197,6 +199,8 @@ def _change(attempt: CaseAttempt, step: CaseStep, reach: CaseStep, **answers: An
         raise StepRefused(
             "This attempt changed in another window; here it is as it stands."
         ) from error
+    if isinstance(attempt, CaseAttempt):  # not an author's preview, held in memory
+        summaries.case_touched(attempt)  # the learner's last activity, for the academy report
 
 
 def finish_reading(attempt: CaseAttempt) -> None:
@@ -294,10 +298,16 @@ def submit(attempt: CaseAttempt, now: datetime, token: str | None = None) -> Sub
     )
     if not attempt.close(now, result.plan.band.value, result.total, result.to_dict(), token):
         return None
-    db.session.add_all(_zone_rows(attempt, result.plan.zones))
-    db.session.add_all(flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed))
+    zones = _zone_rows(attempt, result.plan.zones)
+    flags = flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed)
+    db.session.add_all(zones)
+    db.session.add_all(flags)
     db.session.flush()
-    return certify(attempt.user_id, attempt.academy_id, now)
+    submitted = certify(attempt.user_id, attempt.academy_id, now)
+    # In this transaction (never out of step), and last: the academy-wide rows it adds to stay
+    # locked only from here to the commit.
+    summaries.case_submitted(attempt, zones, flags)
+    return submitted
 
 
 def flag_rows(attempt_id: int, found: Iterable[str], missed: Iterable[str]) -> list[CaseFlagResult]:
@@ -332,44 +342,20 @@ def _zone_rows(attempt: CaseAttempt, verdicts) -> list[CaseZoneResult]:
 
 
 def tendency(user_id: int) -> Tendency:
-    """Two aggregates over the trainee's submitted case attempts, in one round trip."""
-    zones = (
-        select(
-            func.count(CaseZoneResult.id).label("judged"),
-            func.coalesce(func.avg(CaseZoneResult.deviation), 0.0).label("mean"),
-            func.coalesce(func.sum(sql_case((CaseZoneResult.deviation > 0, 1), else_=0)), 0).label(
-                "above"
-            ),
-            func.coalesce(func.sum(sql_case((CaseZoneResult.deviation < 0, 1), else_=0)), 0).label(
-                "below"
-            ),
-        )
-        .where(CaseZoneResult.user_id == user_id)
-        .subquery()
-    )
-    bands = (
-        select(
-            func.count(CaseAttempt.id).label("attempts"),
-            func.coalesce(
-                func.sum(sql_case((CaseAttempt.band.in_(("overdone", "overfilled")), 1), else_=0)),
-                0,
-            ).label("overdone"),
-            func.coalesce(func.sum(sql_case((CaseAttempt.band == "unsafe", 1), else_=0)), 0).label(
-                "unsafe"
-            ),
-        )
-        .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
-        .subquery()
-    )
-    # Two one-row aggregates side by side.
-    row = db.session.execute(select(zones, bands).select_from(zones.join(bands, true()))).one()
-    judged = int(row.judged)
+    """The trainee's tendency over their submitted case attempts, from the sums written with
+    each submission (models/summaries.py: one row, however long the history)."""
+    row = db.session.execute(
+        select(LearnerTendency.__table__).where(LearnerTendency.user_id == user_id)
+    ).one_or_none()  # columns, not an object: never a stale copy from this session
+    if row is None:
+        return Tendency(0, 0, 0.0, 0.0, 0.0, 0, 0)
+    judged = row.judged
     return Tendency(
-        attempts=int(row.attempts),
+        attempts=row.attempts,
         zones_judged=judged,
-        mean_deviation=float(row.mean),
-        above_share=int(row.above) / judged if judged else 0.0,
-        below_share=int(row.below) / judged if judged else 0.0,
-        overdone_or_overfilled=int(row.overdone),
-        unsafe=int(row.unsafe),
+        mean_deviation=row.deviation_nano / summaries.NANO / judged if judged else 0.0,
+        above_share=row.above / judged if judged else 0.0,
+        below_share=row.below / judged if judged else 0.0,
+        overdone_or_overfilled=row.overdone_or_overfilled,
+        unsafe=row.unsafe,
     )

@@ -27,6 +27,7 @@ from quizapp.models import (
     QuizAttempt,
 )
 from quizapp.services.infra.workercache import LruCache
+from quizapp.services.learning import summaries
 from quizapp.services.learning.catalogue import Listed, published_modules
 from quizapp.services.learning.submission import Submitted, certify
 from quizapp.services.portfolio import cpd
@@ -182,6 +183,7 @@ def start_or_resume(user_id: int, academy_id: int, listed: Listed, now: datetime
         if existing is None:
             raise
         return existing
+    summaries.quiz_started(attempt)
     return attempt
 
 
@@ -225,7 +227,7 @@ def submit(attempt: QuizAttempt, now: datetime, token: str | None = None) -> Sub
     grade = quiz.grade_attempt(module.questions, attempt.answers or {}, module.pass_mark)
     if not attempt.close(now, grade.percent, grade.passed, grade.to_dict(), token):
         return None
-    db.session.add_all(
+    results = [
         QuestionResult(
             attempt_id=attempt.id,
             module_version_id=attempt.module_version_id,
@@ -236,11 +238,16 @@ def submit(attempt: QuizAttempt, now: datetime, token: str | None = None) -> Sub
             response=result.response,
         )
         for result in grade.results
-    )
+    ]
+    db.session.add_all(results)
     db.session.flush()
     if grade.passed:
         cpd.record_module_completion(attempt, module, now)  # once per module version
-    return certify(attempt.user_id, attempt.academy_id, now)
+    submitted = certify(attempt.user_id, attempt.academy_id, now)
+    # In this transaction (never out of step), and last: the academy-wide rows it adds to stay
+    # locked only from here to the commit.
+    summaries.quiz_submitted(attempt, results)
+    return submitted
 
 
 def record_for(attempt: QuizAttempt) -> ModuleRecord:

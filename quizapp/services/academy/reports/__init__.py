@@ -1,10 +1,10 @@
 """Academy reports: completion funnel, pass rates, case bands, learners at risk, certificates.
 
-Every figure is aggregated in SQL (GROUP BY, CASE, a correlated subquery for "the last ten
-cases"), so a report costs the same handful of queries for ten learners or ten thousand. The
-per-learner attempt figures are computed for the whole academy and cached under a fingerprint of
-its attempts (services/infra/aggcache.py); after new or submitted attempts only the learners
-concerned are recomputed. Who is in scope, certificates and the clock are read on every call.
+A report costs the same handful of queries for ten learners or ten thousand. The per-learner
+attempt figures come from the summaries each attempt writes in its own transaction
+(services/learning/summaries.py): one narrow row per learner and module or case, so the report
+is as fast on a worker's first request as on its hundredth. Who is in scope, certificates and
+the clock are read on every call.
 
 One file per part: scope (who is counted), modules, learners (bands and who is at risk),
 certificates, charts. This module builds the whole report and turns its tables into CSV rows

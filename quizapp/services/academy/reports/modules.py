@@ -1,5 +1,5 @@
-"""Modules in the academy report: the completion funnel and pass rates, aggregated in SQL per
-learner and module, cached per worker under a fingerprint of the attempts (infra/aggcache.py).
+"""Modules in the academy report: the completion funnel and pass rates, from the per-learner
+and module summaries written with each attempt (services/learning/summaries.py).
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import DateTime, and_, func, select, type_coerce
-from sqlalchemy import case as sql_case
-from sqlalchemy.orm import aliased
+from sqlalchemy import DateTime, func, select, type_coerce
 
 from quizapp.extensions import db
-from quizapp.models import AttemptStatus, QuizAttempt
+from quizapp.models import LearnerModuleSummary
 from quizapp.services.academy.reports.scope import Scope, as_utc, learner_ids
-from quizapp.services.infra import aggcache
 from quizapp.services.learning.catalogue import published_modules
 
 
@@ -38,69 +35,6 @@ class FunnelRow:
         return 100.0 * self.passed / self.submitted if self.submitted else None
 
 
-def _per_learner_module(
-    scope: Scope,
-    modules: Sequence[Any],
-    *,
-    everyone: bool = False,
-    users: Sequence[int] | None = None,
-):
-    """One row per (learner, module): best and last-graded score, failed attempts, last activity.
-
-    The module's pass mark and grading come from its newest published version (as on the
-    trainee's dashboard), passed into SQL as CASE mappings. With `everyone`, every user with an
-    attempt in the academy (the cached per-learner figures; the caller picks the learners), or
-    only `users` when given (a refresh of the cached figures).
-    """
-    submitted = QuizAttempt.status == AttemptStatus.SUBMITTED
-    if users is not None:
-        who = [QuizAttempt.user_id.in_(users)]
-    else:
-        who = [] if everyone else [QuizAttempt.user_id.in_(learner_ids(scope))]
-    per = (
-        select(
-            QuizAttempt.user_id,
-            QuizAttempt.module_id,
-            func.max(sql_case((submitted, QuizAttempt.score_percent))).label("best"),
-            func.max(sql_case((submitted, QuizAttempt.number))).label("last_number"),
-            func.sum(sql_case((and_(submitted, QuizAttempt.passed.is_(False)), 1), else_=0)).label(
-                "failed"
-            ),
-            func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)).label(
-                "last_at"
-            ),
-        )
-        .where(
-            QuizAttempt.academy_id == scope.academy_id,
-            *who,
-            QuizAttempt.module_id.in_([m.id for m in modules]),
-        )
-        .group_by(QuizAttempt.user_id, QuizAttempt.module_id)
-        .subquery()
-    )
-    pass_mark = sql_case(
-        {m.id: float(m.summary.get("pass_mark", 100)) for m in modules},
-        value=per.c.module_id,
-        else_=100.0,
-    )
-    graded_last = [m.id for m in modules if m.summary.get("grading") == "last"]
-    if not graded_last:  # the best score decides everywhere: no need for the last attempt
-        return per, per, sql_case((per.c.best >= pass_mark, 1), else_=0)
-    last = aliased(QuizAttempt)
-    graded = sql_case((per.c.module_id.in_(graded_last), last.score_percent), else_=per.c.best)
-    passed = sql_case((graded >= pass_mark, 1), else_=0)
-    joined = per.outerjoin(
-        last,
-        and_(
-            per.c.module_id.in_(graded_last),
-            last.user_id == per.c.user_id,
-            last.module_id == per.c.module_id,
-            last.number == per.c.last_number,
-        ),
-    )
-    return per, joined, passed
-
-
 def count_learners(scope: Scope) -> int:
     return int(
         db.session.scalar(select(func.count()).select_from(learner_ids(scope).subquery())) or 0
@@ -112,8 +46,8 @@ def learner_set(scope: Scope) -> set[int]:
 
 
 class _ModuleFigures(NamedTuple):
-    """One learner's figures at one module (cached: see module_figures; a tuple, as there are
-    tens of thousands of them to build)."""
+    """One learner's figures at one module (see module_figures; a tuple, as there are tens of
+    thousands of them to build)."""
 
     module_id: int
     best: float | None
@@ -122,34 +56,39 @@ class _ModuleFigures(NamedTuple):
     last_at: datetime | None
 
 
-def _module_rows(
-    executor: Any, academy_id: int, modules: Sequence[Any], users: Sequence[int] | None = None
-) -> dict[int, list[_ModuleFigures]]:
-    """Per user with a quiz attempt in the academy (or per user of `users`): their figures per
-    published module, in module id order (one grouped query)."""
-    per, joined, passed = _per_learner_module(
-        Scope(academy_id), modules, everyone=True, users=users
-    )
-    rows = executor.execute(
+def module_figures(academy_id: int, modules: Sequence[Any]) -> dict[int, list[_ModuleFigures]]:
+    """Per user with a quiz attempt in the academy: their figures per published module, in
+    module id order, from the summaries written with each attempt (one query over one narrow
+    row per learner and module). Passed is decided here, from the best or last score and the
+    module's newest published pass mark and grading, so a new version applies at once."""
+    spec = {
+        m.id: (float(m.summary.get("pass_mark", 100)), m.summary.get("grading")) for m in modules
+    }
+    rows = db.session.execute(
         select(
-            per.c.user_id,
-            per.c.module_id,
-            per.c.best,
-            passed.label("passed"),
-            per.c.failed,
-            # Without UTCDateTime's per-row hook (a third of the time here); as_utc puts UTC on.
-            type_coerce(per.c.last_at, DateTime()),
+            LearnerModuleSummary.user_id,
+            LearnerModuleSummary.module_id,
+            LearnerModuleSummary.best_score,
+            LearnerModuleSummary.last_score,
+            LearnerModuleSummary.failed,
+            # Without UTCDateTime's per-row hook; as_utc puts UTC on.
+            type_coerce(LearnerModuleSummary.last_at, DateTime()),
         )
-        .select_from(joined)
-        .order_by(per.c.user_id, per.c.module_id)
+        .where(
+            LearnerModuleSummary.academy_id == academy_id,
+            LearnerModuleSummary.module_id.in_(list(spec)),
+        )
+        .order_by(LearnerModuleSummary.user_id, LearnerModuleSummary.module_id)
     ).all()
     out: dict[int, list[_ModuleFigures]] = {}
-    for user_id, module_id, best, passed, failed, last_at in rows:
+    for user_id, module_id, best, last, failed, last_at in rows:
+        pass_mark, grading = spec[module_id]
+        graded = last if grading == "last" else best
         figures = _ModuleFigures(
             module_id,
-            None if best is None else float(best),
-            bool(passed),
-            int(failed or 0),
+            best,
+            graded is not None and graded >= pass_mark,
+            failed,
             as_utc(last_at),
         )
         mine = out.get(user_id)
@@ -158,39 +97,6 @@ def _module_rows(
         else:
             mine.append(figures)
     return out
-
-
-def module_figures(academy_id: int, modules: Sequence[Any]) -> dict[int, list[_ModuleFigures]]:
-    """Per user with a quiz attempt in the academy: their figures per published module.
-
-    One grouped query over the academy's attempts, cached (services/infra/aggcache.py) under the
-    modules' pass marks and grading and the quiz attempts' fingerprint: after new or submitted
-    attempts only the learners concerned are recomputed (a copy, spliced), and a new version
-    that changes a pass mark computes everything again."""
-    spec = tuple(
-        (m.id, float(m.summary.get("pass_mark", 100)), m.summary.get("grading")) for m in modules
-    )
-
-    def refresh(executor, old, changes):
-        if len(changes.users) > aggcache.MAX_CHANGED:
-            return None
-        if not changes.users:
-            return old
-        out = dict(old)
-        for user_id in changes.users:
-            out.pop(user_id, None)
-        for chunk in aggcache.chunks(changes.users):
-            out.update(_module_rows(executor, academy_id, modules, chunk))
-        return out
-
-    return aggcache.refreshed(
-        "report-modules",
-        QuizAttempt,
-        academy_id,
-        (academy_id, spec),
-        lambda executor: _module_rows(executor, academy_id, modules),
-        refresh,
-    )
 
 
 def modules_and_figures(academy_id: int) -> tuple[Sequence[Any], dict[int, list[_ModuleFigures]]]:

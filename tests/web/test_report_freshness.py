@@ -1,33 +1,22 @@
-"""The aggregate cache behind the academy report and common mistakes (services/infra/aggcache.py):
-the same figures as without it, and never stale: a new or changed attempt, or a change of who is
-a learner, shows at once. The report's big CSV is streamed."""
+"""The academy report and common mistakes read the summaries written with each attempt
+(services/learning/summaries.py): never stale, a new attempt or a change of who is a learner
+shows at once, and the same figures on every call. The report's big CSV is streamed."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-import pytest
 from sqlalchemy import select
 
 from quizapp.models import Membership
 from quizapp.services.academy import reports
 from quizapp.services.authoring import insight
-from quizapp.services.infra import aggcache
 from quizapp.services.infra.csvout import csv_chunks, csv_text
 from quizapp.web.downloads import csv_stream
 from tests.conftest import login
 from tests.data import academykit as kit
 from tests.web.test_academy_reports import NOW, history  # noqa: F401 - the shared fixture
-
-
-@pytest.fixture()
-def cache_on(app):
-    aggcache.clear()
-    app.config["AGGREGATE_CACHE"] = True
-    yield
-    app.config.pop("AGGREGATE_CACHE")
-    aggcache.clear()
 
 
 def _report(history, cohort=None):  # noqa: F811
@@ -39,21 +28,12 @@ def _row(report, user):
     return next(r for r in report.learners if r.user_id == user.id)
 
 
-def test_cached_report_equals_the_uncached_one(history, app, cache_on):  # noqa: F811
-    app.config["AGGREGATE_CACHE"] = False
-    plain = _report(history)
-    app.config["AGGREGATE_CACHE"] = True
-    first = _report(history)
-    hits = aggcache.stats["hits"]
-    second = _report(history)
-    assert aggcache.stats["hits"] == hits + 2  # module and case figures served from the cache
-    assert plain == first == second
-    assert _report(history, history["cohort"]) == (
-        app.config.update(AGGREGATE_CACHE=False) or _report(history, history["cohort"])
-    )
+def test_the_report_is_the_same_on_every_call(history):  # noqa: F811
+    assert _report(history) == _report(history)
+    assert _report(history, history["cohort"]) == _report(history, history["cohort"])
 
 
-def test_a_new_submission_changes_the_cached_report(history, db, cache_on):  # noqa: F811
+def test_a_new_submission_changes_the_report(history, db):  # noqa: F811
     ana, ben, cleo, dan = history["trainees"]
     academy = history["academy"]
     before = _report(history)
@@ -84,11 +64,11 @@ def test_a_new_submission_changes_the_cached_report(history, db, cache_on):  # n
     assert without_dan.bands.counts["unsafe"] == 1
 
 
-def test_a_new_submission_changes_cached_common_mistakes(history, cache_on):  # noqa: F811
+def test_a_new_submission_changes_common_mistakes(history):  # noqa: F811
     ana, ben, cleo, dan = history["trainees"]
     academy = history["academy"]
     before = insight.common_mistakes(academy.id)
-    assert insight.common_mistakes(academy.id) == before  # served from the cache
+    assert insight.common_mistakes(academy.id) == before
     overfilled = sum(c.overfilled for c in before.cases)
     answers = sum(t.answers for t in before.topics)
 

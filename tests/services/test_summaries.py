@@ -1,0 +1,209 @@
+"""The summaries written with each attempt (services/learning/summaries.py) equal a recompute
+from the attempts after every kind of write: starts and steps, submissions, concurrent
+submissions, an account deleted, a membership deactivated, a new content version; and
+`rebuild` mends rows that were changed past the application. Runs on SQLite and, with
+TEST_DATABASE_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from quizapp.models import (
+    AnswerSummary,
+    CaseBandSummary,
+    LearnerCases,
+    LearnerCaseSummary,
+    LearnerModuleSummary,
+    LearnerTendency,
+    Membership,
+    QuizAttempt,
+    Role,
+)
+from quizapp.models.base import now_utc
+from quizapp.services.academy import reports
+from quizapp.services.authoring import insight
+from quizapp.services.learning import casestudy, quizzes, summaries
+from quizapp.services.people import members, privacy
+from tests.data import academykit as kit
+from tests.web.test_concurrent_submissions import race
+
+
+def _equal(academy_id: int | None = None) -> summaries.Figures:
+    stored = summaries.stored(academy_id)
+    assert stored == summaries.recompute(academy_id)
+    return stored
+
+
+def _quiz(user_id: int, academy_id: int, slug: str, right: bool, when):
+    listed = quizzes.find_listed(slug, academy_id)
+    attempt = quizzes.start_or_resume(user_id, academy_id, listed, when)
+    quizzes.save_answer(attempt, f"{slug}-01", right, when)  # true is right
+    quizzes.save_answer(attempt, f"{slug}-02", not right, when)  # false is right
+    return attempt
+
+
+def _case_at_plan(user_id: int, academy_id: int, amount: str, when):
+    listed = casestudy.find_listed("f44-frown-lines", academy_id)
+    attempt = casestudy.start_or_resume(user_id, academy_id, listed, when)
+    casestudy.finish_reading(attempt)
+    casestudy.save_assessment(attempt, {"glabella": {"rest": 1, "moving": 3}})
+    casestudy.save_candidacy(attempt, [], "treat")
+    casestudy.save_plan_rows(
+        attempt, [{"zone": "glabella", "product": "ona", "amount": amount, "side": "midline"}]
+    )
+    return attempt
+
+
+def _world(tmp_path, factory, db, grading="highest"):
+    kit.import_bank(tmp_path, grading=grading)
+    academy = factory.academy("Northbridge", "northbridge")
+    trainees = [factory.user(Role.TRAINEE, academy) for _ in range(3)]
+    return academy, trainees
+
+
+def _history(academy, trainees, db):
+    """Quizzes passed and failed, case plans of several bands, open attempts left behind."""
+    now = now_utc()
+    ana, ben, cleo = trainees
+    for i, (user, right) in enumerate([(ana, True), (ana, False), (ben, False), (cleo, True)]):
+        attempt = _quiz(user.id, academy.id, "basics", right, now + timedelta(minutes=i))
+        db.session.commit()
+        assert quizzes.submit(attempt, now + timedelta(minutes=i, seconds=30)) is not None
+        db.session.commit()
+        _equal()
+    _quiz(ben.id, academy.id, "advanced", True, now)  # started, never submitted
+    db.session.commit()
+    _equal()
+    for i, (user, amount) in enumerate([(ana, "20"), (ana, "60"), (ben, "4"), (ana, "20")]):
+        attempt = _case_at_plan(user.id, academy.id, amount, now)
+        db.session.commit()
+        assert casestudy.submit(attempt, now + timedelta(minutes=10 + i)) is not None
+        db.session.commit()
+        _equal()
+    _case_at_plan(cleo.id, academy.id, "20", now)  # at the plan step, never submitted
+    db.session.commit()
+    return _equal()
+
+
+def test_submissions_and_steps_keep_the_summaries_equal_to_a_recompute(tmp_path, factory, db):
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    stored = _history(academy, (ana, ben, cleo), db)
+    basics = kit.module("basics").id
+    modules = stored[LearnerModuleSummary]
+    assert modules[(academy.id, ana.id, basics)][:5] == (2, 1, 100.0, 2, 0.0)
+    assert modules[(academy.id, ben.id, basics)][:2] == (1, 1)
+    advanced = modules[(academy.id, ben.id, kit.module("advanced").id)]
+    assert advanced[:5] == (0, 0, None, None, None) and advanced[5] is not None
+    answers = stored[AnswerSummary]
+    assert sum(n for n, _ in answers.values()) == 8  # four attempts, two questions each
+    case_id = kit.case("f44-frown-lines").id
+    assert stored[LearnerCaseSummary][(academy.id, ana.id, case_id)][0] == 3
+    assert stored[LearnerCaseSummary][(academy.id, cleo.id, case_id)][0] == 0  # open only
+    ana_cases = stored[LearnerCases][(academy.id, ana.id)]
+    assert ana_cases[0] == 3 and len(ana_cases[-1]) == 3  # submitted, latest bands
+    assert ana_cases[7] == 1  # two good plans at one case: one good case
+    assert stored[LearnerTendency][(ana.id,)][0] == 3
+    assert stored[CaseBandSummary][(academy.id, case_id)][0] == 4
+
+
+def test_the_check_can_fail_and_rebuild_mends_it(tmp_path, factory, db):
+    academy, trainees = _world(tmp_path, factory, db)
+    _history(academy, trainees, db)
+    db.session.execute(
+        update(LearnerModuleSummary).values(submitted=LearnerModuleSummary.submitted + 5)
+    )
+    db.session.execute(update(AnswerSummary).values(answers=0))
+    db.session.execute(LearnerTendency.__table__.delete())
+    assert summaries.stored() != summaries.recompute()
+    written = summaries.rebuild(academy.id)
+    db.session.commit()
+    assert written["learner_module_summaries"] == 4
+    _equal(academy.id)
+    _equal()
+
+
+def test_rebuild_command(app, tmp_path, factory, db):
+    academy, trainees = _world(tmp_path, factory, db)
+    _history(academy, trainees, db)
+    db.session.execute(update(CaseBandSummary).values(attempts=0))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["summaries", "rebuild", "--academy", "northbridge"])
+    assert result.exit_code == 0, result.output
+    assert "learner_module_summaries: 4" in result.output
+    db.session.expire_all()
+    _equal()
+    assert runner.invoke(args=["summaries", "rebuild", "--academy", "nowhere"]).exit_code != 0
+
+
+def test_deletion_deactivation_and_a_new_version_keep_them_equal(tmp_path, factory, db):
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    _history(academy, (ana, ben, cleo), db)
+    before = summaries.stored()
+    report = reports.build(reports.Scope(academy.id), now_utc())
+    mistakes = insight.common_mistakes(academy.id)
+
+    privacy.delete_account(ben, ben, now_utc())
+    db.session.commit()
+    assert _equal() == before  # anonymised in place: every attempt and figure stays
+
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == cleo.id))
+    admin = factory.user(Role.ADMIN, academy)
+    members.set_member_active(membership, False, admin)
+    db.session.commit()
+    assert _equal() == before  # who is a learner is read with the figures
+    after = reports.build(reports.Scope(academy.id), now_utc())
+    assert after.learner_count == report.learner_count - 1
+    assert insight.common_mistakes(academy.id) == mistakes  # the whole academy's history
+
+    def ana_passed() -> int:
+        build = reports.build(reports.Scope(academy.id), now_utc())
+        return next(r for r in build.learners if r.user_id == ana.id).modules_passed
+
+    # A new version grading by the last attempt: ana's first basics attempt passed (100), her
+    # last failed (0); the summaries keep both scores and the pass decision follows the version.
+    assert ana_passed() == 1
+    kit.import_bank(tmp_path, grading="last")
+    _equal()
+    assert summaries.stored() == before
+    assert ana_passed() == 0
+
+
+def test_concurrent_submissions_all_count(app, tmp_path, factory, db):
+    academy, _ = _world(tmp_path, factory, db)
+    trainees = [factory.user(Role.TRAINEE, academy) for _ in range(8)]
+    now = now_utc()
+    quiz_ids, case_ids = [], []
+    for user in trainees:
+        quiz_ids.append(_quiz(user.id, academy.id, "basics", True, now).id)
+        case_ids.append(_case_at_plan(user.id, academy.id, "20", now).id)
+    db.session.commit()
+
+    def submit(index: int):
+        from quizapp.extensions import db as thread_db
+        from quizapp.models import CaseAttempt
+
+        if index % 2:
+            attempt = thread_db.session.get(CaseAttempt, case_ids[index // 2])
+            return casestudy.submit(attempt, now_utc())
+        return quizzes.submit(thread_db.session.get(QuizAttempt, quiz_ids[index // 2]), now_utc())
+
+    outcomes = race(app, submit, threads=16)
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    db.session.expire_all()
+    stored = _equal()
+    assert sum(n for n, _ in stored[AnswerSummary].values()) == 16  # 8 quizzes x 2 questions
+    assert stored[CaseBandSummary][(academy.id, kit.case("f44-frown-lines").id)][0] == 8
+    assert db.session.scalar(select(func.sum(LearnerModuleSummary.submitted))) == 8
+
+
+def test_the_demo_leaves_the_summaries_equal_to_a_recompute(app, db):
+    """`flask demo` writes through the real services, on the trainees' past clocks for the
+    submissions; one rebuild of the demo academy at the end keeps last activity as stored."""
+    result = app.test_cli_runner().invoke(args=["demo", "--quiet"])
+    assert result.exit_code == 0, result.output
+    stored = _equal()
+    assert sum(n for n, _ in stored[AnswerSummary].values()) > 0
+    assert stored[LearnerTendency]
