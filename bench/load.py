@@ -2,18 +2,30 @@
 
 Needs a database seeded by bench/seed.py. For each database given, starts
 `gunicorn --workers (2 x cores + 1) wsgi:app` on 127.0.0.1 with QUIZAPP_BENCH_ROUTES=1 (which adds
-/bench/hello and an X-Query-Count header), logs learners in, then runs:
+/bench/hello, /bench/page and the X-Query-Count and X-Bench-Pid headers), signs learners in (not
+timed), then runs:
 
-  B0  GET /bench/hello: bare Flask, the baseline every other figure is divided by
-  B1  a trainee's dashboard and a module page (signed in)
-  B2  saving a quiz answer and submitting a case plan (auth, CSRF, validation, scoring, commit)
-  B3  the academy report and the common-mistakes page on the whole data set (admin)
-  B4  500 learners starting the same exam within a few seconds (spread over 5 s), then at once
-  B5  50 writers submitting case plans at the same moment
+  B0  GET /bench/hello: bare Flask
+  L0  GET /bench/page: the app's base layout, no SQL (anonymous; checked with X-Query-Count),
+      the ceiling for a server-rendered page; then the same page signed in (the user loader)
+  B1  a trainee's dashboard and a module page (signed in); target >= 0.5 x L0
+  B2  saving a quiz answer and submitting a case plan (auth, CSRF, validation, scoring, commit);
+      target >= 0.4 x L0
+  B3  gunicorn restarted, then each worker's first academy report and first common-mistakes page
+      (cold), then both pages from 2 clients (warm); target p95 < 150 ms, cold = warm
+  B4  2,000 learners starting the same exam: arrivals spread over 30 s (open loop), then the same
+      learners all due at one instant; every attempt checked in the database
+  B5  50 writers submitting case plans at the same instant
 
 and prints, per scenario: requests a second, p50/p95/p99 latency, errors, SQL statements per
-request, throughput as a share of B0, and p95 at half of the peak rate (open loop); then the rows
-B4 and B5 stored (each exactly once) and the peak RSS (VmHWM) of every worker.
+request, throughput as a share of B0 and of L0, p95 at half of the peak rate (open loop), and
+where the CPU went (gunicorn workers, postgres processes, the load generator, the whole machine);
+during B4 on PostgreSQL, how many sessions waited on locks; then the peak RSS (VmHWM) of every
+worker of both servers, and a summary.
+
+The load generator runs in --processes processes (2) with threads, created before the start so
+a burst leaves together; each thread keeps its connection alive when the server allows it
+(gunicorn's sync workers close every connection, so there each request connects anew).
 
     .venv/bin/python bench/load.py --database-url sqlite:////tmp/bench.sqlite3 \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
@@ -24,33 +36,36 @@ Loopback only; every scenario is bounded in requests and in seconds.
 from __future__ import annotations
 
 import argparse
-import http.client
 import math
-import multiprocessing
 import os
-import queue
-import re
-import socket
-import statistics
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.loadkit import (  # noqa: E402
+    SERVER,
+    Figures,
+    LockSampler,
+    Op,
+    Session,
+    connected,
+    cpu_line,
+    free_port,
+    loadavg,
+    log_in,
+    log_in_many,
+    mint_sessions,
+    percentile,
+    run,
+    start_server,
+    stop_server,
+)
 from bench.seed import ADMIN, EXAM_MODULE, LEARNER_PASSWORD  # noqa: E402
 
-HOST = "127.0.0.1"
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 MODULE = "natural-results-nb"  # B1's module page (the academy's first module)
 PLAN_CASE = "f44-frown-lines"  # B2/B5: the plan below is one of its candidate plans
 PLAN = {
@@ -64,281 +79,7 @@ PLAN = {
     "side-1": "both",
     "go": "submit",
 }
-TARGETS = {"B1": 0.25, "B2": 0.15}
-
-
-# --------------------------------------------------------------------------------------------
-# A small HTTP client: one connection per request (gunicorn's sync workers close them anyway)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Session:
-    port: int
-    cookies: dict[str, str] = field(default_factory=dict)
-    token: str = ""
-
-    def request(
-        self, method: str, path: str, form: dict[str, Any] | None = None, timeout: float = 30
-    ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
-        headers = {"Connection": "close"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-            for value in response.headers.get_all("Set-Cookie") or []:
-                cookie = SimpleCookie()
-                cookie.load(value)
-                for key, morsel in cookie.items():
-                    self.cookies[key] = morsel.value
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-        finally:
-            connection.close()
-
-    def get_token(self, path: str) -> str:
-        status, _, body = self.request("GET", path)
-        match = TOKEN_RE.search(body.decode())
-        if status != 200 or not match:
-            raise RuntimeError(f"no form on {path} ({status})")
-        self.token = match.group(1)
-        return self.token
-
-    def post(self, path: str, form: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-        return self.request("POST", path, {"csrf_token": self.token, **form})
-
-
-def log_in(port: int, email: str, password: str) -> Session:
-    session = Session(port)
-    session.get_token("/login")
-    status, headers, _ = session.post("/login", {"email": email, "password": password})
-    if status != 302 or "/login" in headers.get("location", ""):
-        raise RuntimeError(f"login failed for {email}: {status}")
-    return session
-
-
-def log_in_many(port: int, emails: list[str], password: str, threads: int = 8) -> list[Session]:
-    sessions: list[Session | None] = [None] * len(emails)
-    jobs: queue.Queue[int] = queue.Queue()
-    for i in range(len(emails)):
-        jobs.put(i)
-
-    def work() -> None:
-        while True:
-            try:
-                i = jobs.get_nowait()
-            except queue.Empty:
-                return
-            sessions[i] = log_in(port, emails[i], password)
-
-    pool = [threading.Thread(target=work) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return [s for s in sessions if s is not None]
-
-
-# --------------------------------------------------------------------------------------------
-# Running a scenario: closed loop (peak) and open loop (a fixed rate), in worker processes
-# --------------------------------------------------------------------------------------------
-
-# An operation: (method, path, form or None, session index or None, expected statuses)
-Op = tuple[str, str, dict[str, Any] | None, int | None, tuple[int, ...]]
-
-
-def _run_ops(args) -> list[tuple[float, bool, int]]:
-    """In a child process: run ops with `threads` threads; closed loop, or open at `rate`/s."""
-    port, sessions, ops, threads, seconds, rate, start_at = args
-    results: list[tuple[float, bool, int]] = []
-    lock = threading.Lock()
-    jobs: queue.Queue[tuple[int, float]] = queue.Queue()
-    deadline = start_at + seconds
-    if rate:
-        for i in range(len(ops)):
-            jobs.put((i, start_at + i / rate))
-    else:
-        for i in range(len(ops)):
-            jobs.put((i, 0.0))
-
-    def work() -> None:
-        while True:
-            try:
-                i, due = jobs.get_nowait()
-            except queue.Empty:
-                return
-            now = time.perf_counter()
-            if now >= deadline:
-                return
-            if due > now:
-                time.sleep(due - now)
-            method, path, form, who, ok = ops[i]
-            session = sessions[who] if who is not None else Session(port)
-            began = due if rate else time.perf_counter()  # open loop: count queueing too
-            try:
-                if form is not None:
-                    status, headers, _ = session.request(
-                        method, path, {"csrf_token": session.token, **form}
-                    )
-                else:
-                    status, headers, _ = session.request(method, path)
-                good = status in ok
-                queries = int(headers.get("x-query-count", -1))
-            except OSError:
-                good, queries = False, -1
-            with lock:
-                results.append((time.perf_counter() - began, good, queries))
-
-    while time.perf_counter() < start_at:
-        time.sleep(0.001)
-    pool = [threading.Thread(target=work) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
-
-
-@dataclass
-class Figures:
-    name: str
-    requests: int
-    seconds: float
-    errors: int
-    latencies: list[float]
-    queries: float
-    half_p95: float | None = None
-    note: str = ""
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def pct(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
-
-
-def run(
-    name: str,
-    port: int,
-    sessions: list[Session],
-    ops: list[Op],
-    *,
-    concurrency: int,
-    seconds: float,
-    processes: int,
-    rate: float | None = None,
-) -> Figures:
-    """Split ops round-robin over `processes` children with concurrency/processes threads each."""
-    processes = max(1, min(processes, concurrency))
-    threads = max(1, concurrency // processes)
-    start_at = time.perf_counter() + 0.5
-    parts = []
-    for p in range(processes):
-        part = ops[p::processes]
-        parts.append(
-            (
-                port,
-                sessions,
-                part,
-                threads,
-                seconds,
-                (rate / processes) if rate else None,
-                start_at,
-            )
-        )
-    began = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        chunks = pool.map(_run_ops, parts)
-    elapsed = time.perf_counter() - max(began, start_at - 0.5) - 0.5
-    results = [r for chunk in chunks for r in chunk]
-    queries = [q for _, _, q in results if q >= 0]
-    return Figures(
-        name,
-        len(results),
-        max(elapsed, 1e-6),
-        sum(1 for _, good, _ in results if not good),
-        [latency for latency, _, _ in results],
-        statistics.fmean(queries) if queries else float("nan"),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# The server
-# --------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(url: str, workers: int, port: int, extra_env: dict[str, str] | None = None):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "QUIZAPP_BENCH_ROUTES": "1",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-loopback-only"),
-        # Many learners sign in from one loopback address: lift the per-IP login throttle only.
-        "LOGIN_LIMIT_PER_IP": "100000 per minute",
-        **(extra_env or {}),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"{HOST}:{port}",
-        "--backlog",
-        "2048",
-        "--timeout",
-        "60",
-        "wsgi:app",
-    ]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    for _ in range(300):
-        try:
-            status, _, _ = Session(port).request("GET", "/healthz", timeout=2)
-            if status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start: " + server.communicate()[1].decode()[-2000:])
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(entry.name))
-    return sorted(pids)
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+TARGETS = {"B1": 0.5, "B2": 0.4}  # x L0 (issue 21)
 
 
 # --------------------------------------------------------------------------------------------
@@ -368,24 +109,13 @@ def open_quiz_question(session: Session, slug: str) -> str | None:
     return location if status == 302 and "/q/" in location else None
 
 
-@contextmanager
-def connected(url: str, *, write: bool = False) -> Iterator[Any]:
-    """A connection of its own to the benchmark database (a transaction committed at the end
-    when `write`), outside the server under test."""
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    try:
-        with engine.begin() if write else engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
-
-
 def reset_exam_attempts(url: str, emails: list[str]) -> None:
     """Delete these learners' attempts at the B4 exam (and their answers), so that every B4
-    round measures new starts, not resumptions. Touches only the benchmark's own exam module."""
-    from sqlalchemy import bindparam, text
+    round measures new starts, not resumptions. Touches only the benchmark's own exam module.
+    Where the summaries written with the attempt exist (issue 21), their rows for these learners
+    at the exam go too: the scenarios only start and answer the exam, never submit it, so a
+    recompute from the remaining attempts has no such row either."""
+    from sqlalchemy import bindparam, inspect, text
 
     exam = (
         "(SELECT q.id FROM quiz_attempts q JOIN modules m ON m.id = q.module_id "
@@ -396,9 +126,31 @@ def reset_exam_attempts(url: str, emails: list[str]) -> None:
         text("DELETE FROM quiz_attempts WHERE id IN " + exam),  # noqa: S608 (constant)
     ]
     with connected(url, write=True) as connection:
+        if inspect(connection).has_table("learner_module_summaries"):
+            statements.append(
+                text(
+                    "DELETE FROM learner_module_summaries WHERE module_id IN "
+                    "(SELECT id FROM modules WHERE slug = :slug) AND user_id IN "
+                    "(SELECT id FROM users WHERE email IN :emails)"
+                )
+            )
         for statement in statements:
             statement = statement.bindparams(bindparam("emails", expanding=True))
             connection.execute(statement, {"slug": EXAM_MODULE, "emails": emails})
+
+
+def wait_drained(url: str, emails: list[str], limit: float = 300) -> tuple[int, int, int]:
+    """exam_attempts once the server has finished what is queued: a client that timed out
+    leaves its request in the listen queue, and the next round must not start under it."""
+    last = exam_attempts(url, emails)
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        time.sleep(2)
+        now = exam_attempts(url, emails)
+        if now == last:
+            return now
+        last = now
+    return last
 
 
 def count_rows(url: str, sql: str, **params) -> int:
@@ -435,6 +187,32 @@ def exam_attempts(url: str, emails: list[str]) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2] or 0)
 
 
+def cold_probe(port: int, admin: Session, paths: list[str], workers: int, limit: int):
+    """Right after a restart: the pages in turn, one request at a time, until every worker has
+    answered each page once (or `limit` requests). Returns {path: [first latency per worker]},
+    the latencies of the later (warm) requests per path, and each worker's very first request
+    (path, latency)."""
+    firsts: dict[str, dict[int, float]] = {path: {} for path in paths}
+    warm: dict[str, list[float]] = {path: [] for path in paths}
+    very_first: dict[int, tuple[str, float]] = {}
+    for n in range(limit):
+        if all(len(firsts[path]) >= workers for path in paths):
+            break
+        path = paths[n % len(paths)]
+        began = time.perf_counter()
+        status, headers, _ = admin.request("GET", path, timeout=120)
+        latency = time.perf_counter() - began
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} after the restart")
+        pid = int(headers.get("x-bench-pid", -1))
+        very_first.setdefault(pid, (path, latency))
+        if pid in firsts[path]:
+            warm[path].append(latency)
+        else:
+            firsts[path][pid] = latency
+    return {path: list(firsts[path].values()) for path in paths}, warm, very_first
+
+
 def bench_database(url: str, args) -> list[Figures]:
     cores = os.cpu_count() or 1
     workers = args.workers or 2 * cores + 1
@@ -445,21 +223,30 @@ def bench_database(url: str, args) -> list[Figures]:
         raise SystemExit(f"{url}: seed it first (bench/seed.py)")
     active = active_learners(url)  # a few memberships are deactivated: those learners get 403
     learners = len(active)
-    print(f"\n== {kind}: {learners:,} learners; gunicorn {workers} sync workers on port {port}")
-    server = start_server(url, workers, port)
+    if learners < args.b4 + 70:
+        raise SystemExit(f"{url}: {learners} active learners, B4 needs {args.b4} (+70)")
+    print(
+        f"\n== {kind}: {learners:,} learners; gunicorn {workers} {args.worker_class} workers on "
+        f"port {port}; load generator: {args.processes} processes; load average at start "
+        f"{loadavg()}"
+    )
+    server = start_server(url, workers, port, worker_class=args.worker_class)
+    SERVER.update(pid=server.pid, url=url)
     figures: list[Figures] = []
+    memory: list[tuple[str, list[float]]] = []
+    problems: list[str] = []
     c, s, p = args.concurrency, args.seconds, args.processes
     try:
         # Sign-ins happen before any timed scenario (argon2 is meant to be slow).
         t0 = time.perf_counter()
         readers = log_in_many(port, active[:20], LEARNER_PASSWORD)
         writers_b2 = log_in_many(port, active[-args.b2_learners :], LEARNER_PASSWORD)
-        exam = log_in_many(
-            port,
-            active[-args.b4 :],
-            LEARNER_PASSWORD,
-            threads=16,
-        )
+        # B4's cohort: through the sign-in page with --sign-in-b4, else sessions minted
+        # in-process (mint_sessions: the login view's steps without 2,000 argon2 checks).
+        if args.sign_in_b4:
+            exam = log_in_many(port, active[-args.b4 :], LEARNER_PASSWORD, threads=16)
+        else:
+            exam = mint_sessions(url, port, active[-args.b4 :])
         b5 = log_in_many(port, active[20:70], LEARNER_PASSWORD)
         admin = log_in(port, ADMIN[0], ADMIN[2])
         print(
@@ -493,11 +280,18 @@ def bench_database(url: str, args) -> list[Figures]:
                 )
                 result.half_p95 = slow.pct(95)
             figures.append(result)
-            _print_one(result, figures[0] if figures else None)
+            _print_one(result, figures)
             return result
 
-        n = args.requests
-        scenario("B0 hello", [], [("GET", "/bench/hello", None, None, (200,))] * n, c, s)
+        n, nb = args.requests, args.baseline_requests
+        scenario("B0 hello", [], [("GET", "/bench/hello", None, None, (200,))] * nb, c, s)
+        # L0: the base layout, no query (anonymous). Then the same page signed in, for what the
+        # user loader (one statement) costs every signed-in page.
+        l0 = scenario("L0 page", [], [("GET", "/bench/page", None, None, (200,))] * nb, c, s)
+        if l0.queries != 0:
+            print(f"   !! L0 ran {l0.queries:.1f} SQL statements a request: it must run none")
+        l0_in = [("GET", "/bench/page", None, i % len(readers), (200,)) for i in range(n)]
+        scenario("L0 signed in", readers, l0_in, c, s, half=False)
         b1 = []
         for i in range(n):
             who = i % len(readers)
@@ -542,29 +336,43 @@ def bench_database(url: str, args) -> list[Figures]:
             b2.half_p95 = slow.pct(95)
             print(f"   B2 at half load ({b2.rps / 2:.0f} req/s): p95 {b2.half_p95 * 1000:.0f} ms")
 
-        b3 = []
-        for i in range(args.b3_requests):
-            b3.append(
-                (
-                    "GET",
-                    "/academy/reports" if i % 2 == 0 else "/author/insight/mistakes",
-                    None,
-                    0,
-                    (200,),
+        # B3 cold: restart gunicorn (sessions are signed cookies and survive it), then time each
+        # worker's first academy report and first common-mistakes page, one request at a time.
+        peaks, lines = stop_server(server)
+        memory.append(("B0-B2 server", peaks))
+        problems += lines
+        server = start_server(url, workers, port, worker_class=args.worker_class)
+        SERVER.update(pid=server.pid, url=url)
+        b3_paths = ["/academy/reports", "/author/insight/mistakes"]
+        cold, warm_after, very_first = cold_probe(port, admin, b3_paths, workers, 12 * workers)
+        for path in b3_paths:
+            print(
+                f"   B3 cold {path:26} first request per worker: "
+                + ", ".join(f"{v * 1000:.0f}" for v in cold[path])
+                + f" ms (max {max(cold[path]) * 1000:.0f})"
+                + (
+                    f"; the later ones: median {percentile(warm_after[path], 50) * 1000:.0f} ms"
+                    if warm_after[path]
+                    else ""
                 )
             )
-        scenario("B3 report+mistakes", [admin], b3, 2, max(s, 60), half=False)
-        for path in (
-            "/academy/reports",
-            "/author/insight/mistakes",
-            "/academy/members",
-            "/academy/reports/learners.csv",
-        ):
+        print(
+            "   B3 each worker's very first request after the restart: "
+            + ", ".join(
+                f"{v * 1000:.0f} ms ({k.rsplit('/', 1)[1]})" for k, v in very_first.values()
+            )
+        )
+        b3 = []
+        for i in range(args.b3_requests):
+            b3.append(("GET", b3_paths[i % 2], None, 0, (200,)))
+        result = scenario("B3 report+mistakes", [admin], b3, 2, max(s, 60), half=False)
+        result.note = f"cold max {max(max(v) for v in cold.values()) * 1000:.0f} ms"
+        for path in (*b3_paths, "/academy/members", "/academy/reports/learners.csv"):
             one = run(
                 f"B3 {path}",
                 port,
                 [admin],
-                [("GET", path, None, 0, (200,))] * 3,
+                [("GET", path, None, 0, (200,))] * 5,
                 concurrency=1,
                 seconds=60,
                 processes=1,
@@ -574,37 +382,45 @@ def bench_database(url: str, args) -> list[Figures]:
                 f"max {max(one.latencies) * 1000:7.0f} ms  q={one.queries:.0f}"
             )
 
-        # B4: 500 learners start the same exam within a few seconds: arrivals spread evenly over
-        # --b4-spread seconds (open loop, latency counted from each arrival), then the same
-        # learners again all in the same instant. Each round starts from no exam attempt.
+        # B4: a cohort starts the same exam: arrivals spread evenly over --b4-spread seconds
+        # (open loop, latency counted from each arrival), then the same learners again all due
+        # at the same instant (latency counted from it). Each round starts from no exam attempt.
         emails = active[-args.b4 :]
-        rounds = [(f"B4 {len(exam)} in {args.b4_spread:g} s", args.b4_spread)]
+        rounds = [(f"B4 {len(exam)} in {args.b4_spread:g} s", len(exam) / args.b4_spread)]
         if args.b4_spread:
-            rounds.append((f"B4 {len(exam)} at once", 0.0))
-        for label, spread in rounds:
+            rounds.append((f"B4 {len(exam)} at once", math.inf))
+        else:
+            rounds = [(f"B4 {len(exam)} at once", math.inf)]
+        for label, rate in rounds:
             reset_exam_attempts(url, emails)
             before = exam_attempts(url, emails)
             ops = []
             for who, session in enumerate(exam):
                 session.get_token(f"/learn/modules/{EXAM_MODULE}")
                 ops.append(("POST", f"/learn/modules/{EXAM_MODULE}/start", {}, who, (302,)))
-            result = run(
-                label,
-                port,
-                exam,
-                ops,
-                concurrency=len(ops),
-                seconds=120,
-                processes=p,
-                rate=len(ops) / spread if spread else None,
-            )
-            after = exam_attempts(url, emails)
+            with LockSampler(url) as locks:
+                result = run(
+                    label,
+                    port,
+                    exam,
+                    ops,
+                    concurrency=len(ops),
+                    seconds=args.b4_timeout + 60,
+                    processes=p,
+                    rate=rate,
+                    timeout=args.b4_timeout,
+                )
+            after = wait_drained(url, emails)
+            good = result.requests - result.errors
+            once = before == (0, 0, 0) and after[0] == after[1] == after[2] >= good
             result.note = (
                 f"exam attempts of these {len(exam)} learners (rows, learners, open): "
-                f"{before} -> {after}"
+                f"{before} -> {after}: "
+                + ("each stored exactly once" if once else "NOT each stored exactly once")
+                + (f"\n      {locks.summary()}" if locks.summary() else "")
             )
             figures.append(result)
-            _print_one(result, figures[0])
+            _print_one(result, figures)
 
         # B5: 50 writers submit case plans at the same moment.
         t0 = time.perf_counter()
@@ -615,7 +431,16 @@ def bench_database(url: str, args) -> list[Figures]:
                 ops.append(("POST", plan_url, PLAN, who, (302,)))
         since = time.time()
         before = count_rows(url, _SUBMITTED_SQL)
-        result = run("B5 50 writers", port, b5, ops, concurrency=len(ops), seconds=120, processes=p)
+        result = run(
+            "B5 50 writers",
+            port,
+            b5,
+            ops,
+            concurrency=len(ops),
+            seconds=120,
+            processes=p,
+            rate=math.inf,
+        )
         after = count_rows(url, _SUBMITTED_SQL)
         result.note = (
             f"{len(ops)} plans submitted at once; submitted case attempts "
@@ -623,44 +448,86 @@ def bench_database(url: str, args) -> list[Figures]:
             f"set-up {time.perf_counter() - t0 - (time.time() - since):.1f} s"
         )
         figures.append(result)
-        _print_one(result, figures[0])
+        _print_one(result, figures)
     finally:
-        pids = worker_pids(server.pid)
-        peaks = [peak_rss_mb(pid) for pid in pids]
-        server.terminate()
-        _, errors = server.communicate(timeout=30)
-    print(
-        f"   peak RSS per worker (VmHWM): {', '.join(f'{m:.0f}' for m in peaks)} MB"
-        f" (max {max(peaks, default=float('nan')):.0f} MB, target < 150)"
-    )
-    tail = errors.decode(errors="replace")
-    problems = [line for line in tail.splitlines() if "Traceback" in line or "ERROR" in line]
+        peaks, lines = stop_server(server)
+        memory.append(("B3-B5 server", peaks))
+        problems += lines
+    for label, peaks in memory:
+        print(
+            f"   peak RSS per worker (VmHWM), {label}: {', '.join(f'{m:.0f}' for m in peaks)} MB"
+            f" (max {max(peaks, default=float('nan')):.0f} MB, target <= 150)"
+        )
     print(
         f"   server log: {len(problems)} error lines"
         + (f" (first: {problems[0][:160]})" if problems else "")
     )
+    _print_summary(kind, figures, memory)
     return figures
 
 
 _SUBMITTED_SQL = "SELECT COUNT(*) FROM case_attempts WHERE status = 'submitted'"
 
 
-def _print_one(f: Figures, baseline: Figures | None) -> None:
-    ratio = f.rps / baseline.rps if baseline and baseline.rps else float("nan")
+def _find(figures: list[Figures], prefix: str) -> Figures | None:
+    return next((f for f in figures if f.name.startswith(prefix)), None)
+
+
+def _ratio(f: Figures | None, base: Figures | None) -> float:
+    return f.rps / base.rps if f and base and base.rps else float("nan")
+
+
+def _print_one(f: Figures, figures: list[Figures]) -> None:
+    b0, l0 = _find(figures, "B0"), _find(figures, "L0 page")
     target = TARGETS.get(f.name[:2])
     mark = ""
     if target is not None:
-        verdict = "ok" if ratio >= target else "MISSED"
-        mark = f"  (target >= {target:.2f}: {verdict})"
+        verdict = "ok" if _ratio(f, l0) >= target else "MISSED"
+        mark = f"  (target >= {target:.2f} x L0: {verdict})"
     half = f"  p95@half {f.half_p95 * 1000:6.0f} ms" if f.half_p95 is not None else ""
     print(
         f"   {f.name:22} {f.rps:8.1f} req/s  p50 {f.pct(50) * 1000:6.0f}  "
         f"p95 {f.pct(95) * 1000:6.0f}  p99 {f.pct(99) * 1000:6.0f} ms  "
         f"errors {f.errors}/{f.requests}  queries/req {f.queries:4.1f}  "
-        f"x B0 {ratio:5.2f}{half}{mark}"
+        f"x B0 {_ratio(f, b0):5.2f}  x L0 {_ratio(f, l0):5.2f}{half}{mark}"
     )
+    if f.error_kinds:
+        print(f"      errors: {', '.join(f'{k} {n}' for k, n in sorted(f.error_kinds.items()))}")
     if f.note:
         print(f"      {f.note}")
+    if f.cpu:
+        print(f"      {cpu_line(f.cpu, f.requests)}; load average {loadavg()}")
+
+
+def _print_summary(kind: str, figures: list[Figures], memory) -> None:
+    """The figures bench/README.md records, in one block."""
+    b0, l0 = _find(figures, "B0"), _find(figures, "L0 page")
+    b1, b2, b3 = _find(figures, "B1"), _find(figures, "B2"), _find(figures, "B3")
+    b4 = [f for f in figures if f.name.startswith("B4")]
+    peak = max((m for _, peaks in memory for m in peaks), default=float("nan"))
+    print(f"   -- summary, {kind}:")
+    if b0 and l0:
+        print(f"      B0 {b0.rps:,.0f} req/s; L0 {l0.rps:,.0f} req/s = {_ratio(l0, b0):.2f} x B0")
+    if b0 and l0:
+        print(
+            f"      CPU a request (server workers + database backends): B0 {b0.cpu_ms:.2f} ms, "
+            f"L0 {l0.cpu_ms:.2f} ms; L0 = {b0.cpu_ms / l0.cpu_ms:.2f} x B0 by CPU"
+        )
+    for f, goal in ((b1, "B1"), (b2, "B2")):
+        if f:
+            print(
+                f"      {f.name}: {f.rps:,.0f} req/s = {_ratio(f, l0):.2f} x L0 "
+                f"(target {TARGETS[goal]}), {_ratio(f, b0):.2f} x B0; by CPU a request "
+                f"({f.cpu_ms:.2f} ms): {l0.cpu_ms / f.cpu_ms if l0 else float('nan'):.2f} x L0"
+            )
+    if b3:
+        print(
+            f"      {b3.name}: p50 {b3.pct(50) * 1000:.0f} / p95 {b3.pct(95) * 1000:.0f} ms "
+            f"(target < 150); {b3.note}"
+        )
+    for f in b4:
+        print(f"      {f.name}: p99 {f.pct(99) * 1000:,.0f} ms, errors {f.errors} of {f.requests}")
+    print(f"      peak RSS per worker: max {peak:.0f} MB (target <= 150)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -673,18 +540,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0, help="default: 2 x cores + 1")
     parser.add_argument("--concurrency", type=int, default=16, help="clients in closed loop")
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        help="gunicorn worker class (sync, as deployed; gthread keeps connections alive)",
+    )
     parser.add_argument("--seconds", type=float, default=15, help="time limit per scenario")
     parser.add_argument("--requests", type=int, default=3000, help="request limit per scenario")
     parser.add_argument(
         "--b2-learners", type=int, default=40, help="each submits up to 9 distinct case plans"
     )
     parser.add_argument("--b2-plans", type=int, default=300, help="case plans submitted in B2")
-    parser.add_argument("--b3-requests", type=int, default=20)
-    parser.add_argument("--b4", type=int, default=500, help="learners starting the exam in B4")
+    parser.add_argument(
+        "--baseline-requests",
+        type=int,
+        default=10_000,
+        help="request limit for B0 and L0 (a few seconds each: 3,000 took under 2 s, too noisy)",
+    )
+    parser.add_argument("--b3-requests", type=int, default=60)
+    parser.add_argument("--b4", type=int, default=2000, help="learners starting the exam in B4")
+    parser.add_argument(
+        "--b4-timeout",
+        type=float,
+        default=180,
+        help="seconds a B4 learner waits for the exam to start (the client's timeout)",
+    )
+    parser.add_argument(
+        "--sign-in-b4",
+        action="store_true",
+        help="sign B4's learners in through /login (argon2 each) instead of minting sessions",
+    )
     parser.add_argument(
         "--b4-spread",
         type=float,
-        default=5.0,
+        default=30.0,
         help="B4 arrivals spread over this many seconds (then a second round all at once); 0: "
         "only all at once",
     )

@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import PLAN, Session, free_port, log_in, start_server  # noqa: E402
+from bench.load import PLAN  # noqa: E402
+from bench.loadkit import Session, free_port, log_in, start_server  # noqa: E402
 
 PASSWORD = "two-instances-pw-2026"  # noqa: S105 - a throwaway local account
 

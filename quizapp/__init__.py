@@ -53,7 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from quizapp.web import bench
 
-    if bench.enabled(app):  # QUIZAPP_BENCH_ROUTES=1 only: /bench/hello and X-Query-Count
+    if bench.enabled(app):  # QUIZAPP_BENCH_ROUTES=1 only: /bench/hello, /bench/page, X-Query-Count
         bench.register_bench(app)
 
     from quizapp.cli import register_cli

@@ -1,15 +1,18 @@
 """Benchmark helpers, present only when QUIZAPP_BENCH_ROUTES=1 (bench/load.py sets it).
 
-`/bench/hello` is the bare-Flask baseline (B0) the load test compares every page against, and
-every response carries X-Query-Count: the SQL statements the request ran, counted with a
-SQLAlchemy event listener. Without the variable neither the route nor the header exists.
+`/bench/hello` is the bare-Flask baseline (B0). `/bench/page` (L0) renders a template that
+extends the app's base layout and runs no SQL for an anonymous visitor (a signed-in one costs
+the user loader's one statement): the ceiling for a server-rendered page on this stack. Every
+response carries X-Query-Count: the SQL statements the request ran, counted with a SQLAlchemy
+event listener, and X-Bench-Pid, the worker process that answered (so the load test can time
+each worker's first request). Without the variable neither the routes nor the headers exist.
 """
 
 from __future__ import annotations
 
 import os
 
-from flask import Flask, g, has_app_context, jsonify
+from flask import Flask, g, has_app_context, jsonify, render_template
 from sqlalchemy import event
 
 from quizapp.permissions import public
@@ -28,7 +31,12 @@ def register_bench(app: Flask) -> None:
     def hello():
         return jsonify(hello="world")
 
+    @public
+    def page():
+        return render_template("bench/page.html")
+
     app.add_url_rule("/bench/hello", "bench_hello", hello)
+    app.add_url_rule("/bench/page", "bench_page", page)
 
     with app.app_context():
         engine = db.engine
@@ -41,4 +49,5 @@ def register_bench(app: Flask) -> None:
     @app.after_request
     def _query_count_header(response):
         response.headers["X-Query-Count"] = str(g.get("bench_queries", 0))
+        response.headers["X-Bench-Pid"] = str(os.getpid())  # which worker answered
         return response
