@@ -101,4 +101,6 @@ def test_demo_cohort_is_written_in_a_bounded_number_of_statements(app, db):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     seconds = time.process_time() - started
-    assert len(statements) < 6_000, (len(statements), seconds)
+    # About 5,300 statements for the cohort itself plus the summary upserts each case step and
+    # submission writes (about 2,100); the unbatched cohort took 21,000.
+    assert len(statements) < 8_000, (len(statements), seconds)
