@@ -141,6 +141,20 @@ def test_content_check_fails_where_the_engine_disagrees_with_the_answer():
     assert "questions[0] (ex-01)" in str(issues[0]) and "options[0] natural" in str(issues[0])
 
 
+def test_a_plan_compare_question_without_plans_fails():
+    # The same question with its scenario and plans taken out: nothing the engine could check.
+    lines = _module().splitlines(keepends=True)
+    kept = [
+        line
+        for line in lines
+        if not line.lstrip().startswith(("patient:", "assessment:", "glabella:", "treat:", "plan:"))
+        and "{zone:" not in line
+    ]
+    issues = plan_compare_issues("m.yaml", "".join(kept), BankIssue)
+    assert len(issues) == 1
+    assert "questions[0] (ex-01)" in str(issues[0]) and "needs its plans" in str(issues[0])
+
+
 def test_an_untraced_figure_in_a_drill_fails(runner, tmp_path):
     shutil.copytree(BANK / "drills", tmp_path / "drills")
     path = tmp_path / "drills/delayed-nodule.yaml"

@@ -194,7 +194,7 @@ def unused_source_keys(texts: Iterable[str]) -> tuple[str, ...]:
 
 
 def plan_compare_issues(source: str, text: str, issue) -> list[Any]:
-    """Each plan_compare question written with plans: the option marked correct must be the only
+    """Each plan_compare question is written with plans, and the option marked correct is the only
     plan the engine places in the natural band (quizapp/formats/module_plans.py)."""
     from quizapp.domain.quiz import PlanCompareQuestion
     from quizapp.domain.scoring import score_plan
@@ -206,7 +206,21 @@ def plan_compare_issues(source: str, text: str, issue) -> list[Any]:
     module = load_module_text(text, source)
     issues = []
     for index, question in enumerate(module.questions):
-        if not isinstance(question, PlanCompareQuestion) or question.scenario is None:
+        if not isinstance(question, PlanCompareQuestion):
+            continue
+        if question.scenario is None:
+            # A comparison of plans the engine cannot score could contradict it unnoticed; a choice
+            # between decisions or techniques is a `single` question.
+            issues.append(
+                issue(
+                    source,
+                    _line_of(text, f"id: {question.id}"),
+                    f"questions[{index}] ({question.id})",
+                    "a plan_compare question needs its plans (patient, assessment, treat and each "
+                    "option's plan) so the engine can check it; a choice between decisions or "
+                    "techniques is a single question",
+                )
+            )
             continue
         case = scenario_case(question.id, question.scenario)
         bands = []
