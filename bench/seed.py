@@ -998,6 +998,11 @@ def main(argv: list[str] | None = None) -> int:
                 "certificates",
             )
         )
+        from quizapp.services.learning import summaries
+
+        print("Summaries ...", file=sys.stderr)
+        summaries.rebuild()  # the seeder writes past the services: recompute what they would add
+        db.session.commit()
         academies = db.session.scalar(select(func.count()).select_from(Academy))
         db.engine.dispose()
 
