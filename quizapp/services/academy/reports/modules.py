@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy import case as sql_case
 
 from quizapp.extensions import db
@@ -46,15 +46,18 @@ def passed_expression(modules: Sequence[Any]) -> ColumnElement[bool]:
     score and each module's newest published pass mark and grading (so a new version applies
     at once). NULL (no submitted attempt) counts as not passed."""
     s = LearnerModuleSummary
-    terms = [
-        (s.module_id == m.id)
-        & (
-            (s.last_score if m.summary.get("grading") == "last" else s.best_score)
-            >= float(m.summary.get("pass_mark", 100))
-        )
-        for m in modules
-    ]
-    return or_(*terms) if terms else false()
+    if not modules:
+        return false()
+    by_last = [m.id for m in modules if m.summary.get("grading") == "last"]
+    graded = (
+        sql_case((s.module_id.in_(by_last), s.last_score), else_=s.best_score)
+        if by_last
+        else s.best_score
+    )
+    pass_mark = sql_case(
+        {m.id: float(m.summary.get("pass_mark", 100)) for m in modules}, value=s.module_id
+    )
+    return graded >= pass_mark
 
 
 def funnel(
