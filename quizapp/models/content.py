@@ -197,8 +197,7 @@ def _new_token() -> int:
 def _note_content_change(session: Session, _context, _instances) -> None:
     kinds = tuple(CONTENT_MODELS)
     changed = any(isinstance(o, kinds) for o in session.new) or any(
-        isinstance(o, kinds) and session.is_modified(o)
-        for o in (*session.dirty, *session.deleted)
+        isinstance(o, kinds) and session.is_modified(o) for o in (*session.dirty, *session.deleted)
     )
     if not changed:
         return

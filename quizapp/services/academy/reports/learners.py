@@ -1,6 +1,8 @@
 """Case studies and learners in the academy report: how plans spread over the bands, each
 learner's figures, and who is at risk (inactive, failing a module repeatedly, repeated unsafe or
-overfilled plans). Read from the summaries written with each attempt, like the module figures.
+overfilled plans). Read from the summaries written with each attempt, like the module figures:
+the bands are one SUM, who is at risk is decided in SQL (learner_order: an id and a flag per
+learner), and a learner's figures are read for the rows shown (learners(..., only=...)).
 """
 
 from __future__ import annotations
