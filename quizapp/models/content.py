@@ -183,7 +183,8 @@ class ContentGeneration(db.Model):
     token: Mapped[int] = mapped_column(BigInteger)
 
 
-CONTENT_MODELS = (CaseRecord, CaseVersion, ModuleRecord, ModuleVersion)
+# Drills add theirs (models/drills.py imports this module, not the other way round).
+CONTENT_MODELS: list[type] = [CaseRecord, CaseVersion, ModuleRecord, ModuleVersion]
 # Set in session.info while the transaction holds uncommitted content changes: until it ends,
 # the session sees content other sessions do not, so nothing it reads may be cached.
 CONTENT_CHANGED = "quizapp.content_changed"
@@ -194,9 +195,9 @@ def _new_token() -> int:
 
 
 def _note_content_change(session: Session, _context, _instances) -> None:
-    changed = any(isinstance(o, CONTENT_MODELS) for o in session.new) or any(
-        isinstance(o, CONTENT_MODELS) and session.is_modified(o)
-        for o in (*session.dirty, *session.deleted)
+    kinds = tuple(CONTENT_MODELS)
+    changed = any(isinstance(o, kinds) for o in session.new) or any(
+        isinstance(o, kinds) and session.is_modified(o) for o in (*session.dirty, *session.deleted)
     )
     if not changed:
         return

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
 from quizapp.models.base import UTCDateTime, now_utc
-from quizapp.models.content import Status, _refuse_edits_to_published, _Versioned
+from quizapp.models.content import (
+    CONTENT_MODELS,
+    Status,
+    _refuse_edits_to_published,
+    _Versioned,
+)
 from quizapp.models.progress import ATTEMPT_STATUS_ENUM, AttemptStatus
 
 
@@ -127,3 +132,7 @@ class DrillActionResult(db.Model):
     drill_version_id: Mapped[int] = mapped_column(ForeignKey("drill_versions.id"))
     action: Mapped[str] = mapped_column(String(80))
     verdict: Mapped[str] = mapped_column(String(20))
+
+
+# A drill change moves the content token, so drill listings are cached like modules and cases.
+CONTENT_MODELS.extend((DrillRecord, DrillVersion))

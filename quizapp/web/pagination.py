@@ -114,6 +114,21 @@ def paginate_list(
     return Page(list(items[start : start + per_page]), number, per_page, len(items), param, anchor)
 
 
+def counted_page(
+    items: list[Any],
+    total: int,
+    number: int,
+    *,
+    param: str = "page",
+    per_page: int = PER_PAGE,
+    anchor: str | None = None,
+) -> Page:
+    """A page whose rows the caller has already read for page `number` (of page_number(param))
+    out of `total` (a report that pages in SQL); 404 past the last page."""
+    _checked(number, total, per_page)
+    return Page(list(items), number, per_page, total, param, anchor)
+
+
 def paginate_query(
     statement: Select,
     *,

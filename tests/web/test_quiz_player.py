@@ -228,6 +228,7 @@ def test_dashboard_query_count_does_not_grow_with_attempts(
     client, trainee, bank, db, count_queries
 ):
     bank()
+    assert client.get("/learn/").status_code == 200  # warm the worker's content listings
     counts = []
     for _ in range(2):
         attempt_id = _start(client).split("/")[3]
@@ -236,7 +237,9 @@ def test_dashboard_query_count_does_not_grow_with_attempts(
         with count_queries() as statements:
             assert client.get("/learn/").status_code == 200
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 12
+    # 8 today (was 10: the drill listing is cached under the content token, no drill attempts
+    # are read when there is no drill); issue 21's target is 5.
+    assert counts[0] == counts[1] <= 8
 
 
 def test_dashboard_shows_scores_and_weakest_topics(client, trainee, bank, db):

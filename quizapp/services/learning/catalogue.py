@@ -22,6 +22,8 @@ from quizapp.services.infra.workercache import LruCache
 
 # (database, kind, academy) -> (content token, rows), per worker
 _listings = LruCache(max_entries=64)
+# session.info key: (the transaction, the content token it read)
+_READ_MEMO = "quizapp.content_generation_read"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,14 @@ def _latest_published(version_model, record_fk):
 def _content_token() -> int | None:
     """The content token, or None when nothing may be cached (no token row, or this session
     has uncommitted content changes)."""
-    token = db.session.scalar(select(ContentGeneration.token).where(ContentGeneration.id == 1))
+    session = db.session()  # the request's session (the scoped proxy has no get_transaction)
+    transaction = session.get_transaction()
+    memo = db.session.info.get(_READ_MEMO)
+    if memo is not None and transaction is not None and memo[0] is transaction:
+        token = memo[1]  # read once per transaction: one request's lists share one read
+    else:
+        token = db.session.scalar(select(ContentGeneration.token).where(ContentGeneration.id == 1))
+        session.info[_READ_MEMO] = (session.get_transaction(), token)
     if db.session.info.get(CONTENT_CHANGED):  # checked after the read: it may have autoflushed
         return None
     return token

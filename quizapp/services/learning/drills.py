@@ -27,7 +27,7 @@ from quizapp.models import (
     DrillStep,
     DrillVersion,
 )
-from quizapp.services.learning.catalogue import Listed, _latest_published
+from quizapp.services.learning.catalogue import Listed, _cached, _latest_published
 
 #: Actions one attempt may record: a drill offers at most 30, each may be repeated a little.
 MAX_STEPS = 60
@@ -52,7 +52,16 @@ def drill_content(version: DrillVersion) -> Drill:
 
 
 def drill_listing(academy_id: int | None, slugs: Collection[str] | None = None) -> list[Listed]:
-    """Published drills of the bank and the academy, by slug (only `slugs` when given)."""
+    """Published drills of the bank and the academy, by slug (only `slugs` when given); cached
+    under the content token like modules and cases (services/learning/catalogue.py)."""
+    drills = _cached("drills", academy_id, lambda: _query_drills(academy_id))
+    if slugs is not None:
+        wanted = set(slugs)
+        drills = [d for d in drills if d.slug in wanted]
+    return drills
+
+
+def _query_drills(academy_id: int | None) -> list[Listed]:
     latest = _latest_published(DrillVersion, DrillVersion.drill_id)
     query = (
         select(
@@ -72,8 +81,6 @@ def drill_listing(academy_id: int | None, slugs: Collection[str] | None = None) 
         .where((DrillRecord.academy_id.is_(None)) | (DrillRecord.academy_id == academy_id))
         .order_by(DrillRecord.slug)
     )
-    if slugs is not None:
-        query = query.where(DrillRecord.slug.in_(list(slugs)))
     # The published version's own title: an academy's newer draft may already have renamed it.
     return [
         Listed(row[0], row[1], (row[5] or {}).get("title") or row[2], row[3], row[4], row[5] or {})
@@ -93,8 +100,11 @@ class DrillProgress:
 def drill_progress(
     user_id: int, academy_id: int | None, slugs: Collection[str] | None = None
 ) -> list[DrillProgress]:
-    """Every published drill (or only `slugs`) with the trainee's last result, in two queries."""
+    """Every published drill (or only `slugs`) with the trainee's last result: one query (the
+    listing is cached under the content token), none when there is no drill."""
     drills = drill_listing(academy_id, slugs)
+    if not drills:
+        return []
     rows = db.session.execute(
         select(
             DrillAttempt.id,

@@ -16,31 +16,40 @@ from quizapp.services.people import members
 from quizapp.services.portfolio import practice
 from quizapp.web.academy.common import bp, current_academy
 from quizapp.web.downloads import csv_stream
-from quizapp.web.pagination import paginate_list
+from quizapp.web.pagination import PER_PAGE, counted_page, page_number
 
 
-def _report() -> tuple[Academy, reports.AcademyReport, list]:
+def _report(pages: reports.Pages | None = None) -> tuple[Academy, reports.AcademyReport, list]:
     academy = current_academy()
     cohort_id = request.args.get("cohort", type=int)
     if cohort_id is not None and members.cohort_in(academy.id, cohort_id) is None:
         abort(404)
     inactive = request.args.get("inactive", type=int) or reports.DEFAULT_INACTIVE_DAYS
     inactive = min(max(inactive, 1), 365)
-    report = reports.build(reports.Scope(academy.id, cohort_id), now_utc(), inactive)
+    report = reports.build(reports.Scope(academy.id, cohort_id), now_utc(), inactive, pages)
     return academy, report, members.academy_cohorts(academy.id)
 
 
 @bp.route("/reports")
 @requires(Action.AUTHOR)
 def reports_page():
-    academy, report, cohorts = _report()
+    pages = reports.Pages(page_number("learners_page"), page_number("risk_page"), PER_PAGE)
+    academy, report, cohorts = _report(pages)
     return render_template(
         "academy/reports.html",
         academy=academy,
         report=report,
         cohorts=cohorts,
-        at_risk=paginate_list(report.at_risk, param="risk_page", anchor="at-risk"),
-        learners=paginate_list(report.learners, param="learners_page", anchor="learners"),
+        at_risk=counted_page(
+            report.at_risk, report.at_risk_count, pages.at_risk, param="risk_page", anchor="at-risk"
+        ),
+        learners=counted_page(
+            report.learners,
+            report.learner_count,
+            pages.learners,
+            param="learners_page",
+            anchor="learners",
+        ),
         funnel_chart=reports.funnel_chart(report.funnel),
         band_chart=reports.band_chart(report.bands),
         expiry_chart=reports.expiry_chart(report.certificates),

@@ -31,16 +31,11 @@ from quizapp.services.academy.reports.learners import (
     LearnerRow,
     average_band_label,
     bands,
-    case_figures,
+    learner_order,
     learners,
     risk_reasons,
 )
-from quizapp.services.academy.reports.modules import (
-    FunnelRow,
-    funnel,
-    module_figures,
-    modules_and_figures,
-)
+from quizapp.services.academy.reports.modules import FunnelRow, funnel
 from quizapp.services.academy.reports.scope import (
     BAND_ORDER,
     DEFAULT_INACTIVE_DAYS,
@@ -48,6 +43,7 @@ from quizapp.services.academy.reports.scope import (
     Scope,
     learner_ids,
 )
+from quizapp.services.learning.catalogue import published_modules
 
 __all__ = [
     "BAND_ORDER",
@@ -55,24 +51,36 @@ __all__ = [
     "EXPIRY_WINDOWS",
     "TABLES",
     "AcademyReport",
+    "Pages",
     "Scope",
     "average_band_label",
     "band_chart",
     "build",
-    "case_figures",
     "certificates",
     "expiry_chart",
     "funnel_chart",
     "grouped_bars",
     "learner_ids",
-    "module_figures",
     "risk_reasons",
     "table",
 ]
 
 
 @dataclass(frozen=True)
+class Pages:
+    """Which page of the learner table and of the at-risk list a report shows."""
+
+    learners: int = 1
+    at_risk: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
 class AcademyReport:
+    """The report. `learners` and `at_risk` hold every learner (for CSV and tests) or, when
+    built with Pages, only the rows of the pages asked for; the counts are always the
+    whole scope's."""
+
     scope: Scope
     generated_at: datetime
     inactive_days: int
@@ -81,26 +89,55 @@ class AcademyReport:
     bands: BandSummary
     learners: list[LearnerRow]
     certificates: CertificateSummary
-
-    @property
-    def at_risk(self) -> list[LearnerRow]:
-        return [row for row in self.learners if row.at_risk]
+    at_risk: list[LearnerRow]
+    at_risk_count: int
 
 
-def build(scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAYS) -> AcademyReport:
-    """Everything the reports page shows, in a fixed number of queries."""
-    figures = (modules_and_figures(scope.academy_id), case_figures(scope.academy_id))
-    people = learners(scope, now, inactive_days, figures)
-    ids = {row.user_id for row in people}
+def build(
+    scope: Scope,
+    now: datetime,
+    inactive_days: int = DEFAULT_INACTIVE_DAYS,
+    pages: Pages | None = None,
+) -> AcademyReport:
+    """Everything the reports page shows, in a fixed number of queries. The counts, funnel
+    and bands are aggregated in SQL over the summaries; with `pages`, figures are read for
+    that page of learners and that page of learners at risk only (at most 2 x per_page
+    rows), so the cost hardly grows with the academy."""
+    modules = published_modules(scope.academy_id)
+    if pages is None:
+        people = learners(scope, now, inactive_days, modules)
+        count = len(people)
+        at_risk = [row for row in people if row.at_risk]
+        at_risk_count = len(at_risk)
+    else:
+        order = learner_order(scope, now, inactive_days, modules)
+        count = len(order)
+        risky = [user_id for user_id, risk in order if risk]
+        at_risk_count = len(risky)
+
+        def page(ids: list[int], number: int) -> list[int]:
+            start = (number - 1) * pages.per_page
+            return ids[start : start + pages.per_page]
+
+        learner_page = page([user_id for user_id, _ in order], pages.learners)
+        risk_page = page(risky, pages.at_risk)
+        rows = {
+            row.user_id: row
+            for row in learners(scope, now, inactive_days, modules, {*learner_page, *risk_page})
+        }
+        people = [rows[user_id] for user_id in learner_page]
+        at_risk = [rows[user_id] for user_id in risk_page]
     return AcademyReport(
         scope,
         now,
         inactive_days,
-        len(people),
-        funnel(scope, len(people), ids, figures[0]),
-        bands(scope, ids, figures[1]),
+        count,
+        funnel(scope, count, modules),
+        bands(scope),
         people,
         certificates(scope, now),
+        at_risk,
+        at_risk_count,
     )
 
 

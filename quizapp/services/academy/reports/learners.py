@@ -1,15 +1,18 @@
 """Case studies and learners in the academy report: how plans spread over the bands, each
 learner's figures, and who is at risk (inactive, failing a module repeatedly, repeated unsafe or
-overfilled plans). Read from the summaries written with each attempt, like the module figures.
+overfilled plans). Read from the summaries written with each attempt, like the module figures:
+the bands are one SUM, who is at risk is decided in SQL (learner_order: an id and a flag per
+learner), and a learner's figures are read for the rows shown (learners(..., only=...)).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, NamedTuple
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import DateTime, and_, func, select, type_coerce
+from sqlalchemy import DateTime, and_, func, literal, select, type_coerce
 from sqlalchemy import case as sql_case
 
 from quizapp.domain.terms import BAND_LABELS
@@ -17,10 +20,13 @@ from quizapp.extensions import db
 from quizapp.models import (
     Certificate,
     LearnerCases,
+    LearnerModuleSummary,
     Membership,
     User,
 )
-from quizapp.services.academy.reports.modules import learner_set, modules_and_figures
+from quizapp.models.base import UTCDateTime
+from quizapp.models.people import DELETED_DOMAIN
+from quizapp.services.academy.reports.modules import passed_expression
 from quizapp.services.academy.reports.scope import (
     BAND_ORDER,
     BAND_POSITION,
@@ -32,6 +38,7 @@ from quizapp.services.academy.reports.scope import (
     as_utc,
     learner_ids,
 )
+from quizapp.services.learning.catalogue import published_modules
 from quizapp.services.learning.summaries import BAND_CODES
 from quizapp.services.people.privacy import is_deleted_email
 
@@ -68,22 +75,16 @@ def average_band_label(position: float | None) -> str:
     return BAND_LABELS[nearest]
 
 
-def bands(
-    scope: Scope, ids: set[int] | None = None, figures: dict[int, Any] | None = None
-) -> BandSummary:
-    """How many submitted case attempts fell in each band (from the cached per-learner
-    figures, case_figures, passed in when the caller has them)."""
-    if ids is None:
-        ids = learner_set(scope)
-    if figures is None:
-        figures = case_figures(scope.academy_id)
-    counts = {band: 0 for band in BAND_ORDER}
-    for user_id in ids:
-        f = figures.get(user_id)
-        if f is not None:
-            for band, n in zip(BAND_ORDER, f.bands, strict=True):
-                counts[band] += n
-    return BandSummary(counts)
+def bands(scope: Scope) -> BandSummary:
+    """How many submitted case attempts of the learners in scope fell in each band (one SUM
+    over the one-row-per-learner case summaries)."""
+    c = LearnerCases
+    row = db.session.execute(
+        select(*(func.coalesce(func.sum(c.__table__.c[band]), 0) for band in BAND_ORDER)).where(
+            c.academy_id == scope.academy_id, c.user_id.in_(learner_ids(scope))
+        )
+    ).one()
+    return BandSummary({band: int(n) for band, n in zip(BAND_ORDER, row, strict=True)})
 
 
 @dataclass
@@ -137,123 +138,193 @@ def risk_reasons(
     return reasons
 
 
-class _CaseFigures(NamedTuple):
-    """One learner's case-study figures (see case_figures)."""
-
-    last_at: datetime | None
-    cases: int
-    good: int
-    recent_bad: int
-    unsafe: int
-    average_band: float | None
-    bands: tuple[int, ...]  # submitted attempts per band, in BAND_ORDER
-
-
-def case_figures(academy_id: int) -> dict[int, _CaseFigures]:
-    """Per user with a case attempt in the academy: counts, the last ten cases, band counts,
-    from the summaries written with each attempt (services/learning/summaries.py): one row per
-    learner, one query."""
-    s = LearnerCases
-    rows = db.session.execute(
+def _module_totals(academy_id: int, modules: Sequence[Any], only: Iterable[int] | None):
+    """Per learner, over the published modules: the latest activity, modules passed, and the
+    most failed attempts at one module not passed yet (a GROUP BY over the summaries)."""
+    s = LearnerModuleSummary
+    passed = passed_expression(modules)
+    where = [s.academy_id == academy_id, s.module_id.in_([m.id for m in modules])]
+    if only is not None:
+        where.append(s.user_id.in_(list(only)))
+    return (
         select(
             s.user_id,
-            type_coerce(s.last_at, DateTime()),  # without UTCDateTime's per-row hook
-            s.submitted,
-            s.good_cases,
-            s.recent,
-            *(s.__table__.c[band] for band in BAND_ORDER),
-        ).where(s.academy_id == academy_id)
-    ).all()
-    bad = {BAND_CODES["unsafe"], BAND_CODES["overfilled"]}
-    unsafe = BAND_ORDER.index("unsafe")
-    positions = [BAND_POSITION.get(band) for band in BAND_ORDER]
-    out = {}
-    for user_id, last_at, submitted, good, recent, *counts in rows:
-        on_axis = sum(n for p, n in zip(positions, counts, strict=True) if p is not None)
-        position = sum(p * n for p, n in zip(positions, counts, strict=True) if p is not None)
-        out[user_id] = _CaseFigures(
-            as_utc(last_at),
-            submitted,
-            good,
-            sum(1 for code in recent if code in bad),
-            counts[unsafe],
-            position / on_axis if on_axis else None,
-            tuple(counts),
+            func.max(s.last_at).label("last_at"),
+            func.coalesce(func.sum(sql_case((passed, 1), else_=0)), 0).label("passed"),
+            func.coalesce(func.max(sql_case((passed, 0), else_=s.failed)), 0).label("failing"),
         )
-    return out
+        .where(*where)
+        .group_by(s.user_id)
+        .subquery("module_totals")
+    )
+
+
+def _learner_select(
+    scope: Scope,
+    now: datetime,
+    inactive_days: int,
+    modules: Sequence[Any],
+    only: Iterable[int] | None,
+    *columns: Any,
+):
+    """The learners in scope, each joined to their module totals and case summary, with
+    `columns` chosen by the caller from the names given to them (see _risk)."""
+    m = _module_totals(scope.academy_id, modules, only)
+    c = LearnerCases
+    last_active = sql_case(
+        (m.c.last_at.is_(None), c.last_at),
+        (c.last_at.is_(None), m.c.last_at),
+        (m.c.last_at >= c.last_at, m.c.last_at),
+        else_=c.last_at,
+    )
+    bad = [BAND_CODES["unsafe"], BAND_CODES["overfilled"]]
+    recent_bad = func.coalesce(
+        func.length(c.recent)
+        - func.length(func.replace(func.replace(c.recent, bad[0], ""), bad[1], "")),
+        0,
+    )
+    failing = func.coalesce(m.c.failing, 0)
+    idle = func.coalesce(last_active, Membership.created_at) <= literal(
+        now - timedelta(days=inactive_days), UTCDateTime()
+    )
+    at_risk = sql_case(
+        (
+            ~User.email.like(f"deleted-%@{DELETED_DOMAIN}")  # no follow-up for a deleted account
+            & (idle | (failing >= FAILING_REPEATEDLY) | (recent_bad >= REPEATED_BAD_PLANS)),
+            1,
+        ),
+        else_=0,
+    )
+    named = {
+        "last_active": type_coerce(last_active, DateTime()),  # as_utc puts UTC on
+        "passed": func.coalesce(m.c.passed, 0),
+        "failing": failing,
+        "recent_bad": recent_bad,
+        "at_risk": at_risk,
+    }
+    where = [Membership.academy_id == scope.academy_id, User.id.in_(learner_ids(scope))]
+    if only is not None:
+        where.append(User.id.in_(list(only)))
+    return (
+        select(*(named.get(col, col) if isinstance(col, str) else col for col in columns))
+        .select_from(User)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(m, m.c.user_id == User.id)
+        .outerjoin(c, (c.user_id == User.id) & (c.academy_id == scope.academy_id))
+        .where(*where)
+        .order_by(User.display_name, User.id)
+    )
+
+
+def learner_order(
+    scope: Scope,
+    now: datetime,
+    inactive_days: int = DEFAULT_INACTIVE_DAYS,
+    modules: Sequence[Any] | None = None,
+) -> list[tuple[int, bool]]:
+    """Every learner in scope in the report's order (name, id), with whether they are at risk:
+    two small values per learner, decided in SQL (one query), so that a page of the report
+    reads the figures of its own rows only."""
+    if modules is None:
+        modules = published_modules(scope.academy_id)
+    rows = db.session.execute(
+        _learner_select(scope, now, inactive_days, modules, None, User.id, "at_risk")
+    ).all()
+    return [(user_id, bool(risk)) for user_id, risk in rows]
 
 
 def learners(
     scope: Scope,
     now: datetime,
     inactive_days: int = DEFAULT_INACTIVE_DAYS,
-    figures: tuple[Any, ...] | None = None,
+    modules: Sequence[Any] | None = None,
+    only: Iterable[int] | None = None,
 ) -> list[LearnerRow]:
-    """Every learner in scope with their figures and at-risk reasons: who the learners are and
-    their certificates are read on each call, the attempt figures come from module_figures and
-    case_figures (the summaries written with each attempt)."""
-    people = db.session.execute(
-        select(User.id, User.display_name, User.email, Membership.created_at)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.academy_id == scope.academy_id, User.id.in_(learner_ids(scope)))
-        .order_by(User.display_name, User.id)
-    ).all()
-    rows = {p.id: LearnerRow(p.id, p.display_name, p.email, p.created_at) for p in people}
-    if not rows:
-        return []
-
-    if figures is None:
-        figures = (modules_and_figures(scope.academy_id), case_figures(scope.academy_id))
-    (_, quiz), cases = figures
-    for user_id, row in rows.items():
-        for f in quiz.get(user_id, ()):
-            if f.last_at is not None and (row.last_active is None or f.last_at > row.last_active):
-                row.last_active = f.last_at
-            if f.passed:
-                row.modules_passed += 1
-            elif f.failed > row.failing_attempts:
-                row.failing_attempts = f.failed
-        c = cases.get(user_id)
-        if c is not None:
-            if c.last_at is not None and (row.last_active is None or c.last_at > row.last_active):
-                row.last_active = c.last_at
-            row.cases = c.cases
-            row.good_cases = c.good
-            row.recent_bad_plans = c.recent_bad
-            row.unsafe = c.unsafe
-            row.average_band = c.average_band
-
+    """The learners in scope (those of `only`, when given) with their figures and at-risk
+    reasons, in the report's order: one query over the summaries written with each attempt and
+    the certificates."""
+    if modules is None:
+        modules = published_modules(scope.academy_id)
+    if only is not None:
+        only = sorted(set(only))
+        if not only:
+            return []
     valid = and_(
         Certificate.revoked_at.is_(None),
         (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now),
     )
-    certificates = db.session.execute(
+    cert_where = [
+        Certificate.academy_id == scope.academy_id,
+        Certificate.user_id.in_(learner_ids(scope)),
+    ]
+    if only is not None:
+        cert_where.append(Certificate.user_id.in_(only))
+    certs = (
         select(
             Certificate.user_id,
             func.coalesce(func.sum(sql_case((valid, 1), else_=0)), 0).label("valid"),
             func.min(sql_case((valid, Certificate.expires_at))).label("next_expiry"),
         )
-        .where(
-            Certificate.academy_id == scope.academy_id,
-            Certificate.user_id.in_(learner_ids(scope)),
-        )
+        .where(*cert_where)
         .group_by(Certificate.user_id)
-    ).all()
-    for c in certificates:
-        row = rows.get(c.user_id)
-        if row is not None:
-            row.valid_certificates = int(c.valid)
-            row.next_expiry = as_utc(c.next_expiry)
-
-    for row in rows.values():
-        if is_deleted_email(row.email):
-            continue  # a deleted account needs no follow-up
-        row.reasons = risk_reasons(
-            last_active=row.last_active,
-            joined_at=row.joined_at,
-            failing_attempts=row.failing_attempts,
-            recent_bad_plans=row.recent_bad_plans,
-            now=now,
-            inactive_days=inactive_days,
+        .subquery("certificate_totals")
+    )
+    c = LearnerCases
+    statement = _learner_select(
+        scope,
+        now,
+        inactive_days,
+        modules,
+        only,
+        User.id,
+        User.display_name,
+        User.email,
+        Membership.created_at,
+        "last_active",
+        "passed",
+        "failing",
+        "recent_bad",
+        func.coalesce(c.submitted, 0),
+        func.coalesce(c.good_cases, 0),
+        *(func.coalesce(c.__table__.c[band], 0) for band in BAND_ORDER),
+        func.coalesce(certs.c.valid, 0),
+        type_coerce(certs.c.next_expiry, DateTime()),
+    ).outerjoin(certs, certs.c.user_id == User.id)
+    positions = [BAND_POSITION.get(band) for band in BAND_ORDER]
+    unsafe = BAND_ORDER.index("unsafe")
+    out = []
+    for row in db.session.execute(statement):
+        (user_id, name, email, joined, last_active, passed, failing, recent_bad, cases, good) = row[
+            :10
+        ]
+        counts = row[10 : 10 + len(BAND_ORDER)]
+        valid_count, next_expiry = row[10 + len(BAND_ORDER) :]
+        on_axis = sum(n for p, n in zip(positions, counts, strict=True) if p is not None)
+        position = sum(p * n for p, n in zip(positions, counts, strict=True) if p is not None)
+        learner = LearnerRow(
+            user_id,
+            name,
+            email,
+            joined,
+            as_utc(last_active),
+            int(passed),
+            int(failing),
+            int(cases),
+            int(good),
+            int(recent_bad),
+            int(counts[unsafe]),
+            position / on_axis if on_axis else None,
+            int(valid_count),
+            as_utc(next_expiry),
         )
-    return list(rows.values())
+        if not is_deleted_email(email):  # a deleted account needs no follow-up
+            learner.reasons = risk_reasons(
+                last_active=learner.last_active,
+                joined_at=joined,
+                failing_attempts=learner.failing_attempts,
+                recent_bad_plans=learner.recent_bad_plans,
+                now=now,
+                inactive_days=inactive_days,
+            )
+        out.append(learner)
+    return out
