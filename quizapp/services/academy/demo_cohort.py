@@ -109,14 +109,15 @@ def seed_demo_cohort(academy: Academy, educator: User, now: datetime | None = No
         accounts.add_membership(user, academy, Role.TRAINEE).created_at = joined
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, role="trainee"))
         trainees.append(_Trainee(user, min(max(rng.betavariate(4, 3), 0.05), 0.98), joined))
-    for trainee in trainees:
-        _take_modules(trainee, academy.id, modules, rng, now)
-        _study_cases(trainee, academy.id, cases, rng, now)
-    for trainee in trainees[::5]:
-        _log_practice(trainee, academy.id, educator, rng)
-    db.session.flush()
-    # The steps ran on today's clock and the submissions on the trainees' past ones: recompute
-    # the summaries (last activity) from the attempts as stored.
+    # The summaries are computed once from the attempts as stored, not upserted at every step:
+    # the steps run on today's clock and the submissions on the trainees' past ones.
+    with summaries.deferred():
+        for trainee in trainees:
+            _take_modules(trainee, academy.id, modules, rng, now)
+            _study_cases(trainee, academy.id, cases, rng, now)
+        for trainee in trainees[::5]:
+            _log_practice(trainee, academy.id, educator, rng)
+        db.session.flush()
     summaries.rebuild(academy.id)
     return True
 

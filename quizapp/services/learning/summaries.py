@@ -18,8 +18,10 @@ Drill attempts do not feed these: no report or common-mistakes table reads them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import wraps
 from typing import Any, Final
 
 from sqlalchemy import BigInteger, and_, case, cast, delete, func, insert, or_, select
@@ -95,6 +97,30 @@ def _adding(*names: str) -> Callable[[Any, Any], dict[str, Any]]:
     return lambda c, x: {name: c[name] + x[name] for name in names}
 
 
+_DEFERRED: Final = "summaries_deferred"
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block the session's submissions skip their summary upserts; the caller must
+    `rebuild` the academy before committing. For bulk writers only (the demo cohort), which
+    would otherwise upsert every step and then rebuild anyway."""
+    db.session.info[_DEFERRED] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_DEFERRED, None)
+
+
+def _unless_deferred(write: Callable[..., None]) -> Callable[..., None]:
+    @wraps(write)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        if not db.session.info.get(_DEFERRED):
+            write(*args, **kwargs)
+
+    return guarded
+
+
 def _upsert(
     model,
     rows: Sequence[dict[str, Any]],
@@ -119,6 +145,7 @@ def _upsert(
     return None
 
 
+@_unless_deferred
 def quiz_started(attempt: QuizAttempt) -> None:
     """A quiz attempt was started: the learner has begun the module (the report's funnel)."""
     _upsert(
@@ -137,6 +164,7 @@ def quiz_started(attempt: QuizAttempt) -> None:
     )
 
 
+@_unless_deferred
 def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> None:
     """A quiz attempt was submitted with these question results."""
     _upsert(
@@ -188,6 +216,7 @@ def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> N
     )
 
 
+@_unless_deferred
 def case_touched(attempt: CaseAttempt) -> None:
     """A case attempt was started or moved on: the learner's last activity at the case."""
     _upsert(
@@ -225,6 +254,7 @@ def _band_counts(band: str | None) -> dict[str, int]:
     return {b: int(b == band) for b in BANDS}
 
 
+@_unless_deferred
 def case_submitted(
     attempt: CaseAttempt, zones: Iterable[CaseZoneResult], flags: Iterable[CaseFlagResult]
 ) -> None:
