@@ -110,4 +110,8 @@ def save_drill(record: DrillRecord, actor: User, text: str, source: str = "drill
 
 
 def drill_of(version: DrillVersion) -> Drill:
-    return load_drill_text(version.source_text, f"drill version {version.number}")
+    """The drill a version holds (drafts included; the text was valid when saved), parsed once
+    per text through the player's cache, as `cases.case_of` does for cases."""
+    from quizapp.services.learning.drills import drill_content
+
+    return drill_content(version)
