@@ -21,17 +21,9 @@ from quizapp.domain.case import FlagPresence, HistoryItem, ZoneAssessment
 from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Disposition, Side
 
-from ._casekit import item, make_case, plan, zref
+from ._casekit import finding_rows, item, make_case, plan, zref
 
 DAYS_PER_MONTH = 365.25 / 12
-
-
-def _full(result, code):
-    return [
-        (f.severity.value, f.zone, f.references, round(f.penalty, 4), f.text)
-        for f in result.findings
-        if f.code == code
-    ]
 
 
 def _brows(grade):
@@ -44,7 +36,7 @@ def _brows(grade):
 
 def test_forehead_toxin_on_brows_graded_2_costs_10_and_graded_1_nothing():
     low = score_plan(_brows(2), plan(item("glabella", "ona", 20), item("forehead", "ona", 10)))
-    assert _full(low, "low_brows") == [
+    assert finding_rows(low, "low_brows") == [
         (
             "overdone",
             "forehead",
@@ -86,7 +78,7 @@ def test_laxity_counts_only_the_volume_beyond_the_ranges():
     assert [f.code for f in within.findings] == ["caution_laxity_beyond_filler"]
     # 1.2 a side against a top of 1.0: 0.2 a side, 0.4 mL, 5 * 0.4 = 2 points.
     beyond = _lax(item("cheek", "ha_firm", 1.2))
-    assert _full(beyond, "laxity_volume") == [
+    assert finding_rows(beyond, "laxity_volume") == [
         ("overdone", None, ("F17", "F26"), 2.0, LAX_TEXT.format("0.4", "."))
     ]
     # Without a flag or Glogau IV jowls, the same volume says nothing about laxity.
@@ -99,12 +91,12 @@ def test_laxity_counts_only_the_volume_beyond_the_ranges():
 def test_laxity_counts_all_of_a_zone_without_a_range_and_overfills_past_5_ml():
     # Jawline, not in the reference: all of it. 2.5 a side is 5 mL exactly: still overdone, 25.
     at = _lax(item("cheek", "ha_firm", 1.0), item("jawline", "ha_firm", 2.5))
-    assert _full(at, "laxity_volume") == [
+    assert finding_rows(at, "laxity_volume") == [
         ("overdone", None, ("F17", "F26"), 25.0, LAX_TEXT.format("5", "."))
     ]
     # 2.6 a side is 5.2 mL: overfilled, 5 * 5.2 = 26 points.
     over = _lax(item("cheek", "ha_firm", 1.0), item("jawline", "ha_firm", 2.6))
-    assert _full(over, "laxity_volume") == [
+    assert finding_rows(over, "laxity_volume") == [
         ("overfilled", None, ("F17", "F26"), 26.0, LAX_TEXT.format("5.2", OVERFILLING))
     ]
 
@@ -159,7 +151,7 @@ def test_outside_14_to_21_days_it_is_a_booster(days, weeks):
     # 5 U against 20: under, 20 * 15/20 = 15; booster 10; disposition 10: 35 points,
     # 35 + 19 * 0.65 = 47.35 -> 47. Weeks: days / 30.44 * 4.35, rounded.
     result = score_plan(_reviewed(days), plan(item("glabella", "ona", 5)))
-    assert _full(result, "booster") == [
+    assert finding_rows(result, "booster") == [
         (
             "overdone",
             "glabella",

@@ -15,20 +15,11 @@ from quizapp.domain.scoring import score_plan
 from quizapp.domain.scoring.results import ZoneLoad
 from quizapp.domain.terms import Depth, Disposition, Side
 
-from ._casekit import cheek_case, item, make_case, plan, zref
+from ._casekit import cheek_case, finding_rows, item, make_case, plan, zref
 
 LIPS = make_case(zref("lips", "ha_soft", 0.5, 1.5, 3))
 JAWLINE = make_case(zref("jawline", "ha_firm", 0.75, 1.5, 4.5))
 GLABELLA = make_case(zref("glabella", "ona abo", 20, 20, 30))
-
-
-def full(result, code):
-    """Every finding with this code, as (severity, zone, references, points, text)."""
-    return [
-        (f.severity.value, f.zone, f.references, round(f.penalty, 4), f.text)
-        for f in result.findings
-        if f.code == code
-    ]
 
 
 def codes(result):
@@ -45,7 +36,7 @@ def earlier(zone, product, amount, months, side=Side.BOTH):
 def test_permanent_filler_in_a_danger_zone_names_the_zone_and_its_sources():
     # PMMA with HA in the lips: 30 points, the lips' danger sources then PMMA's then F30 (once).
     result = score_plan(LIPS, plan(item("lips", "pmma", 0.5), item("lips", "ha_soft", 0.5)))
-    assert full(result, "permanent_danger_zone") == [
+    assert finding_rows(result, "permanent_danger_zone") == [
         (
             "unsafe",
             "lips",
@@ -63,7 +54,7 @@ def test_permanent_filler_in_a_danger_zone_names_the_zone_and_its_sources():
 def test_permanent_filler_elsewhere_costs_nothing_of_its_own():
     # The jawline is no danger zone: overdone, 0 points (the zone's wrong product carries them).
     result = score_plan(JAWLINE, plan(item("jawline", "pmma", 1)))
-    assert full(result, "permanent_filler") == [
+    assert finding_rows(result, "permanent_filler") == [
         (
             "overdone",
             "jawline",
@@ -91,7 +82,7 @@ def test_layering_over_permanent_filler_is_charged_unless_a_red_flag_charged_the
     deferred = cheek_case(history=over_pmma, disposition=Disposition.DEFER)
     result = score_plan(deferred, plan(item("cheek", "ha_firm", 0.8)))
     assert result.zones[0].verdict.value == "unsafe" and result.zones[0].penalty == 0
-    assert full(result, "layering_permanent") == [
+    assert finding_rows(result, "layering_permanent") == [
         ("unsafe", "cheek", ("F44", "F25", "F30"), 30.0, LAYERING_PERMANENT_TEXT)
     ]
     # The permanent-filler flag makes the cheek unsafe with its 30 points: not charged twice.
@@ -102,7 +93,7 @@ def test_layering_over_permanent_filler_is_charged_unless_a_red_flag_charged_the
     )
     result = score_plan(flagged, plan(item("cheek", "ha_firm", 0.8)))
     assert result.zones[0].verdict.value == "unsafe" and result.zones[0].penalty == 30
-    assert full(result, "layering_permanent") == [
+    assert finding_rows(result, "layering_permanent") == [
         ("unsafe", "cheek", ("F44", "F25", "F30"), 0.0, LAYERING_PERMANENT_TEXT)
     ]
     # 30 (zone) + 0 (layering) + 5 (treat where treat in part fits): 20 * 0.65 = 13
@@ -112,7 +103,7 @@ def test_layering_over_permanent_filler_is_charged_unless_a_red_flag_charged_the
 def test_layering_slow_and_unknown_cost_10_and_permanent_comes_first():
     ha = plan(item("cheek", "ha_firm", 0.5))
     slow = score_plan(cheek_case(history=(earlier("cheek", "caha", 0.3, 6),)), ha)
-    assert full(slow, "layering_slow") == [
+    assert finding_rows(slow, "layering_slow") == [
         (
             "overdone",
             "cheek",
@@ -123,7 +114,7 @@ def test_layering_slow_and_unknown_cost_10_and_permanent_comes_first():
         )
     ]
     unknown = score_plan(cheek_case(history=(earlier("cheek", "unknown", 0.2, 6),)), ha)
-    assert full(unknown, "layering_unknown") == [
+    assert finding_rows(unknown, "layering_unknown") == [
         (
             "overdone",
             "cheek",
@@ -155,7 +146,7 @@ def test_layering_slow_and_unknown_cost_10_and_permanent_comes_first():
 
 def test_the_danger_zone_reminder_names_what_cannot_be_dissolved():
     reversible = score_plan(LIPS, plan(item("lips", "ha_soft", 1)))
-    assert full(reversible, "danger_zone") == [
+    assert finding_rows(reversible, "danger_zone") == [
         (
             "info",
             "lips",
@@ -170,7 +161,7 @@ def test_the_danger_zone_reminder_names_what_cannot_be_dissolved():
         LIPS,
         plan(item("lips", "plla", 0.5), item("lips", "ha_soft", 0.5), item("lips", "caha", 0.2)),
     )
-    assert full(mixed, "danger_zone") == [
+    assert finding_rows(mixed, "danger_zone") == [
         (
             "info",
             "lips",
@@ -194,7 +185,7 @@ def test_superficial_tear_trough_only_for_intradermal_filler_there():
     shallow = PlanItem("tear_trough", "ha_medium", 0.1, Side.BOTH, depth=Depth.INTRADERMAL)
     cheek_shallow = PlanItem("cheek", "ha_soft", 0.8, Side.BOTH, depth=Depth.INTRADERMAL)
     result = score_plan(TEAR_TROUGH, plan(deep, shallow, cheek_shallow))
-    assert full(result, "superficial_tear_trough") == [
+    assert finding_rows(result, "superficial_tear_trough") == [
         (
             "overdone",
             "tear_trough",
@@ -242,7 +233,7 @@ def test_session_totals_add_per_product_and_convert_to_ona_equivalents():
     assert (totals.upper_face_ona_equivalent, totals.upper_face_limit) == (36.0, 64.0)
     assert (totals.filler_year_ml, totals.filler_year_limit_ml) == (None, None)
     # Two units where the case allows one: 5 points.
-    assert full(result, "facial_units") == [
+    assert finding_rows(result, "facial_units") == [
         (
             "overdone",
             None,
@@ -261,7 +252,7 @@ def test_the_upper_face_limit_is_more_than_64_ona_eq_units():
     assert at.totals.upper_face_ona_equivalent == 64.0 and "upper_face_total" not in codes(at)
     # 162.5 U is 65: 10 + 20 * 1 / 64 = 10.3125 points.
     over = score_plan(GLABELLA, plan(item("glabella", "abo", 162.5)))
-    assert full(over, "upper_face_total") == [
+    assert finding_rows(over, "upper_face_total") == [
         (
             "overdone",
             None,
@@ -277,7 +268,7 @@ def test_the_filler_year_finding_names_the_figures_and_weight():
     # 60 kg: 20 mL a year. 9.25 mL a side of jawline 6 months ago (18.5) + 1.6 today = 20.1.
     case = cheek_case(weight=60, history=(earlier("jawline", "ha_firm", 9.25, 6),))
     result = score_plan(case, plan(item("cheek", "ha_firm", 0.8)))
-    assert full(result, "filler_year_limit") == [
+    assert finding_rows(result, "filler_year_limit") == [
         (
             "overfilled",
             None,
@@ -335,7 +326,7 @@ def test_cumulative_load_adds_the_plan_to_what_is_left():
 
 def test_the_ona_limit_finding_names_the_total():
     result = score_plan(GLABELLA, plan(item("glabella", "ona", 401)))
-    assert full(result, "ona_3_month_limit") == [
+    assert finding_rows(result, "ona_3_month_limit") == [
         (
             "overfilled",
             None,
@@ -355,7 +346,7 @@ def test_cautions_fire_only_for_the_products_they_concern():
     flags = (FlagPresence("anticoagulants"), FlagPresence("over_65_label"))
     # Filler: the anticoagulant caution (filler and toxin), not the over-65 one (abo, inco, rela).
     filler = score_plan(cheek_case(flags=flags), plan(item("cheek", "ha_firm", 0.8)))
-    assert full(filler, "caution_anticoagulants") == [
+    assert finding_rows(filler, "caution_anticoagulants") == [
         (
             "info",
             None,
@@ -369,16 +360,16 @@ def test_cautions_fire_only_for_the_products_they_concern():
     over_65 = make_case(zref("glabella", "ona abo", 20, 20, 30), flags=flags[1:])
     assert codes(score_plan(over_65, plan(item("glabella", "ona", 20)))) == []
     abo = score_plan(over_65, plan(item("glabella", "abo", 50)))
-    assert [(c, f[1]) for c in codes(abo) for f in full(abo, c)] == [
+    assert [(c, f[1]) for c in codes(abo) for f in finding_rows(abo, c)] == [
         ("caution_over_65_label", None)
     ]
-    assert full(abo, "caution_over_65_label")[0][2] == ("B6", "B27", "B28", "B41")
+    assert finding_rows(abo, "caution_over_65_label")[0][2] == ("B6", "B27", "B28", "B41")
 
 
 def test_forehead_toxin_without_glabella_toxin_costs_10():
     case = make_case(zref("forehead", "ona", 6, 10, 15), zref("glabella", "ona", 20, 20, 30))
     alone = score_plan(case, plan(item("forehead", "ona", 8)))
-    assert full(alone, "forehead_without_glabella") == [
+    assert finding_rows(alone, "forehead_without_glabella") == [
         (
             "overdone",
             "forehead",
@@ -400,4 +391,4 @@ def test_forehead_toxin_without_glabella_toxin_costs_10():
 def test_filler_in_the_glabella_does_not_stand_for_glabella_toxin():
     case = make_case(zref("forehead", "ona", 6, 10, 15), zref("glabella", "ha_soft", 0.1, 0.3, 1))
     result = score_plan(case, plan(item("forehead", "ona", 8), item("glabella", "ha_soft", 0.2)))
-    assert [f[1] for f in full(result, "forehead_without_glabella")] == ["forehead"]
+    assert [f[1] for f in finding_rows(result, "forehead_without_glabella")] == ["forehead"]
