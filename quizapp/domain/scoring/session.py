@@ -41,7 +41,6 @@ from quizapp.domain.scoring.results import (
 from quizapp.domain.scoring.tables import (
     Run,
     ZoneGroup,
-    amounts_by_side,
     exact_sum,
 )
 from quizapp.domain.scoring.weights import (
@@ -288,12 +287,11 @@ def cumulative_load(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) 
     zones.update(zone for zone, family in groups if family == FILLER)
     rows = tables.load_rows
     for zone_id in sorted(zones, key=ZONE_ORDER.__getitem__):
-        keys, earlier, ceiling = rows[zone_id]
+        _, earlier, ceiling = rows[zone_id]
         group = groups.get((zone_id, FILLER))
         if group:
-            added = state.filler_added.get(zone_id) or amounts_by_side(
-                group, group.by_product, keys
-            )
+            # judge_zone has summed every filler zone of the plan per side already.
+            added = state.filler_added[zone_id]
             for key, before in earlier:
                 new = round(added[key], 3)
                 loads.append(ZoneLoad(zone_id, key, before, new, round(before + new, 3), ceiling))
