@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.domain.case import HistoryItem
+from quizapp.domain.case import FlagPresence, HistoryItem
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring import case_tables, score_plan
 from quizapp.domain.terms import Disposition, Side
@@ -199,3 +199,69 @@ def test_under_treated_lists_each_zone_missed():
     assert (result.band.value, result.band_label) == ("under_treated", "Under-treated")
     assert result.band_reasons == ("glabellar (frown) lines: missed",)
     assert (result.penalty, result.score) == (30.0, 68)
+
+
+def test_same_code_findings_are_ordered_by_zone_not_by_their_words():
+    # PMMA in the cheek, silicone in the jawline: by zone the cheek comes first, by words
+    # "Permanent filler (Liquid silicone) ..." would.
+    case = make_case(
+        zref("cheek", "ha_firm", 0.6, 1.0, 2.0), zref("jawline", "ha_firm", 0.75, 1.5, 4.5)
+    )
+    result = score_plan(case, plan(item("cheek", "pmma", 0.8), item("jawline", "silicone", 1.0)))
+    assert [(f.code, f.zone) for f in result.findings] == [
+        ("permanent_filler", "cheek"),
+        ("permanent_filler", "jawline"),
+    ]
+
+
+def test_the_penalty_is_reported_to_four_places():
+    # Crow's feet 12 U a side against 6-9: 40 * 3/9 = 13.3333...
+    case = make_case(zref("crows_feet", "ona", 6, 9, 12))
+    assert score_plan(case, plan(item("crows_feet", "ona", 12))).penalty == 13.3333
+
+
+def test_an_overdone_band_alone_settles_the_look_as_altered():
+    # Every zone on target, but forehead toxin on brows graded 2 (low_brows, 10): overdone, so
+    # the face reads as treated: altered, 0 years younger (section 6).
+    case = make_case(
+        zref("glabella", "ona", 20, 20, 30),
+        zref("forehead", "ona", 10, 20, 20),
+        grades={"brow": (2, None)},
+    )
+    result = score_plan(case, plan(item("glabella", "ona", 20), item("forehead", "ona", 10)))
+    assert result.band.value == "overdone"
+    assert (result.look.label, result.look.years_younger, result.look.apparent_age) == (
+        "altered",
+        0,
+        44,
+    )
+
+
+# An infection at the lips rules out filler anywhere on the face (docs/scoring.md, rule 11).
+INFECTED = make_case(
+    zref("glabella", "ona", 20, 20, 30),
+    zref("cheek", "ha_firm", 0.6, 1.0, 2.0),
+    disposition=Disposition.TREAT_IN_PART,
+    flags=(FlagPresence("infection_at_site", ("lips",)),),
+)
+
+
+def test_a_blocking_flag_names_only_what_the_plan_treats():
+    # Toxin alone: nothing blocked; the cheek missed, 20 * 0.6/1 = 12; 55 + 19 * 0.88 -> 72.
+    toxin = score_plan(
+        INFECTED, plan(item("glabella", "ona", 20), disposition=Disposition.TREAT_IN_PART)
+    )
+    assert (toxin.candidacy.ok, toxin.candidacy.blocked_by) == (True, ())
+    assert (toxin.band.value, toxin.penalty, toxin.score) == ("under_treated", 12.0, 72)
+    # Filler in the lips: blocked by the infection, the lips unsafe (30): 42 points,
+    # 20 * 0.58 = 11.6 -> 12.
+    filler = score_plan(
+        INFECTED,
+        plan(
+            item("glabella", "ona", 20),
+            item("lips", "ha_soft", 0.5),
+            disposition=Disposition.TREAT_IN_PART,
+        ),
+    )
+    assert (filler.candidacy.ok, filler.candidacy.blocked_by) == (False, ("infection_at_site",))
+    assert (filler.band.value, filler.penalty, filler.score) == ("unsafe", 42.0, 12)
