@@ -94,8 +94,11 @@ def test_laxity_counts_all_of_a_zone_without_a_range_and_overfills_past_5_ml():
     assert finding_rows(at, "laxity_volume") == [
         ("overdone", None, ("F17", "F26"), 25.0, LAX_TEXT.format("5", "."))
     ]
-    # 2.6 a side is 5.2 mL: overfilled, 5 * 5.2 = 26 points.
-    over = _lax(item("cheek", "ha_firm", 1.0), item("jawline", "ha_firm", 2.6))
+    # 2.6 a side is 5.2 mL: overfilled, 5 * 5.2 = 26 points. Toxin in the plan (listed first)
+    # is no volume and does not stop the count.
+    over = _lax(
+        item("glabella", "ona", 20), item("cheek", "ha_firm", 1.0), item("jawline", "ha_firm", 2.6)
+    )
     assert finding_rows(over, "laxity_volume") == [
         ("overfilled", None, ("F17", "F26"), 26.0, LAX_TEXT.format("5.2", OVERFILLING))
     ]
@@ -133,6 +136,7 @@ def _booster_text(zone_words, weeks, products, what):
 
 UNDER_RESPONSE = "answers under-response with no documented asymmetry"
 ONA = "onabotulinumtoxinA"
+NEW_ZONE = "adds a zone not treated then"
 
 
 @pytest.mark.parametrize("days", [14, 21])
@@ -180,8 +184,9 @@ def test_a_correction_must_be_small_documented_and_of_a_known_dose():
 
 def test_a_zone_not_treated_then_is_a_booster_and_filler_is_not_judged_here():
     # Crow's feet treated 2 months ago, glabella 14 days ago: the correction in the glabella
-    # stands; crow's feet toxin answers under-response, forehead toxin adds a zone; the weeks
-    # count from the latest session (14 days: 2 weeks). Cheek filler is no booster.
+    # stands; crow's feet toxin answers under-response, forehead and masseter toxin add a zone
+    # (the masseter judged after the glabella's correction); the weeks count from the latest
+    # session (14 days: 2 weeks). Cheek filler is no booster.
     case = _reviewed(14, extra=(HistoryItem("crows_feet", "ona", 10, Side.BOTH, 2),))
     result = score_plan(
         case,
@@ -189,6 +194,7 @@ def test_a_zone_not_treated_then_is_a_booster_and_filler_is_not_judged_here():
             item("glabella", "ona", 5),
             item("crows_feet", "ona", 4),
             item("forehead", "ona", 4),
+            item("masseter", "ona", 10),
             item("cheek", "ha_firm", 0.5),
         ),
     )
@@ -198,7 +204,8 @@ def test_a_zone_not_treated_then_is_a_booster_and_filler_is_not_judged_here():
             10.0,
             _booster_text("crow's feet (lateral canthal lines)", 2, ONA, UNDER_RESPONSE),
         ),
-        ("forehead", 10.0, _booster_text("forehead lines", 2, ONA, "adds a zone not treated then")),
+        ("forehead", 10.0, _booster_text("forehead lines", 2, ONA, NEW_ZONE)),
+        ("masseter", 10.0, _booster_text("masseter", 2, ONA, NEW_ZONE)),
     ]
     verdicts = {(z.zone, z.family.value): (z.verdict.value, z.penalty) for z in result.zones}
     assert verdicts[("glabella", "toxin")] == ("conservative", 0.0)
