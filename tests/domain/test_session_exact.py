@@ -392,3 +392,32 @@ def test_filler_in_the_glabella_does_not_stand_for_glabella_toxin():
     case = make_case(zref("forehead", "ona", 6, 10, 15), zref("glabella", "ha_soft", 0.1, 0.3, 1))
     result = score_plan(case, plan(item("forehead", "ona", 8), item("glabella", "ha_soft", 0.2)))
     assert [f[1] for f in finding_rows(result, "forehead_without_glabella")] == ["forehead"]
+
+
+def test_totals_keep_fractions_to_six_places():
+    # abo 51 U is 51 / 2.5 = 20.4 ona-eq; crow's feet 8.25 U a side, 16.5. abo 50.000001 U would
+    # be 20.0000004 ona-eq, reported to six places as 20.0.
+    case = make_case(zref("glabella", "ona abo", 20, 20, 30), zref("crows_feet", "ona", 6, 9, 12))
+    result = score_plan(case, plan(item("glabella", "abo", 51), item("crows_feet", "ona", 8.25)))
+    totals = result.totals
+    assert totals.toxin_units == (("abo", 51.0), ("ona", 16.5))
+    assert (totals.toxin_ona_equivalent, totals.upper_face_ona_equivalent) == (36.9, 36.9)
+    tiny = score_plan(case, plan(item("glabella", "abo", 50.000001)))
+    assert (tiny.totals.toxin_ona_equivalent, tiny.totals.upper_face_ona_equivalent) == (20.0, 20.0)
+
+
+def test_cumulative_rows_follow_the_face_and_round_to_three_places():
+    # The tear trough comes before the cheek on the face (not in the alphabet); 0.8004 mL a
+    # side is reported as 0.8.
+    case = make_case(
+        zref("tear_trough", "ha_soft", 0.3, 0.55, 1),
+        zref("cheek", "ha_firm", 0.6, 1.0, 2.0),
+        history=(earlier("tear_trough", "ha_soft", 0.5, 3),),
+    )
+    result = score_plan(case, plan(item("cheek", "ha_firm", 0.8004)))
+    assert result.cumulative.filler == (
+        ZoneLoad("tear_trough", "left", 0.3, 0.0, 0.3, 1.0),
+        ZoneLoad("tear_trough", "right", 0.3, 0.0, 0.3, 1.0),
+        ZoneLoad("cheek", "left", 0.0, 0.8, 0.8, 2.0),
+        ZoneLoad("cheek", "right", 0.0, 0.8, 0.8, 2.0),
+    )
