@@ -166,7 +166,7 @@ EXPECTED = {
         {
             "code": "danger_zone",
             "severity": "info",
-            "text": "The lips is a danger zone for filler: placement, depth and volume carry real "
+            "text": "Filler in the lips, a danger zone: placement, depth and volume carry real "
             "risk; hyaluronidase must be at hand.",
             "references": ["F37", "F30", "F34", "F38"],
             "zone": "lips",

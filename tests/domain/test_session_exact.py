@@ -152,7 +152,7 @@ def test_the_danger_zone_reminder_names_what_cannot_be_dissolved():
             "lips",
             ("F37", "F30", "F34", "F38"),
             0.0,
-            "The lips is a danger zone for filler: placement, depth and volume carry real risk; "
+            "Filler in the lips, a danger zone: placement, depth and volume carry real risk; "
             "hyaluronidase must be at hand.",
         )
     ]
@@ -167,8 +167,8 @@ def test_the_danger_zone_reminder_names_what_cannot_be_dissolved():
             "lips",
             ("F37", "F30", "F38"),
             0.0,
-            "The lips is a danger zone and Calcium hydroxylapatite, Poly-L-lactic acid cannot be "
-            "dissolved: there is no hyaluronidase rescue if a vessel is blocked.",
+            "Filler in the lips, a danger zone: calcium hydroxylapatite and poly-L-lactic acid "
+            "cannot be dissolved, so there is no hyaluronidase rescue if a vessel is blocked.",
         )
     ]
     # Toxin in a danger zone (the glabella) is no filler: no reminder.

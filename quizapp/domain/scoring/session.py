@@ -147,16 +147,16 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
         if zone.danger_zone and not any(PRODUCTS[p].permanent for p in products):
             irreversible = [p for p in products if not PRODUCTS[p].reversible]
             if irreversible:
+                names = " and ".join(_in_sentence(PRODUCTS[p].label) for p in irreversible)
                 text = (
-                    f"The {ZONE_NAMES[zone_id]} is a danger zone and "
-                    f"{', '.join(PRODUCTS[p].label for p in irreversible)} cannot be dissolved: "
-                    "there is no hyaluronidase rescue if a vessel is blocked."
+                    f"Filler in the {ZONE_NAMES[zone_id]}, a danger zone: {names} cannot be "
+                    "dissolved, so there is no hyaluronidase rescue if a vessel is blocked."
                 )
                 refs = (*zone.danger_references, "F38")
             else:
                 text = (
-                    f"The {ZONE_NAMES[zone_id]} is a danger zone for filler: placement, depth "
-                    "and volume carry real risk; hyaluronidase must be at hand."
+                    f"Filler in the {ZONE_NAMES[zone_id]}, a danger zone: placement, depth and "
+                    "volume carry real risk; hyaluronidase must be at hand."
                 )
                 refs = (*zone.danger_references, "F34", "F38")
             state.findings.append(Finding("danger_zone", S_INFO, text, refs, zone_id))
@@ -348,3 +348,8 @@ def caution_findings(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup])
                 FOREHEAD_ALONE_PENALTY,
             )
         )
+
+
+def _in_sentence(label: str) -> str:
+    """A product label inside a sentence: "Poly-L-lactic acid" -> "poly-L-lactic acid"."""
+    return label[:1].lower() + label[1:]
