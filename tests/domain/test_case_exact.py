@@ -217,6 +217,28 @@ def test_an_authors_maximum_alone_takes_the_minimum_from_the_catalogue():
     assert resolve_range(ref("crows_feet", TOXIN, hi=9), 2, "F").optional is True
 
 
+def test_only_the_minimum_from_the_catalogue_counts_as_case_and_catalogue():
+    crows = resolve_range(ref("crows_feet", TOXIN, hi=10, ceiling=12, refs=("X1",)), 3, "F")
+    assert (crows.min, crows.max, crows.ceiling, crows.source) == (
+        6.0,
+        10.0,
+        12.0,
+        "case and catalogue",
+    )
+    assert crows.references == ("X1", *CROWS_REFS)
+
+
+def test_only_the_maximum_from_the_catalogue_counts_as_case_and_catalogue():
+    crows = resolve_range(ref("crows_feet", TOXIN, lo=4, ceiling=12, refs=("X1",)), 3, "F")
+    assert (crows.min, crows.max, crows.ceiling, crows.source) == (
+        4.0,
+        12.0,
+        12.0,
+        "case and catalogue",
+    )
+    assert crows.references == ("X1", *CROWS_REFS)
+
+
 def test_only_the_ceiling_from_the_catalogue_still_counts_as_case_and_catalogue():
     cheek = resolve_range(ref("cheek", FILLER, 0.6, 1.0, refs=("F3", "B1")), None, "F")
     assert (cheek.min, cheek.max, cheek.ceiling, cheek.source) == (
