@@ -7,7 +7,7 @@ rows after it."""
 
 from __future__ import annotations
 
-from quizapp.domain.face import PRODUCTS
+from quizapp.domain.face import FACIAL_UNITS, PRODUCTS, ZONES
 from quizapp.domain.plan import Plan, PlanItem, RunningTotals, running_totals
 from quizapp.domain.terms import Disposition, Side
 
@@ -109,3 +109,8 @@ def test_a_facial_unit_touched_twice_is_listed_once():
         ]
     )
     assert totals == RunningTotals({ONA: 34.0}, 0.0, ["Forehead, glabella and brow"])
+
+
+def test_every_zone_belongs_to_a_named_facial_unit():
+    # running_totals looks each zone's unit up by name: a zone outside the list would fail there.
+    assert {zone.unit for zone in ZONES.values()} <= set(FACIAL_UNITS)
