@@ -185,6 +185,10 @@ def test_ordering():
     assert rng.offered == [3]  # the first of a pair: 0, 1 or 2
     rng = Script(WRONG, picks=(0,))
     assert quiz_response(question, 0.5, rng) == [1, 0, 2, 3]
+    pair = OrderingQuestion(id="o2", items=(OrderItem("a", ""), OrderItem("b", "")), **BASE)
+    rng = Script(WRONG, picks=(0,))
+    assert quiz_response(pair, 0.5, rng) == [1, 0]  # two items: the only swap there is
+    assert rng.offered == [1]
     single = OrderingQuestion(id="o1", items=(OrderItem("a", ""),), **BASE)
     rng = Script(WRONG)
     assert quiz_response(single, 0.5, rng) == [0]
@@ -210,6 +214,8 @@ def test_matching():
     assert quiz_response(question, 0.5, Script(RIGHT)) == {0: 0, 1: 1, 2: 0, 3: 2}
     # Wrong: the first pair moves to the next right-hand text.
     assert quiz_response(question, 0.5, Script(WRONG)) == {0: 1, 1: 1, 2: 0, 3: 2}
+    two_rights = MatchingQuestion(id="m2", pairs=(MatchPair("a", "x"), MatchPair("b", "y")), **BASE)
+    assert quiz_response(two_rights, 0.5, Script(WRONG)) == {0: 1, 1: 1}
     one_right = MatchingQuestion(id="m1", pairs=(MatchPair("a", "x"), MatchPair("b", "x")), **BASE)
     assert quiz_response(one_right, 0.5, Script(WRONG)) == {0: 0, 1: 0}
 
@@ -289,6 +295,13 @@ def test_plan_variants_scale_each_candidate_and_drop_its_last_item():
         "glabella", "ona", 10, Side.MIDLINE, Depth.INTRAMUSCULAR
     )
     assert variants[-1].items == (GLABELLA,)
+
+
+def test_the_shorter_variant_keeps_all_but_the_last_item():
+    third = PlanItem("crows_feet", "ona", 12, Side.BOTH)
+    variants = plan_variants(case_with(Plan(Disposition.TREAT, (GLABELLA, FOREHEAD, third))))
+    assert len(variants) == 7
+    assert variants[-1].items == (GLABELLA, FOREHEAD)
 
 
 def test_plan_variants_round_amounts_to_hundredths():
