@@ -271,6 +271,24 @@ def test_default_range_with_an_uneven_middle_and_the_fallback_ceiling():
     assert default_range("masseter", Family.TOXIN, 4, "F").ceiling == 60
 
 
+def test_the_middle_of_a_range_is_kept_to_four_decimals(monkeypatch):
+    # No catalogue range has a middle past 4 decimals yet; the rounding only clears float noise
+    # such as 0.42500000000000004. A range of 0.1-0.12345 mL: middle 0.111725, kept as 0.1117.
+    fine = Zone(
+        "fine",
+        "A finely divided range",
+        Region.MID,
+        "cheek",
+        per_side=True,
+        danger_zone=False,
+        products=frozenset({"ha_soft"}),
+        doses=(face._filler(0.1, 0.12345, 0.2, "F1"),),
+    )
+    monkeypatch.setitem(face.ZONES, "fine", fine)
+    assert default_range("fine", Family.FILLER, 1, "F").high == 0.1117
+    assert default_range("fine", Family.FILLER, 4, "F").low == 0.1117
+
+
 def test_default_range_for_men_reads_the_male_entry():
     assert default_range("glabella", Family.TOXIN, 4, "M") == DefaultRange(
         40,
@@ -319,9 +337,10 @@ def test_no_default_range_without_both_ends(monkeypatch):
 
 
 def test_toxin_and_filler_entries_split_their_references():
-    assert face._toxin(10, 20, None, "B1 B6", "a note") == TypicalDose(
-        Family.TOXIN, 10, 20, None, ("B1", "B6"), "a note"
+    assert face._toxin(10, 20, 20, "B1 B6", "a note") == TypicalDose(
+        Family.TOXIN, 10, 20, 20, ("B1", "B6"), "a note"
     )
+    assert face._toxin(3.5, 5, None, "B20").effective_ceiling == 7.5  # no cap: 5 x 1.5
     assert face._toxin(1, 2, 3, "B14").note == ""
     assert face._filler(0.3, 0.55, 1.0, "P22 F6 U2", "n") == TypicalDose(
         Family.FILLER, 0.3, 0.55, 1.0, ("P22", "F6", "U2"), "n"
