@@ -208,19 +208,28 @@ def test_a_zone_with_two_families_gives_each_its_own_dose():
     assert chin.typical(Family.ENZYME) is None
 
 
+def probe_zone(zone_id: str, *doses: TypicalDose, male: tuple[TypicalDose, ...] = ()) -> Zone:
+    """A made-up zone with the given doses, for shapes the catalogue does not hold yet."""
+    return Zone(
+        zone_id,
+        zone_id,
+        Region.MID,
+        "cheek",
+        per_side=True,
+        danger_zone=False,
+        products=frozenset(),
+        doses=doses,
+        male_doses=male,
+    )
+
+
 def test_male_entries_are_searched_for_the_family_asked():
     # A zone whose male entries hold a filler dose before a toxin dose: men asking for toxin get
     # the male toxin dose, not the first male entry.
-    zone = Zone(
+    zone = probe_zone(
         "probe",
-        "Probe",
-        Region.LOWER,
-        "chin",
-        per_side=False,
-        danger_zone=False,
-        products=frozenset(),
-        doses=(face._toxin(1, 2, 3, "B1"),),
-        male_doses=(face._filler(0.5, 1.0, 2.0, "F1"), face._toxin(5, 6, 7, "B1")),
+        face._toxin(1, 2, 3, "B1"),
+        male=(face._filler(0.5, 1.0, 2.0, "F1"), face._toxin(5, 6, 7, "B1")),
     )
     assert zone.typical(Family.TOXIN, "M").low == 5
     assert zone.typical(Family.FILLER, "M").low == 0.5
@@ -274,16 +283,7 @@ def test_default_range_with_an_uneven_middle_and_the_fallback_ceiling():
 def test_the_middle_of_a_range_is_kept_to_four_decimals(monkeypatch):
     # No catalogue range has a middle past 4 decimals yet; the rounding only clears float noise
     # such as 0.42500000000000004. A range of 0.1-0.12345 mL: middle 0.111725, kept as 0.1117.
-    fine = Zone(
-        "fine",
-        "A finely divided range",
-        Region.MID,
-        "cheek",
-        per_side=True,
-        danger_zone=False,
-        products=frozenset({"ha_soft"}),
-        doses=(face._filler(0.1, 0.12345, 0.2, "F1"),),
-    )
+    fine = probe_zone("fine", face._filler(0.1, 0.12345, 0.2, "F1"))
     monkeypatch.setitem(face.ZONES, "fine", fine)
     assert default_range("fine", Family.FILLER, 1, "F").high == 0.1117
     assert default_range("fine", Family.FILLER, 4, "F").low == 0.1117
@@ -305,28 +305,10 @@ def test_no_default_range_without_both_ends(monkeypatch):
     assert default_range("cheek", Family.TOXIN, 3, "F") is None  # no toxin entry
     assert default_range("marionette", Family.FILLER, None, "F") is None  # ceiling only
     # An entry with a low end but no high end (none in the catalogue yet) has no range either.
-    half = Zone(
-        "half",
-        "Half a range",
-        Region.MID,
-        "cheek",
-        per_side=True,
-        danger_zone=False,
-        products=frozenset({"ha_soft"}),
-        doses=(face._filler(0.5, None, 2.0, "F1"),),
+    monkeypatch.setitem(face.ZONES, "half", probe_zone("half", face._filler(0.5, None, 2.0, "F1")))
+    monkeypatch.setitem(
+        face.ZONES, "high_only", probe_zone("high_only", face._filler(None, 1.0, 2.0, "F1"))
     )
-    high_only = Zone(
-        "high_only",
-        "Only a top",
-        Region.MID,
-        "cheek",
-        per_side=True,
-        danger_zone=False,
-        products=frozenset({"ha_soft"}),
-        doses=(face._filler(None, 1.0, 2.0, "F1"),),
-    )
-    monkeypatch.setitem(face.ZONES, "half", half)
-    monkeypatch.setitem(face.ZONES, "high_only", high_only)
     assert default_range("half", Family.FILLER, 3, "F") is None
     assert default_range("high_only", Family.FILLER, 3, "F") is None
 
