@@ -146,18 +146,18 @@ def _upsert(
 
 
 @_unless_deferred
-def quiz_started(attempt: QuizAttempt) -> None:
+def quiz_started(academy_id: int, user_id: int, module_id: int, started_at: datetime) -> None:
     """A quiz attempt was started: the learner has begun the module (the report's funnel)."""
     _upsert(
         LearnerModuleSummary,
         [
             {
-                "academy_id": attempt.academy_id,
-                "user_id": attempt.user_id,
-                "module_id": attempt.module_id,
+                "academy_id": academy_id,
+                "user_id": user_id,
+                "module_id": module_id,
                 "submitted": 0,
                 "failed": 0,
-                "last_at": attempt.started_at,
+                "last_at": started_at,
             }
         ],
         lambda c, x: {"last_at": _later(c.last_at, x.last_at)},
