@@ -18,7 +18,7 @@ Drill attempts do not feed these: no report or common-mistakes table reads them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
@@ -256,9 +256,10 @@ def _band_counts(band: str | None) -> dict[str, int]:
 
 @_unless_deferred
 def case_submitted(
-    attempt: CaseAttempt, zones: Iterable[CaseZoneResult], flags: Iterable[CaseFlagResult]
+    attempt: CaseAttempt, zones: Iterable[Mapping[str, Any]], flags: Iterable[Mapping[str, Any]]
 ) -> None:
-    """A case attempt was submitted with these zone verdicts and red flags."""
+    """A case attempt was submitted with these zone verdicts and red flags (their rows' values,
+    as inserted)."""
     keys = {"academy_id": attempt.academy_id, "case_id": attempt.case_id}
     band = attempt.band
     good = [LearnerCaseSummary.__table__.c[b] for b in GOOD_BANDS]
@@ -310,9 +311,9 @@ def case_submitted(
                 "overdone_or_overfilled": int(band in ("overdone", "overfilled")),
                 "unsafe": int(band == "unsafe"),
                 "judged": len(zones),
-                "above": sum(1 for z in zones if z.deviation > 0),
-                "below": sum(1 for z in zones if z.deviation < 0),
-                "deviation_nano": sum(nano(z.deviation) for z in zones),
+                "above": sum(1 for z in zones if z["deviation"] > 0),
+                "below": sum(1 for z in zones if z["deviation"] < 0),
+                "deviation_nano": sum(nano(z["deviation"]) for z in zones),
             }
         ],
         _adding(
@@ -327,13 +328,13 @@ def case_submitted(
     )
     per_zone: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for z in zones:
-        entry = per_zone[z.zone]
+        entry = per_zone[z["zone"]]
         entry[0] += 1
-        entry[1] += z.verdict in OVER_TREATED
-        entry[2] += z.verdict == "missed"
-        entry[3] += z.verdict == "under"
-        entry[4] += z.verdict in UNSAFE_VERDICTS
-        entry[5] += nano(z.deviation)
+        entry[1] += z["verdict"] in OVER_TREATED
+        entry[2] += z["verdict"] == "missed"
+        entry[3] += z["verdict"] == "under"
+        entry[4] += z["verdict"] in UNSAFE_VERDICTS
+        entry[5] += nano(z["deviation"])
     names = ("judged", "over", "missed", "under", "unsafe", "deviation_nano")
     _upsert(
         CaseZoneSummary,
@@ -345,8 +346,8 @@ def case_submitted(
     )
     per_flag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in flags:
-        per_flag[f.flag][0] += 1
-        per_flag[f.flag][1] += bool(f.missed)
+        per_flag[f["flag"]][0] += 1
+        per_flag[f["flag"]][1] += bool(f["missed"])
     _upsert(
         CaseFlagSummary,
         [
