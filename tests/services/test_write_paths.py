@@ -85,12 +85,13 @@ def test_a_start_counted_before_another_windows_submission_is_refused(learner, d
 
 def test_ten_tabs_starting_at_once_open_one_attempt(app, learner, db):
     academy, ana = learner
-    listed = quizzes.find_listed("basics", academy.id)
+    academy_id, user_id = academy.id, ana.id  # the threads must not load them through this session
+    listed = quizzes.find_listed("basics", academy_id)
     db.session.commit()
-    ids = race(app, lambda _: quizzes.open_attempt_id(ana.id, academy.id, listed, now_utc()))
+    ids = race(app, lambda _: quizzes.open_attempt_id(user_id, academy_id, listed, now_utc()))
     assert not [i for i in ids if isinstance(i, Exception)], ids
     db.session.expire_all()
-    rows = _attempts(ana.id)
+    rows = _attempts(user_id)
     assert len(rows) == 1 and set(ids) == {rows[0][0]}
     assert summaries.stored() == summaries.recompute()
 
