@@ -52,18 +52,19 @@ class AttemptMoves:
         reload it: what a save merges into or a submission scores cannot change before the
         commit, and a submission racing in waits for it. False once it has been submitted."""
         model = type(self)
+        table = model.__table__
         db.session.flush()
-        unchanged = {"status": model.status}
-        if "updated_at" in model.__table__.c:
-            unchanged["updated_at"] = model.updated_at  # holding is not a change
+        unchanged = {"status": table.c.status}
+        if "updated_at" in table.c:
+            unchanged["updated_at"] = table.c.updated_at  # holding is not a change
         columns = model.__mapper__.column_attrs
-        # The UPDATE returns the row as it now stands, so the reload costs no second statement.
+        # The UPDATE returns the row as it now stands, so the reload costs no second statement
+        # (on the table, not the entity: no ORM bulk-update machinery for one row).
         held = db.session.execute(
-            update(model)
-            .where(model.id == self.id, model.status == AttemptStatus.IN_PROGRESS)
+            update(table)
+            .where(table.c.id == self.id, table.c.status == AttemptStatus.IN_PROGRESS)
             .values(unchanged)
             .returning(*(prop.columns[0] for prop in columns))
-            .execution_options(synchronize_session=False)
         ).one_or_none()
         if held is None:
             db.session.refresh(self)  # submitted meanwhile: the caller sees what won
