@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ _SPEC = importlib.util.spec_from_file_location(
     "mutation_report", Path(__file__).resolve().parents[1] / "scripts" / "mutation_report.py"
 )
 mutation_report = importlib.util.module_from_spec(_SPEC)
+# Registered first: its dataclasses look their module up while the file runs.
+sys.modules.setdefault("mutation_report", mutation_report)
 _SPEC.loader.exec_module(mutation_report)
 
 
