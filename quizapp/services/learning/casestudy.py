@@ -347,7 +347,13 @@ def tendency(user_id: int) -> Tendency:
     row = db.session.execute(
         select(LearnerTendency.__table__).where(LearnerTendency.user_id == user_id)
     ).one_or_none()  # columns, not an object: never a stale copy from this session
-    if row is None:
+    return tendency_from_sums(row)
+
+
+def tendency_from_sums(row: Any) -> Tendency:
+    """The tendency from a learner_tendencies row (any row with its columns), None or a row of
+    nulls (an outer join that found none) meaning no submitted case yet."""
+    if row is None or row.attempts is None:
         return Tendency(0, 0, 0.0, 0.0, 0.0, 0, 0)
     judged = row.judged
     return Tendency(

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, cast, func, literal, null, select, union_all
+from sqlalchemy import String, cast, func, literal, null, select, true, union_all
 
+from quizapp.domain.tendency import Tendency
 from quizapp.extensions import db
 from quizapp.models import (
     AttemptStatus,
     CaseAttempt,
     CaseRecord,
+    DrillAttempt,
+    LearnerTendency,
     ModuleRecord,
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.services.learning.casestudy import tendency_from_sums
 
 
 @dataclass(frozen=True)
@@ -28,42 +34,109 @@ class ScorePoint:
     band: str | None = None  # cases only
 
 
-def score_history(user_id: int, limit: int = 30) -> list[ScorePoint]:
-    """The trainee's last `limit` submitted quiz and case scores, oldest first, each with its
-    attempt and title so past work can be reopened (one query)."""
-    quizzes = (
+@dataclass(frozen=True)
+class AttemptRow:
+    """One attempt of the trainee as the dashboard reads it (quiz, case or drill)."""
+
+    kind: str  # "quiz", "case" or "drill"
+    id: int
+    record_id: int  # the module, case or drill
+    status: AttemptStatus
+    number: int  # quizzes: the attempt's number at its module; 0 for the others
+    score: float | None
+    submitted_at: datetime | None
+    title: str
+    band: str | None  # cases: the band; drills: the outcome
+
+
+@dataclass(frozen=True)
+class LearnerAttempts:
+    """What the dashboard needs of a trainee's attempts, read in one statement."""
+
+    quizzes: list[AttemptRow]  # every quiz attempt, by module and number
+    cases: list[AttemptRow]  # the last HISTORY_LENGTH submitted case attempts
+    drills: list[AttemptRow]  # every attempt at the drills asked for, by drill and id
+
+
+HISTORY_LENGTH = 30
+
+
+def learner_attempts(
+    user_id: int, drill_ids: Collection[int] = (), cases: int = HISTORY_LENGTH
+) -> LearnerAttempts:
+    """Every quiz attempt (module progress and the quiz half of the score history), the last
+    `cases` submitted case attempts (the other half) and the attempts at `drill_ids`: one
+    UNION ALL, so the dashboard's statement count does not depend on the history."""
+    no_text = cast(null(), String(80))
+    parts = [
         select(
-            QuizAttempt.submitted_at.label("at"),
-            QuizAttempt.score_percent.label("score"),
             literal("quiz").label("kind"),
-            QuizAttempt.id.label("attempt_id"),
-            ModuleRecord.title.label("title"),
-            cast(null(), String(20)).label("band"),
+            QuizAttempt.id,
+            QuizAttempt.module_id.label("record_id"),
+            QuizAttempt.status,
+            QuizAttempt.number,
+            QuizAttempt.score_percent.label("score"),
+            QuizAttempt.submitted_at,
+            ModuleRecord.title,
+            no_text.label("band"),
         )
         .join(ModuleRecord, ModuleRecord.id == QuizAttempt.module_id)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)
-        .order_by(QuizAttempt.submitted_at.desc())
-        .limit(limit)
-        .subquery()
-    )
-    cases = (
+        .where(QuizAttempt.user_id == user_id),
         select(
-            CaseAttempt.submitted_at.label("at"),
-            CaseAttempt.score.label("score"),
-            literal("case").label("kind"),
-            CaseAttempt.id.label("attempt_id"),
-            CaseRecord.title.label("title"),
-            CaseAttempt.band.label("band"),
+            select(
+                literal("case").label("kind"),
+                CaseAttempt.id,
+                CaseAttempt.case_id.label("record_id"),
+                CaseAttempt.status,
+                literal(0).label("number"),
+                CaseAttempt.score,
+                CaseAttempt.submitted_at,
+                CaseRecord.title,
+                CaseAttempt.band,
+            )
+            .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
+            .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
+            .order_by(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc())
+            .limit(cases)
+            .subquery()
+        ),
+    ]
+    if drill_ids:
+        parts.append(
+            select(
+                literal("drill").label("kind"),
+                DrillAttempt.id,
+                DrillAttempt.drill_id.label("record_id"),
+                DrillAttempt.status,
+                literal(0).label("number"),
+                DrillAttempt.score,
+                DrillAttempt.submitted_at,
+                literal("").label("title"),
+                DrillAttempt.outcome,
+            ).where(DrillAttempt.user_id == user_id, DrillAttempt.drill_id.in_(list(drill_ids)))
         )
-        .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
-        .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
-        .order_by(CaseAttempt.submitted_at.desc())
-        .limit(limit)
-        .subquery()
-    )
-    rows = db.session.execute(union_all(select(quizzes), select(cases))).all()
+    by_kind: dict[str, list[AttemptRow]] = {"quiz": [], "case": [], "drill": []}
+    for row in db.session.execute(union_all(*parts)):
+        by_kind[row.kind].append(AttemptRow(*row))
+    by_kind["quiz"].sort(key=lambda a: (a.record_id, a.number))
+    by_kind["case"].sort(key=lambda a: (a.submitted_at, a.id))
+    by_kind["drill"].sort(key=lambda a: (a.record_id, a.id))
+    return LearnerAttempts(by_kind["quiz"], by_kind["case"], by_kind["drill"])
+
+
+def score_history(
+    user_id: int, limit: int = HISTORY_LENGTH, attempts: LearnerAttempts | None = None
+) -> list[ScorePoint]:
+    """The trainee's last `limit` submitted quiz and case scores, oldest first, each with its
+    attempt and title so past work can be reopened (from `attempts` when the caller has read
+    them, else one query)."""
+    if attempts is None:
+        attempts = learner_attempts(user_id, cases=limit)
+    quizzes = [a for a in attempts.quizzes if a.status is AttemptStatus.SUBMITTED]
+    quizzes.sort(key=lambda a: a.submitted_at)
     points = [
-        ScorePoint(r.at, r.kind, float(r.score or 0.0), r.attempt_id, r.title, r.band) for r in rows
+        ScorePoint(a.submitted_at, a.kind, float(a.score or 0.0), a.id, a.title, a.band)
+        for a in [*quizzes[-limit:], *attempts.cases[-limit:]]
     ]
     points.sort(key=lambda p: (p.when, p.kind == "case"))  # on a tie, the quiz first
     return points[-limit:]
@@ -76,9 +149,8 @@ class TopicScore:
     answered: int
 
 
-def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[TopicScore]:
-    """Topics with the lowest average score over the trainee's answers (at least `minimum`)."""
-    rows = db.session.execute(
+def _weakest_query(user_id: int, limit: int, minimum: int):
+    return (
         select(
             QuestionResult.topic,
             func.avg(QuestionResult.score).label("average"),
@@ -90,8 +162,36 @@ def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[Topic
         .having(func.count(QuestionResult.id) >= minimum)
         .order_by(func.avg(QuestionResult.score), QuestionResult.topic)
         .limit(limit)
+    )
+
+
+def _topic_score(row: Any) -> TopicScore:
+    return TopicScore(row.topic, 100.0 * float(row.average), int(row.answered))
+
+
+def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[TopicScore]:
+    """Topics with the lowest average score over the trainee's answers (at least `minimum`)."""
+    rows = db.session.execute(_weakest_query(user_id, limit, minimum)).all()
+    return [_topic_score(r) for r in rows]
+
+
+def tendency_and_weakest(
+    user_id: int, limit: int = 3, minimum: int = 2
+) -> tuple[Tendency, list[TopicScore]]:
+    """The case-study tendency (its one summary row) and the weakest topics in one statement:
+    the tendency row outer-joined to the topics, so either may be missing."""
+    me = select(literal(user_id).label("user_id")).subquery("me")
+    weakest = _weakest_query(user_id, limit, minimum).subquery("weakest")
+    sums = LearnerTendency.__table__
+    rows = db.session.execute(
+        select(sums, weakest.c.topic, weakest.c.average, weakest.c.answered)
+        .select_from(me)
+        .outerjoin(sums, sums.c.user_id == me.c.user_id)
+        .outerjoin(weakest, true())
+        .order_by(weakest.c.average, weakest.c.topic)  # the subquery's order is not kept
     ).all()
-    return [TopicScore(r.topic, 100.0 * float(r.average), int(r.answered)) for r in rows]
+    topics = [_topic_score(r) for r in rows if r.topic is not None]
+    return tendency_from_sums(rows[0]), topics
 
 
 def chart_points(points: list[ScorePoint], width: int = 560, height: int = 180) -> list[dict]:
