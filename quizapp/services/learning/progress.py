@@ -5,9 +5,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, null, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 
 from quizapp.domain.tendency import Tendency
 from quizapp.extensions import db
@@ -61,12 +73,11 @@ class LearnerAttempts:
 HISTORY_LENGTH = 30
 
 
-def learner_attempts(
-    user_id: int, drill_ids: Collection[int] = (), cases: int = HISTORY_LENGTH
-) -> LearnerAttempts:
-    """Every quiz attempt (module progress and the quiz half of the score history), the last
-    `cases` submitted case attempts (the other half) and the attempts at `drill_ids`: one
-    UNION ALL, so the dashboard's statement count does not depend on the history."""
+@cache
+def _attempts_statement(with_drills: bool, cases: int):
+    """learner_attempts' statement, built once per shape (building it costs more CPU than
+    running it): the trainee as :user_id, the drills as :drill_ids."""
+    me = bindparam("user_id")
     no_text = cast(null(), String(80))
     parts = [
         select(
@@ -81,7 +92,7 @@ def learner_attempts(
             no_text.label("band"),
         )
         .join(ModuleRecord, ModuleRecord.id == QuizAttempt.module_id)
-        .where(QuizAttempt.user_id == user_id),
+        .where(QuizAttempt.user_id == me),
         select(
             select(
                 literal("case").label("kind"),
@@ -95,13 +106,13 @@ def learner_attempts(
                 CaseAttempt.band,
             )
             .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
-            .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
+            .where(CaseAttempt.user_id == me, CaseAttempt.status == AttemptStatus.SUBMITTED)
             .order_by(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc())
             .limit(cases)
             .subquery()
         ),
     ]
-    if drill_ids:
+    if with_drills:
         parts.append(
             select(
                 literal("drill").label("kind"),
@@ -113,10 +124,26 @@ def learner_attempts(
                 DrillAttempt.submitted_at,
                 literal("").label("title"),
                 DrillAttempt.outcome,
-            ).where(DrillAttempt.user_id == user_id, DrillAttempt.drill_id.in_(list(drill_ids)))
+            ).where(
+                DrillAttempt.user_id == me,
+                DrillAttempt.drill_id.in_(bindparam("drill_ids", expanding=True)),
+            )
         )
+    return union_all(*parts)
+
+
+def learner_attempts(
+    user_id: int, drill_ids: Collection[int] = (), cases: int = HISTORY_LENGTH
+) -> LearnerAttempts:
+    """Every quiz attempt (module progress and the quiz half of the score history), the last
+    `cases` submitted case attempts (the other half) and the attempts at `drill_ids`: one
+    UNION ALL, so the dashboard's statement count does not depend on the history."""
+    parameters: dict[str, Any] = {"user_id": user_id}
+    if drill_ids:
+        parameters["drill_ids"] = list(drill_ids)
+    rows = db.session.execute(_attempts_statement(bool(drill_ids), cases), parameters)
     by_kind: dict[str, list[AttemptRow]] = {"quiz": [], "case": [], "drill": []}
-    for row in db.session.execute(union_all(*parts)):
+    for row in rows:
         by_kind[row.kind].append(AttemptRow(*row))
     by_kind["quiz"].sort(key=lambda a: (a.record_id, a.number))
     by_kind["case"].sort(key=lambda a: (a.submitted_at, a.id))
@@ -149,7 +176,7 @@ class TopicScore:
     answered: int
 
 
-def _weakest_query(user_id: int, limit: int, minimum: int):
+def _weakest_query(user_id: Any, limit: int, minimum: int):
     return (
         select(
             QuestionResult.topic,
@@ -175,20 +202,29 @@ def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[Topic
     return [_topic_score(r) for r in rows]
 
 
-def tendency_and_weakest(
-    user_id: int, limit: int = 3, minimum: int = 2
-) -> tuple[Tendency, list[TopicScore]]:
-    """The case-study tendency (its one summary row) and the weakest topics in one statement:
-    the tendency row outer-joined to the topics, so either may be missing."""
-    me = select(literal(user_id).label("user_id")).subquery("me")
-    weakest = _weakest_query(user_id, limit, minimum).subquery("weakest")
+@cache
+def _tendency_and_weakest_statement(limit: int, minimum: int):
+    """The tendency row outer-joined to the weakest topics, built once (the trainee as
+    :user_id)."""
+    me = select(bindparam("user_id", type_=Integer).label("user_id")).subquery("me")
+    weakest = _weakest_query(me.c.user_id, limit, minimum).subquery("weakest")
     sums = LearnerTendency.__table__
-    rows = db.session.execute(
+    return (
         select(sums, weakest.c.topic, weakest.c.average, weakest.c.answered)
         .select_from(me)
         .outerjoin(sums, sums.c.user_id == me.c.user_id)
         .outerjoin(weakest, true())
         .order_by(weakest.c.average, weakest.c.topic)  # the subquery's order is not kept
+    )
+
+
+def tendency_and_weakest(
+    user_id: int, limit: int = 3, minimum: int = 2
+) -> tuple[Tendency, list[TopicScore]]:
+    """The case-study tendency (its one summary row) and the weakest topics in one statement,
+    so either may be missing."""
+    rows = db.session.execute(
+        _tendency_and_weakest_statement(limit, minimum), {"user_id": user_id}
     ).all()
     topics = [_topic_score(r) for r in rows if r.topic is not None]
     return tendency_from_sums(rows[0]), topics
