@@ -34,7 +34,9 @@ def index():
     modules = quizzes.module_progress(current_user.id, academy_id, attempts.quizzes)
     history = progress.score_history(current_user.id, attempts=attempts)
     standings = (
-        certification.standings(current_user.id, academy_id, now_utc()) if academy_id else []
+        certification.standings(current_user.id, academy_id, now_utc(), attempts.quizzes)
+        if academy_id
+        else []
     )
     tendency, weakest = progress.tendency_and_weakest(current_user.id)
     return render_template(

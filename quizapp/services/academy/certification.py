@@ -11,7 +11,7 @@ trainee in. Evidence counts only when it was produced in the programme's academy
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -69,20 +69,29 @@ class History:
         return Practice(self.signed, self.cpd, started, now)
 
 
-def history(user_id: int, academy_id: int) -> History:
-    """The trainee's submitted work in one academy, in six queries."""
+def history(
+    user_id: int,
+    academy_id: int,
+    *,
+    scores: dict[int, list[float]] | None = None,
+    starts: dict[int, date] | None = None,
+) -> History:
+    """The trainee's submitted work in one academy, in six queries; fewer when the caller has
+    already read the quiz `scores` (module id -> submitted scores in attempt order, this
+    academy's) or the cohort `starts` (programme id -> start date)."""
     listed = published_modules(academy_id)
-    scores: dict[int, list[float]] = {}
-    for module_id, percent in db.session.execute(
-        select(QuizAttempt.module_id, QuizAttempt.score_percent)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.academy_id == academy_id,
-            QuizAttempt.status == AttemptStatus.SUBMITTED,
-        )
-        .order_by(QuizAttempt.module_id, QuizAttempt.number)
-    ):
-        scores.setdefault(module_id, []).append(float(percent or 0.0))
+    if scores is None:
+        scores = {}
+        for module_id, percent in db.session.execute(
+            select(QuizAttempt.module_id, QuizAttempt.score_percent)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.academy_id == academy_id,
+                QuizAttempt.status == AttemptStatus.SUBMITTED,
+            )
+            .order_by(QuizAttempt.module_id, QuizAttempt.number)
+        ):
+            scores.setdefault(module_id, []).append(float(percent or 0.0))
     modules = {
         m.slug: ModuleStanding(
             m.slug,
@@ -117,20 +126,21 @@ def history(user_id: int, academy_id: int) -> History:
             select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id)
         )
     )
-    starts = {
-        programme_id: start
-        for programme_id, start in db.session.execute(
-            select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
-            .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
-            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-            .where(
-                CohortMember.user_id == user_id,
-                CohortMember.role == "trainee",
-                Cohort.academy_id == academy_id,
+    if starts is None:
+        starts = {
+            programme_id: start
+            for programme_id, start in db.session.execute(
+                select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
+                .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+                .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+                .where(
+                    CohortMember.user_id == user_id,
+                    CohortMember.role == "trainee",
+                    Cohort.academy_id == academy_id,
+                )
+                .group_by(cohort_programmes.c.programme_id)
             )
-            .group_by(cohort_programmes.c.programme_id)
-        )
-    }
+        }
     return History(modules, cases, signed, cpd, starts)
 
 
@@ -186,12 +196,52 @@ class Standing:
     check: RuleCheck
 
 
-def standings(user_id: int, academy_id: int, now: datetime) -> list[Standing]:
-    """Every programme that applies to the trainee with what is met and what is left."""
-    programmes = programmes_for(user_id, academy_id)
-    if not programmes:
+def _programmes_with_starts(user_id: int, academy_id: int) -> list[tuple[Programme, date]]:
+    """programmes_for with the earliest start of the trainee's cohorts that follow each (what
+    History.starts holds), in one statement."""
+    return [
+        (programme, start)
+        for programme, start in db.session.execute(
+            select(Programme, func.min(Cohort.start_date))
+            .join(cohort_programmes, cohort_programmes.c.programme_id == Programme.id)
+            .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+            .where(
+                CohortMember.user_id == user_id,
+                CohortMember.role == "trainee",
+                Cohort.academy_id == academy_id,
+                Programme.academy_id == academy_id,
+                Programme.active.is_(True),
+            )
+            .group_by(Programme.id)
+            .order_by(Programme.name)
+        )
+    ]
+
+
+def standings(
+    user_id: int,
+    academy_id: int,
+    now: datetime,
+    quiz_attempts: Iterable[Any] | None = None,
+) -> list[Standing]:
+    """Every programme that applies to the trainee with what is met and what is left.
+    `quiz_attempts`: the trainee's quiz attempts if the caller has read them (rows with
+    academy_id, record_id, status and score, by module and number, as
+    progress.learner_attempts reads them)."""
+    enrolled = _programmes_with_starts(user_id, academy_id)
+    if not enrolled:
         return []
-    past = history(user_id, academy_id)
+    programmes = [programme for programme, _ in enrolled]
+    scores = None
+    if quiz_attempts is not None:
+        scores = {}
+        for a in quiz_attempts:
+            if a.academy_id == academy_id and a.status is AttemptStatus.SUBMITTED:
+                scores.setdefault(a.record_id, []).append(float(a.score or 0.0))
+    past = history(
+        user_id, academy_id, scores=scores, starts={p.id: start for p, start in enrolled}
+    )
     held = _held(user_id, [p.id for p in programmes])
     result = []
     for programme in programmes:

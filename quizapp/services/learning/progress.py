@@ -52,6 +52,7 @@ class AttemptRow:
 
     kind: str  # "quiz", "case" or "drill"
     id: int
+    academy_id: int
     record_id: int  # the module, case or drill
     status: AttemptStatus
     number: int  # quizzes: the attempt's number at its module; 0 for the others
@@ -83,6 +84,7 @@ def _attempts_statement(with_drills: bool, cases: int):
         select(
             literal("quiz").label("kind"),
             QuizAttempt.id,
+            QuizAttempt.academy_id,
             QuizAttempt.module_id.label("record_id"),
             QuizAttempt.status,
             QuizAttempt.number,
@@ -97,6 +99,7 @@ def _attempts_statement(with_drills: bool, cases: int):
             select(
                 literal("case").label("kind"),
                 CaseAttempt.id,
+                CaseAttempt.academy_id,
                 CaseAttempt.case_id.label("record_id"),
                 CaseAttempt.status,
                 literal(0).label("number"),
@@ -117,6 +120,7 @@ def _attempts_statement(with_drills: bool, cases: int):
             select(
                 literal("drill").label("kind"),
                 DrillAttempt.id,
+                DrillAttempt.academy_id,
                 DrillAttempt.drill_id.label("record_id"),
                 DrillAttempt.status,
                 literal(0).label("number"),
