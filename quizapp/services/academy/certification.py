@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -80,17 +81,11 @@ def history(
     already read the quiz `scores` (module id -> submitted scores in attempt order, this
     academy's) or the cohort `starts` (programme id -> start date)."""
     listed = published_modules(academy_id)
+    statements = _history_statements()
+    mine = {"user_id": user_id, "academy_id": academy_id}
     if scores is None:
         scores = {}
-        for module_id, percent in db.session.execute(
-            select(QuizAttempt.module_id, QuizAttempt.score_percent)
-            .where(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.academy_id == academy_id,
-                QuizAttempt.status == AttemptStatus.SUBMITTED,
-            )
-            .order_by(QuizAttempt.module_id, QuizAttempt.number)
-        ):
+        for module_id, percent in db.session.execute(statements["scores"], mine):
             scores.setdefault(module_id, []).append(float(percent or 0.0))
     modules = {
         m.slug: ModuleStanding(
@@ -104,15 +99,7 @@ def history(
     }
     cases = [
         CaseOutcome(case_id, band or "", submitted_at)
-        for case_id, band, submitted_at in db.session.execute(
-            select(CaseAttempt.case_id, CaseAttempt.band, CaseAttempt.submitted_at)
-            .where(
-                CaseAttempt.user_id == user_id,
-                CaseAttempt.academy_id == academy_id,
-                CaseAttempt.status == AttemptStatus.SUBMITTED,
-            )
-            .order_by(CaseAttempt.submitted_at, CaseAttempt.id)
-        )
+        for case_id, band, submitted_at in db.session.execute(statements["cases"], mine)
     ]
     from quizapp.services.portfolio.practice import signed_entries
 
@@ -121,27 +108,63 @@ def history(
         for s in signed_entries(academy_id, [user_id]).get(user_id, [])
     )
     cpd = tuple(
-        (done_on, float(hours))
-        for done_on, hours in db.session.execute(
-            select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id)
-        )
+        (done_on, float(hours)) for done_on, hours in db.session.execute(statements["cpd"], mine)
     )
     if starts is None:
-        starts = {
-            programme_id: start
-            for programme_id, start in db.session.execute(
-                select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
-                .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
-                .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-                .where(
-                    CohortMember.user_id == user_id,
-                    CohortMember.role == "trainee",
-                    Cohort.academy_id == academy_id,
-                )
-                .group_by(cohort_programmes.c.programme_id)
-            )
-        }
+        starts = dict(db.session.execute(statements["starts"], mine).all())
     return History(modules, cases, signed, cpd, starts)
+
+
+@cache
+def _history_statements() -> dict[str, Select]:
+    """history's statements, built once (building one costs more CPU than running it): the
+    trainee as :user_id, the academy as :academy_id."""
+    user_id, academy_id = bindparam("user_id"), bindparam("academy_id")
+    trainee_in = (
+        CohortMember.user_id == user_id,
+        CohortMember.role == "trainee",
+        Cohort.academy_id == academy_id,
+    )
+    return {
+        "scores": select(QuizAttempt.module_id, QuizAttempt.score_percent)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.academy_id == academy_id,
+            QuizAttempt.status == AttemptStatus.SUBMITTED,
+        )
+        .order_by(QuizAttempt.module_id, QuizAttempt.number),
+        "cases": select(CaseAttempt.case_id, CaseAttempt.band, CaseAttempt.submitted_at)
+        .where(
+            CaseAttempt.user_id == user_id,
+            CaseAttempt.academy_id == academy_id,
+            CaseAttempt.status == AttemptStatus.SUBMITTED,
+        )
+        .order_by(CaseAttempt.submitted_at, CaseAttempt.id),
+        # Every academy's CPD counts (as before): :academy_id is not used here.
+        "cpd": select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id),
+        "starts": select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
+        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(*trainee_in)
+        .group_by(cohort_programmes.c.programme_id),
+        "programmes": select(Programme, func.min(Cohort.start_date))
+        .join(cohort_programmes, cohort_programmes.c.programme_id == Programme.id)
+        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(*trainee_in, Programme.academy_id == academy_id, Programme.active.is_(True))
+        .group_by(Programme.id)
+        .order_by(Programme.name),
+        "held": select(
+            Certificate.programme_id,
+            Certificate.cycle,
+            Certificate.issued_at,
+            Certificate.expires_at,
+            Certificate.revoked_at,
+        ).where(
+            Certificate.user_id == user_id,
+            Certificate.programme_id.in_(bindparam("programme_ids", expanding=True)),
+        ),
+    }
 
 
 def programmes_for(user_id: int, academy_id: int) -> list[Programme]:
@@ -172,13 +195,7 @@ def programmes_for(user_id: int, academy_id: int) -> list[Programme]:
 def _held(user_id: int, programme_ids: list[int]) -> dict[int, list[HeldCertificate]]:
     held: dict[int, list[HeldCertificate]] = {}
     rows = db.session.execute(
-        select(
-            Certificate.programme_id,
-            Certificate.cycle,
-            Certificate.issued_at,
-            Certificate.expires_at,
-            Certificate.revoked_at,
-        ).where(Certificate.user_id == user_id, Certificate.programme_id.in_(programme_ids))
+        _history_statements()["held"], {"user_id": user_id, "programme_ids": programme_ids}
     )
     for programme_id, cycle, issued_at, expires_at, revoked_at in rows:
         held.setdefault(programme_id, []).append(
@@ -199,24 +216,10 @@ class Standing:
 def _programmes_with_starts(user_id: int, academy_id: int) -> list[tuple[Programme, date]]:
     """programmes_for with the earliest start of the trainee's cohorts that follow each (what
     History.starts holds), in one statement."""
-    return [
-        (programme, start)
-        for programme, start in db.session.execute(
-            select(Programme, func.min(Cohort.start_date))
-            .join(cohort_programmes, cohort_programmes.c.programme_id == Programme.id)
-            .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
-            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-            .where(
-                CohortMember.user_id == user_id,
-                CohortMember.role == "trainee",
-                Cohort.academy_id == academy_id,
-                Programme.academy_id == academy_id,
-                Programme.active.is_(True),
-            )
-            .group_by(Programme.id)
-            .order_by(Programme.name)
-        )
-    ]
+    rows = db.session.execute(
+        _history_statements()["programmes"], {"user_id": user_id, "academy_id": academy_id}
+    )
+    return [(programme, start) for programme, start in rows]
 
 
 def standings(
