@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.case import Case
@@ -79,23 +80,31 @@ class CaseProgress:
     last_attempt_id: int | None = None  # the last submitted attempt, whose result can be reopened
 
 
+@cache
+def _own_attempts_statement(some_cases: bool) -> Select:
+    """case_progress's statement, built once (the module page runs it): the trainee as
+    :user_id, the cases as :case_ids when `some_cases`."""
+    query = select(
+        CaseAttempt.id,
+        CaseAttempt.case_id,
+        CaseAttempt.status,
+        CaseAttempt.band,
+        CaseAttempt.score,
+    ).where(CaseAttempt.user_id == bindparam("user_id"))
+    if some_cases:
+        query = query.where(CaseAttempt.case_id.in_(bindparam("case_ids", expanding=True)))
+    return query.order_by(CaseAttempt.case_id, CaseAttempt.id)
+
+
 def case_progress(
     user_id: int, academy_id: int | None, slugs: Collection[str] | None = None
 ) -> list[CaseProgress]:
     """Every published case (or only `slugs`) with the trainee's last result, in two queries."""
     cases = case_listing(academy_id, slugs)
-    only = [] if slugs is None else [CaseAttempt.case_id.in_([c.id for c in cases])]
-    rows = db.session.execute(
-        select(
-            CaseAttempt.id,
-            CaseAttempt.case_id,
-            CaseAttempt.status,
-            CaseAttempt.band,
-            CaseAttempt.score,
-        )
-        .where(CaseAttempt.user_id == user_id, *only)
-        .order_by(CaseAttempt.case_id, CaseAttempt.id)
-    ).all()
+    parameters: dict[str, Any] = {"user_id": user_id}
+    if slugs is not None:
+        parameters["case_ids"] = [c.id for c in cases]
+    rows = db.session.execute(_own_attempts_statement(slugs is not None), parameters).all()
     by_case: dict[int, list[Any]] = {}
     for row in rows:
         by_case.setdefault(row.case_id, []).append(row)

@@ -11,9 +11,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain import quiz
@@ -86,6 +87,23 @@ class ModuleProgress:
         )
 
 
+@cache
+def _own_attempts_statement() -> Select:
+    """module_progress's statement, built once (every module page runs it): the trainee as
+    :user_id."""
+    return (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.module_id.label("record_id"),
+            QuizAttempt.status,
+            QuizAttempt.score_percent.label("score"),
+            QuizAttempt.submitted_at,
+        )
+        .where(QuizAttempt.user_id == bindparam("user_id"))
+        .order_by(QuizAttempt.module_id, QuizAttempt.number)
+    )
+
+
 def module_progress(
     user_id: int, academy_id: int | None, attempts: Iterable[Any] | None = None
 ) -> list[ModuleProgress]:
@@ -94,17 +112,7 @@ def module_progress(
     progress.learner_attempts reads them)."""
     modules = published_modules(academy_id)
     if attempts is None:
-        attempts = db.session.execute(
-            select(
-                QuizAttempt.id,
-                QuizAttempt.module_id.label("record_id"),
-                QuizAttempt.status,
-                QuizAttempt.score_percent.label("score"),
-                QuizAttempt.submitted_at,
-            )
-            .where(QuizAttempt.user_id == user_id)
-            .order_by(QuizAttempt.module_id, QuizAttempt.number)
-        ).all()
+        attempts = db.session.execute(_own_attempts_statement(), {"user_id": user_id}).all()
     by_module: dict[int, list[Any]] = {}
     for row in attempts:
         by_module.setdefault(row.record_id, []).append(row)
