@@ -5,12 +5,15 @@ with the user."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from quizapp.models import Role
-from quizapp.services.learning import casestudy, progress, quizzes
+from quizapp.models import AttemptStatus, DrillAttempt, Role
+from quizapp.services.authoring import content
+from quizapp.services.learning import casestudy, drills, progress, quizzes
 from tests.conftest import login
 from tests.data import academykit as kit
 
@@ -104,8 +107,43 @@ def test_a_module_published_after_sign_in_shows_on_the_next_page(
     (extra / "03-third.yaml").write_text(
         kit.MODULE.format(slug="third", title="Third module", order=3, grading="highest")
     )
-    from quizapp.services.authoring import content
-
     content.import_bank(tmp_path / "extra")
     db.session.commit()
     assert "Third module" in client.get("/learn/").get_data(as_text=True)
+
+
+def test_drill_progress_is_the_same_from_the_shared_read(tmp_path, factory, db):
+    bank = Path(__file__).resolve().parents[2] / "cases"
+    shutil.copytree(bank / "drills", tmp_path / "drills")
+    content.import_bank(tmp_path)
+    db.session.commit()
+    academy = factory.academy("Northbridge", "northbridge")
+    trainee = factory.user(Role.TRAINEE, academy)
+    listed = drills.drill_listing(academy.id)
+    first, second = listed[0], listed[1]
+    for drill, status, outcome, score in (
+        (first, AttemptStatus.SUBMITTED, "rescued", 40.0),
+        (first, AttemptStatus.SUBMITTED, "rescued_late", 85.0),
+        (second, AttemptStatus.IN_PROGRESS, None, None),
+    ):
+        db.session.add(
+            DrillAttempt(
+                user_id=trainee.id,
+                academy_id=academy.id,
+                drill_id=drill.id,
+                drill_version_id=drill.version_id,
+                status=status,
+                outcome=outcome,
+                score=score,
+                submitted_at=kit.NOW if status is AttemptStatus.SUBMITTED else None,
+            )
+        )
+    db.session.commit()
+    alone = drills.drill_progress(trainee.id, academy.id)
+    attempts = progress.learner_attempts(trainee.id, [d.id for d in listed])
+    shared = drills.drill_progress(trainee.id, academy.id, attempts=attempts.drills)
+    assert shared == alone
+    by_slug = {p.listed.slug: p for p in shared}
+    assert (by_slug[first.slug].attempts, by_slug[first.slug].last_outcome) == (2, "rescued_late")
+    assert by_slug[first.slug].last_score == 85.0
+    assert by_slug[second.slug].attempts == 0 and by_slug[second.slug].open_attempt_id

@@ -74,40 +74,52 @@ class LearnerAttempts:
 HISTORY_LENGTH = 30
 
 
+def _attempt_columns(kind: str, model, record, number, score, title, band) -> tuple:
+    """One branch's columns, in AttemptRow's order (the branches of a UNION must line up)."""
+    return (
+        literal(kind).label("kind"),
+        model.id,
+        model.academy_id,
+        record.label("record_id"),
+        model.status,
+        number.label("number"),
+        score.label("score"),
+        model.submitted_at,
+        title.label("title"),
+        band.label("band"),
+    )
+
+
 @cache
 def _attempts_statement(with_drills: bool, cases: int):
     """learner_attempts' statement, built once per shape (building it costs more CPU than
     running it): the trainee as :user_id, the drills as :drill_ids."""
     me = bindparam("user_id")
-    no_text = cast(null(), String(80))
+    no_number = literal(0)
+    quiz = _attempt_columns(
+        "quiz",
+        QuizAttempt,
+        QuizAttempt.module_id,
+        QuizAttempt.number,
+        QuizAttempt.score_percent,
+        ModuleRecord.title,
+        cast(null(), String(80)),
+    )
+    case = _attempt_columns(
+        "case",
+        CaseAttempt,
+        CaseAttempt.case_id,
+        no_number,
+        CaseAttempt.score,
+        CaseRecord.title,
+        CaseAttempt.band,
+    )
     parts = [
-        select(
-            literal("quiz").label("kind"),
-            QuizAttempt.id,
-            QuizAttempt.academy_id,
-            QuizAttempt.module_id.label("record_id"),
-            QuizAttempt.status,
-            QuizAttempt.number,
-            QuizAttempt.score_percent.label("score"),
-            QuizAttempt.submitted_at,
-            ModuleRecord.title,
-            no_text.label("band"),
-        )
+        select(*quiz)
         .join(ModuleRecord, ModuleRecord.id == QuizAttempt.module_id)
         .where(QuizAttempt.user_id == me),
         select(
-            select(
-                literal("case").label("kind"),
-                CaseAttempt.id,
-                CaseAttempt.academy_id,
-                CaseAttempt.case_id.label("record_id"),
-                CaseAttempt.status,
-                literal(0).label("number"),
-                CaseAttempt.score,
-                CaseAttempt.submitted_at,
-                CaseRecord.title,
-                CaseAttempt.band,
-            )
+            select(*case)
             .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
             .where(CaseAttempt.user_id == me, CaseAttempt.status == AttemptStatus.SUBMITTED)
             .order_by(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc())
@@ -116,19 +128,17 @@ def _attempts_statement(with_drills: bool, cases: int):
         ),
     ]
     if with_drills:
+        drill = _attempt_columns(
+            "drill",
+            DrillAttempt,
+            DrillAttempt.drill_id,
+            no_number,
+            DrillAttempt.score,
+            literal(""),
+            DrillAttempt.outcome,  # the drill's outcome stands where a case has its band
+        )
         parts.append(
-            select(
-                literal("drill").label("kind"),
-                DrillAttempt.id,
-                DrillAttempt.academy_id,
-                DrillAttempt.drill_id.label("record_id"),
-                DrillAttempt.status,
-                literal(0).label("number"),
-                DrillAttempt.score,
-                DrillAttempt.submitted_at,
-                literal("").label("title"),
-                DrillAttempt.outcome,
-            ).where(
+            select(*drill).where(
                 DrillAttempt.user_id == me,
                 DrillAttempt.drill_id.in_(bindparam("drill_ids", expanding=True)),
             )
