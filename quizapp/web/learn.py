@@ -95,11 +95,10 @@ def start(slug: str):
     if listed is None or academy_id is None:
         abort(404)
     try:
-        attempt = quizzes.start_or_resume(current_user.id, academy_id, listed, now_utc())
+        attempt_id = quizzes.open_attempt_id(current_user.id, academy_id, listed, now_utc())
     except quizzes.AttemptRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("learn.module", slug=slug))
-    attempt_id = attempt.id  # read before the commit expires it (saves a reload)
     db.session.commit()
     return redirect(url_for("learn.question", attempt_id=attempt_id, number=1))
 
@@ -127,7 +126,7 @@ def _submit(attempt, now: datetime, token: str | None = None) -> None:
 
 
 def _shuffle(attempt) -> bool:
-    return quizzes.module_content(attempt.module_version).shuffle
+    return quizzes.attempt_module(attempt).shuffle
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["GET", "POST"])
@@ -136,7 +135,7 @@ def question(attempt_id: int, number: int):
     attempt = _own_attempt(attempt_id)
     if _close_if_time_is_up(attempt):
         return redirect(url_for("learn.review", attempt_id=attempt.id))
-    module = quizzes.module_content(attempt.module_version)
+    module = quizzes.attempt_module(attempt)
     if not 1 <= number <= len(module.questions):
         abort(404)
     question = module.questions[number - 1]
@@ -183,7 +182,7 @@ def finish(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if _close_if_time_is_up(attempt):
         return redirect(url_for("learn.review", attempt_id=attempt.id))
-    module = quizzes.module_content(attempt.module_version)
+    module = quizzes.attempt_module(attempt)
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -204,7 +203,7 @@ def review(attempt_id: int):
     if attempt.status is not AttemptStatus.SUBMITTED:
         # No answers or explanations before submission.
         return redirect(url_for("learn.finish", attempt_id=attempt.id))
-    module = quizzes.module_content(attempt.module_version)
+    module = quizzes.attempt_module(attempt)
     record = quizzes.record_for(attempt)
     return render_template(
         "learn/review.html", attempt=attempt, module=module, record=record, result=attempt.result

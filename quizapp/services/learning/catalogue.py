@@ -36,6 +36,9 @@ class Listed:
     version_id: int
     version: int
     summary: dict[str, Any]
+    # The version's content hash: its parsed content can come from a worker's parse cache
+    # without reading the version's text (None where a caller built the row without it).
+    content_hash: str | None = None
 
 
 def _latest_published(version_model, record_fk):
@@ -104,6 +107,7 @@ def _query_modules(academy_id: int | None) -> list[Listed]:
             ModuleVersion.id,
             ModuleVersion.number,
             ModuleVersion.summary,
+            ModuleVersion.content_hash,
         )
         .select_from(ModuleRecord)
         .join(latest, latest.c.record_id == ModuleRecord.id)
@@ -115,7 +119,7 @@ def _query_modules(academy_id: int | None) -> list[Listed]:
         .where((ModuleRecord.academy_id.is_(None)) | (ModuleRecord.academy_id == academy_id))
         .order_by(ModuleRecord.position, ModuleRecord.id)
     ).all()
-    return [Listed(*row[:5], row[5] or {}) for row in rows]
+    return [Listed(*row[:5], row[5] or {}, row[6]) for row in rows]
 
 
 def case_listing(
@@ -140,6 +144,7 @@ def _query_cases(academy_id: int | None) -> list[Listed]:
             CaseVersion.id,
             CaseVersion.number,
             CaseVersion.summary,
+            CaseVersion.content_hash,
         )
         .select_from(CaseRecord)
         .join(latest, latest.c.record_id == CaseRecord.id)
@@ -150,4 +155,4 @@ def _query_cases(academy_id: int | None) -> list[Listed]:
         .where((CaseRecord.academy_id.is_(None)) | (CaseRecord.academy_id == academy_id))
         .order_by(CaseRecord.slug)
     ).all()
-    return [Listed(*row[:5], row[5] or {}) for row in rows]
+    return [Listed(*row[:5], row[5] or {}, row[6]) for row in rows]

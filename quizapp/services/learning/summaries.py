@@ -18,14 +18,28 @@ Drill attempts do not feed these: no report or common-mistakes table reads them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, and_, case, cast, delete, func, insert, or_, select
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.terms import Band
@@ -121,6 +135,42 @@ def _unless_deferred(write: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
+#: Upserts as text statements, by table, dialect, columns, SET and RETURNING. The dialects'
+#: INSERT .. ON CONFLICT has no cache key, so SQLAlchemy would build and compile each one anew
+#: on every write (about 1 ms apiece, five to a plan submission); a text statement with the
+#: columns' types compiles once and is cached like any other.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _upsert_statement(model, dialect, columns: tuple[str, ...], set_, returning: Sequence[Any]):
+    shape = (set_.__code__, tuple(cell.cell_contents for cell in set_.__closure__ or ()))
+    key = (model, dialect.name, columns, shape, tuple(str(r) for r in returning))
+    statement = _STATEMENTS.get(key)
+    if statement is not None:
+        return statement
+    table = model.__table__
+    insert_ = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
+    insert_ = insert_.values({name: bindparam(f"v_{name}") for name in columns})
+    insert_ = insert_.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_=set_(table.c, insert_.excluded),
+    )
+    if returning:
+        insert_ = insert_.returning(*returning)
+    # The dialect's generic form, in named style: a driver's own (psycopg adds casts after each
+    # parameter) would hide the names from text().
+    generic = PGDialect if dialect.name == "postgresql" else SQLiteDialect
+    compiled = insert_.compile(dialect=generic(paramstyle="named"))
+    binds = [bindparam(f"v_{name}", type_=table.c[name].type) for name in columns]
+    constants = [
+        bindparam(name, value=bind.value, type_=bind.type)
+        for bind, name in compiled.bind_names.items()
+        if not name.startswith("v_")
+    ]
+    statement = _STATEMENTS[key] = text(compiled.string).bindparams(*binds, *constants)
+    return statement
+
+
 def _upsert(
     model,
     rows: Sequence[dict[str, Any]],
@@ -129,35 +179,31 @@ def _upsert(
 ):
     """Insert `rows`, or update the existing ones with `set_(stored columns, excluded)`; rows
     in primary-key order, so that concurrent writers lock them in the same order. With
-    `returning`, those expressions of the rows as written."""
+    `returning` (one row only), those expressions of the row as written."""
     if not rows:
         return None
     keys = [c.name for c in model.__table__.primary_key.columns]
     rows = sorted(rows, key=lambda row: tuple(row[k] for k in keys))
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_=set_(model.__table__.c, stmt.excluded)
-    )
-    if returning:
-        return db.session.execute(stmt.returning(*returning)).all()
-    db.session.execute(stmt)
-    return None
+    dialect = db.session.get_bind().dialect
+    statement = _upsert_statement(model, dialect, tuple(rows[0]), set_, returning)
+    params = [{f"v_{name}": value for name, value in row.items()} for row in rows]
+    result = db.session.execute(statement, params if len(params) > 1 else params[0])
+    return result.all() if returning else None
 
 
 @_unless_deferred
-def quiz_started(attempt: QuizAttempt) -> None:
+def quiz_started(academy_id: int, user_id: int, module_id: int, started_at: datetime) -> None:
     """A quiz attempt was started: the learner has begun the module (the report's funnel)."""
     _upsert(
         LearnerModuleSummary,
         [
             {
-                "academy_id": attempt.academy_id,
-                "user_id": attempt.user_id,
-                "module_id": attempt.module_id,
+                "academy_id": academy_id,
+                "user_id": user_id,
+                "module_id": module_id,
                 "submitted": 0,
                 "failed": 0,
-                "last_at": attempt.started_at,
+                "last_at": started_at,
             }
         ],
         lambda c, x: {"last_at": _later(c.last_at, x.last_at)},
@@ -256,9 +302,10 @@ def _band_counts(band: str | None) -> dict[str, int]:
 
 @_unless_deferred
 def case_submitted(
-    attempt: CaseAttempt, zones: Iterable[CaseZoneResult], flags: Iterable[CaseFlagResult]
+    attempt: CaseAttempt, zones: Iterable[Mapping[str, Any]], flags: Iterable[Mapping[str, Any]]
 ) -> None:
-    """A case attempt was submitted with these zone verdicts and red flags."""
+    """A case attempt was submitted with these zone verdicts and red flags (their rows' values,
+    as inserted)."""
     keys = {"academy_id": attempt.academy_id, "case_id": attempt.case_id}
     band = attempt.band
     good = [LearnerCaseSummary.__table__.c[b] for b in GOOD_BANDS]
@@ -310,9 +357,9 @@ def case_submitted(
                 "overdone_or_overfilled": int(band in ("overdone", "overfilled")),
                 "unsafe": int(band == "unsafe"),
                 "judged": len(zones),
-                "above": sum(1 for z in zones if z.deviation > 0),
-                "below": sum(1 for z in zones if z.deviation < 0),
-                "deviation_nano": sum(nano(z.deviation) for z in zones),
+                "above": sum(1 for z in zones if z["deviation"] > 0),
+                "below": sum(1 for z in zones if z["deviation"] < 0),
+                "deviation_nano": sum(nano(z["deviation"]) for z in zones),
             }
         ],
         _adding(
@@ -327,13 +374,13 @@ def case_submitted(
     )
     per_zone: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for z in zones:
-        entry = per_zone[z.zone]
+        entry = per_zone[z["zone"]]
         entry[0] += 1
-        entry[1] += z.verdict in OVER_TREATED
-        entry[2] += z.verdict == "missed"
-        entry[3] += z.verdict == "under"
-        entry[4] += z.verdict in UNSAFE_VERDICTS
-        entry[5] += nano(z.deviation)
+        entry[1] += z["verdict"] in OVER_TREATED
+        entry[2] += z["verdict"] == "missed"
+        entry[3] += z["verdict"] == "under"
+        entry[4] += z["verdict"] in UNSAFE_VERDICTS
+        entry[5] += nano(z["deviation"])
     names = ("judged", "over", "missed", "under", "unsafe", "deviation_nano")
     _upsert(
         CaseZoneSummary,
@@ -345,8 +392,8 @@ def case_submitted(
     )
     per_flag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in flags:
-        per_flag[f.flag][0] += 1
-        per_flag[f.flag][1] += bool(f.missed)
+        per_flag[f["flag"]][0] += 1
+        per_flag[f["flag"]][1] += bool(f["missed"])
     _upsert(
         CaseFlagSummary,
         [
