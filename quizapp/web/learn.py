@@ -28,12 +28,17 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 @requires(Action.LEARN)
 def index():
     academy_id = current_academy_id()
-    modules = quizzes.module_progress(current_user.id, academy_id)
-    history = progress.score_history(current_user.id)
+    listed_drills = drills.drill_listing(academy_id)
+    # Quiz, case and drill attempts in one statement, shared by the panels below.
+    attempts = progress.learner_attempts(current_user.id, [d.id for d in listed_drills])
+    modules = quizzes.module_progress(current_user.id, academy_id, attempts.quizzes)
+    history = progress.score_history(current_user.id, attempts=attempts)
     standings = (
-        certification.standings(current_user.id, academy_id, now_utc()) if academy_id else []
+        certification.standings(current_user.id, academy_id, now_utc(), attempts.quizzes)
+        if academy_id
+        else []
     )
-    tendency = casestudy.tendency(current_user.id)
+    tendency, weakest = progress.tendency_and_weakest(current_user.id)
     return render_template(
         "learn/index.html",
         progress=modules,
@@ -41,13 +46,13 @@ def index():
         passed=sum(1 for m in modules if m.status == "passed"),
         chart=progress.chart_points(history),
         history=history,
-        weakest=progress.weakest_topics(current_user.id),
+        weakest=weakest,
         tendency=tendency,
         tendencies=practice.tendencies(current_user.id, tendency),
         standings=standings,
         recent=history[-5:][::-1],
         band_labels=BAND_LABELS,
-        drills=drills.drill_progress(current_user.id, academy_id),
+        drills=drills.drill_progress(current_user.id, academy_id, attempts=attempts.drills),
     )
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.case import Case
@@ -91,23 +92,31 @@ class CaseProgress:
     last_attempt_id: int | None = None  # the last submitted attempt, whose result can be reopened
 
 
+@cache
+def _own_attempts_statement(some_cases: bool) -> Select:
+    """case_progress's statement, built once (the module page runs it): the trainee as
+    :user_id, the cases as :case_ids when `some_cases`."""
+    query = select(
+        CaseAttempt.id,
+        CaseAttempt.case_id,
+        CaseAttempt.status,
+        CaseAttempt.band,
+        CaseAttempt.score,
+    ).where(CaseAttempt.user_id == bindparam("user_id"))
+    if some_cases:
+        query = query.where(CaseAttempt.case_id.in_(bindparam("case_ids", expanding=True)))
+    return query.order_by(CaseAttempt.case_id, CaseAttempt.id)
+
+
 def case_progress(
     user_id: int, academy_id: int | None, slugs: Collection[str] | None = None
 ) -> list[CaseProgress]:
     """Every published case (or only `slugs`) with the trainee's last result, in two queries."""
     cases = case_listing(academy_id, slugs)
-    only = [] if slugs is None else [CaseAttempt.case_id.in_([c.id for c in cases])]
-    rows = db.session.execute(
-        select(
-            CaseAttempt.id,
-            CaseAttempt.case_id,
-            CaseAttempt.status,
-            CaseAttempt.band,
-            CaseAttempt.score,
-        )
-        .where(CaseAttempt.user_id == user_id, *only)
-        .order_by(CaseAttempt.case_id, CaseAttempt.id)
-    ).all()
+    parameters: dict[str, Any] = {"user_id": user_id}
+    if slugs is not None:
+        parameters["case_ids"] = [c.id for c in cases]
+    rows = db.session.execute(_own_attempts_statement(slugs is not None), parameters).all()
     by_case: dict[int, list[Any]] = {}
     for row in rows:
         by_case.setdefault(row.case_id, []).append(row)
@@ -376,7 +385,13 @@ def tendency(user_id: int) -> Tendency:
     row = db.session.execute(
         select(LearnerTendency.__table__).where(LearnerTendency.user_id == user_id)
     ).one_or_none()  # columns, not an object: never a stale copy from this session
-    if row is None:
+    return tendency_from_sums(row)
+
+
+def tendency_from_sums(row: Any) -> Tendency:
+    """The tendency from a learner_tendencies row (any row with its columns), None or a row of
+    nulls (an outer join that found none) meaning no submitted case yet."""
+    if row is None or row.attempts is None:
         return Tendency(0, 0, 0.0, 0.0, 0.0, 0, 0)
     judged = row.judged
     return Tendency(

@@ -66,6 +66,18 @@ def _content_token() -> int | None:
     return token
 
 
+def content_token_column():
+    """The content token as a scalar subquery, for a statement every page runs anyway (the
+    user loader's): the lists then cost no statement of their own."""
+    return select(ContentGeneration.token).where(ContentGeneration.id == 1).scalar_subquery()
+
+
+def remember_content_token(token: int | None) -> None:
+    """Keep a token read by another statement of this transaction, as `_content_token` would."""
+    session = db.session()
+    session.info[_READ_MEMO] = (session.get_transaction(), token)
+
+
 def _cached(kind: str, academy_id: int | None, compute: Callable[[], list[Listed]]) -> list[Listed]:
     token = _content_token()
     if token is None:

@@ -8,11 +8,13 @@ limits are enforced with the server's clock.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.domain import quiz
@@ -110,33 +112,45 @@ class ModuleProgress:
         )
 
 
-def module_progress(user_id: int, academy_id: int | None) -> list[ModuleProgress]:
-    """Every published module with the trainee's status, in two queries whatever the history."""
-    modules = published_modules(academy_id)
-    rows = db.session.execute(
+@cache
+def _own_attempts_statement() -> Select:
+    """module_progress's statement, built once (every module page runs it): the trainee as
+    :user_id."""
+    return (
         select(
             QuizAttempt.id,
-            QuizAttempt.module_id,
+            QuizAttempt.module_id.label("record_id"),
             QuizAttempt.status,
-            QuizAttempt.score_percent,
+            QuizAttempt.score_percent.label("score"),
             QuizAttempt.submitted_at,
         )
-        .where(QuizAttempt.user_id == user_id)
+        .where(QuizAttempt.user_id == bindparam("user_id"))
         .order_by(QuizAttempt.module_id, QuizAttempt.number)
-    ).all()
+    )
+
+
+def module_progress(
+    user_id: int, academy_id: int | None, attempts: Iterable[Any] | None = None
+) -> list[ModuleProgress]:
+    """Every published module with the trainee's status, in two queries whatever the history
+    (one when the caller passes the trainee's quiz `attempts`, by module and number, as
+    progress.learner_attempts reads them)."""
+    modules = published_modules(academy_id)
+    if attempts is None:
+        attempts = db.session.execute(_own_attempts_statement(), {"user_id": user_id}).all()
     by_module: dict[int, list[Any]] = {}
-    for row in rows:
-        by_module.setdefault(row.module_id, []).append(row)
+    for row in attempts:
+        by_module.setdefault(row.record_id, []).append(row)
 
     progress: dict[str, ModuleProgress] = {}
     for listed in modules:
-        attempts = by_module.get(listed.id, [])
-        submitted = [a for a in attempts if a.status is AttemptStatus.SUBMITTED]
-        open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
-        scores = [(a.submitted_at, a.score_percent, a.id) for a in submitted]
+        tried = by_module.get(listed.id, [])
+        submitted = [a for a in tried if a.status is AttemptStatus.SUBMITTED]
+        open_attempt = next((a for a in tried if a.status is AttemptStatus.IN_PROGRESS), None)
+        scores = [(a.submitted_at, a.score, a.id) for a in submitted]
         item = ModuleProgress(listed, "not_started", attempts_used=len(submitted), scores=scores)
         if submitted:
-            percents = [a.score_percent for a in submitted]
+            percents = [a.score for a in submitted]
             item.best = max(percents)
             method = listed.summary.get("grading", "highest")
             item.graded = item.best if method == "highest" else percents[-1]
