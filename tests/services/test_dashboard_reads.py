@@ -28,6 +28,7 @@ from quizapp.services.learning import casestudy, drills, progress, quizzes
 from quizapp.services.portfolio import practice
 from tests.conftest import login
 from tests.data import academykit as kit
+from tests.web.test_portfolio_logbook import TODAY, raw_entry
 
 
 @pytest.fixture()
@@ -165,31 +166,14 @@ def test_drill_progress_is_the_same_from_the_shared_read(tmp_path, factory, db):
 # A trainee in a certification programme: the reads the dashboard folds together
 # --------------------------------------------------------------------------------------------
 
-RAW_ENTRY = {
-    "treated_on": (kit.NOW - timedelta(days=3)).date(),
-    "modality": "toxin",
-    "role": "performed",
-    "age_band": "35-44",
-    "sex": "F",
-    "fitzpatrick": "II",
-    "consultation_done": "yes",
-    "consent_form_version": "v3",
-    "contraindications_screened": "yes",
-    "zones": [{"zone": "glabella", "grade": "3", "product": "ona", "amount": "20"}],
-    "review_outcome": "Even result.",
-    "complications": "",
-    "reflection_went_well": "Calm patient.",
-    "reflection_change": "Slower.",
-}
-
 
 def _entry(trainee, academy, status, *, days_ago=1, supersedes=None, **overrides):
     """An entry moved straight to `status` (signed `days_ago` days before NOW when signed)."""
     entry = practice.create_entry(
         academy.id,
         trainee.id,
-        {**RAW_ENTRY, **overrides},
-        kit.NOW.date(),
+        raw_entry(**overrides),
+        TODAY,
         supersedes=supersedes,
     )
     entry.status = status
