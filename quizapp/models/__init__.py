@@ -49,6 +49,7 @@ from quizapp.models.summaries import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
 )
 
@@ -95,6 +96,7 @@ __all__ = [
     "CaseZoneSummary",
     "LearnerCaseSummary",
     "LearnerModuleSummary",
+    "LearnerStanding",
     "LearnerCases",
     "LearnerTendency",
 ]

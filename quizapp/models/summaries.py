@@ -13,12 +13,24 @@ scores and the module's current pass mark, so a new content version changes noth
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.extensions import db
 from quizapp.models.base import UTCDateTime
+
+#: One letter per band in LearnerCases.recent.
+BAND_CODES: Final = {
+    "under_treated": "u",
+    "conservative": "c",
+    "natural": "n",
+    "overdone": "d",
+    "overfilled": "f",
+    "unsafe": "x",
+}
+RECENT_CASES: Final = 10  # how many of a learner's latest case studies LearnerCases.recent keeps
 
 
 class LearnerModuleSummary(db.Model):
@@ -62,7 +74,7 @@ class LearnerCaseSummary(db.Model):
 class LearnerCases(db.Model):
     """A learner's case studies in one academy in short: submitted attempts per band, distinct
     cases planned well, last activity, and the latest bands, newest first, one letter each
-    (BAND_CODES in services/learning/summaries.py), at most RECENT_CASES of them. What the
+    (BAND_CODES above), at most RECENT_CASES of them. What the
     academy report reads: one row per learner."""
 
     __tablename__ = "learner_cases"
@@ -81,6 +93,38 @@ class LearnerCases(db.Model):
     good_cases: Mapped[int] = mapped_column(Integer, default=0)  # distinct, conservative or natural
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # latest updated_at
     recent: Mapped[str] = mapped_column(String(40), default="")
+
+
+class LearnerStanding(db.Model):
+    """One member of one academy as the report orders and flags them: the sort name and what the
+    at-risk rules compare (services/learning/standings.py, refreshed in the transaction of every
+    write that changes them). Who counts (role, active, deleted) is read live with it; so is the
+    clock: `idle_since` is compared with "now minus N days" in SQL, never stored as a flag."""
+
+    __tablename__ = "learner_standings"
+    __table_args__ = (
+        # Page 1 of the learners and of the at-risk list: a range read in name order that
+        # also holds what the at-risk filter reads (an index-only scan).
+        Index(
+            "ix_learner_standings_order",
+            "academy_id",
+            "sort_name",
+            "user_id",
+            "idle_since",
+            "failing",
+            "recent_bad",
+        ),
+    )
+
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sort_name: Mapped[str] = mapped_column(String(120))  # the user's display name
+    # Last activity at a published module or a case, else the day they joined.
+    idle_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    failing: Mapped[int] = mapped_column(Integer, default=0)  # most failed tries, module not passed
+    recent_bad: Mapped[int] = mapped_column(Integer, default=0)  # unsafe/overfilled, last cases
 
 
 class LearnerTendency(db.Model):
@@ -162,6 +206,7 @@ SUMMARY_MODELS = (
     LearnerModuleSummary,
     LearnerCaseSummary,
     LearnerCases,
+    LearnerStanding,
     LearnerTendency,
     AnswerSummary,
     CaseBandSummary,

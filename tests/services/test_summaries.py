@@ -16,6 +16,7 @@ from quizapp.models import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
     Membership,
     QuizAttempt,
@@ -147,16 +148,32 @@ def test_deletion_deactivation_and_a_new_version_keep_them_equal(tmp_path, facto
 
     privacy.delete_account(ben, ben, now_utc())
     db.session.commit()
-    assert _equal() == before  # anonymised in place: every attempt and figure stays
+    # Anonymised in place: every attempt and figure stays; only the standing's name follows.
+    renamed = _equal()
+    ben_key = (academy.id, ben.id)
+    assert renamed[LearnerStanding][ben_key][0] == privacy.DELETED_NAME
+    assert renamed[LearnerStanding][ben_key][1:] == before[LearnerStanding][ben_key][1:]
+    before[LearnerStanding][ben_key] = renamed[LearnerStanding][ben_key]
+    assert renamed == before
 
     membership = db.session.scalar(select(Membership).where(Membership.user_id == cleo.id))
-    admin = factory.user(Role.ADMIN, academy)
+    admin = factory.user(Role.ADMIN, academy)  # a new membership: a new standing
+    assert (academy.id, admin.id) in _equal()[LearnerStanding]
+    before = summaries.stored()
     members.set_member_active(membership, False, admin)
     db.session.commit()
     assert _equal() == before  # who is a learner is read with the figures
     after = reports.build(reports.Scope(academy.id), now_utc())
     assert after.learner_count == report.learner_count - 1
+    paged = reports.build(reports.Scope(academy.id), now_utc(), pages=reports.Pages())
+    assert (paged.learner_count, paged.at_risk_count) == (after.learner_count, 0)
+    assert [r.user_id for r in paged.learners] == [r.user_id for r in after.learners]
     assert insight.common_mistakes(academy.id) == mistakes  # the whole academy's history
+
+    members.set_member_active(membership, True, admin)
+    db.session.commit()
+    assert _equal() == before
+    assert reports.build(reports.Scope(academy.id), now_utc()).learner_count == 3
 
     def ana_passed() -> int:
         build = reports.build(reports.Scope(academy.id), now_utc())
@@ -165,10 +182,39 @@ def test_deletion_deactivation_and_a_new_version_keep_them_equal(tmp_path, facto
     # A new version grading by the last attempt: ana's first basics attempt passed (100), her
     # last failed (0); the summaries keep both scores and the pass decision follows the version.
     assert ana_passed() == 1
+    ana_key = (academy.id, ana.id)
+    assert before[LearnerStanding][ana_key][2] == 0  # failing: none at a module not passed
     kit.import_bank(tmp_path, grading="last")
-    _equal()
-    assert summaries.stored() == before
+    after_version = _equal()
     assert ana_passed() == 0
+    # Only the standings follow the pass decision: ana now fails basics once without a pass.
+    assert after_version[LearnerStanding][ana_key][2] == 1
+    for model in after_version:
+        if model is not LearnerStanding:
+            assert after_version[model] == before[model]
+
+
+def test_a_rename_and_a_later_join_date_refresh_the_standing(tmp_path, factory, db):
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    _history(academy, (ana, ben, cleo), db)
+    ana.display_name = "Zoe Renamed"
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == cleo.id))
+    joined = now_utc() - timedelta(days=30)
+    membership.created_at = joined
+    db.session.commit()
+    stored = _equal()[LearnerStanding]
+    assert stored[(academy.id, ana.id)][0] == "Zoe Renamed"
+    assert stored[(academy.id, cleo.id)][1] > joined  # Cleo has an open case: activity wins
+    newcomer = factory.user(Role.TRAINEE, academy)
+    newcomer_membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == newcomer.id)
+    )
+    newcomer_membership.created_at = joined
+    db.session.commit()
+    assert _equal()[LearnerStanding][(academy.id, newcomer.id)][1:] == (joined, 0, 0)
+    report = reports.build(reports.Scope(academy.id), now_utc(), pages=reports.Pages())
+    assert [r.name for r in report.learners][-1] == "Zoe Renamed"
+    assert newcomer.id in [r.user_id for r in report.at_risk]  # 30 days since joining
 
 
 def test_concurrent_submissions_all_count(app, tmp_path, factory, db):

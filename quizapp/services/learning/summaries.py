@@ -8,7 +8,10 @@ step (`case_touched`: the report's last activity), a submission (`quiz_submitted
 (PostgreSQL and SQLite both), rows in key order, so two submissions at once both count and never
 deadlock. Nothing else changes these figures: deleting an account anonymises it and keeps every
 attempt, deactivating a membership only changes who a report counts (read with the figures), and
-a new content version changes pass marks, which are applied when read. `rebuild` recomputes
+a new content version changes pass marks, which are applied when read. The exception is the
+learner standings (services/learning/standings.py): each write above refreshes the learner's,
+and memberships, renames and content changes refresh theirs through session hooks. `rebuild`
+recomputes
 every row from the attempts (`flask summaries rebuild`; the migration that creates the tables;
 bulk loads such as bench/seed.py) and `recompute`/`stored` let tests check summary == recompute.
 
@@ -25,7 +28,9 @@ from functools import wraps
 from typing import Any, Final
 
 from sqlalchemy import BigInteger, and_, case, cast, delete, func, insert, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.terms import Band
@@ -42,24 +47,17 @@ from quizapp.models import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.models.summaries import BAND_CODES, RECENT_CASES
+from quizapp.services.learning import standings
 
 #: Sums of fractional values are kept in billionths, as exact integers.
 NANO: Final = 1_000_000_000
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
-#: One letter per band in LearnerCases.recent.
-BAND_CODES: Final = {
-    "under_treated": "u",
-    "conservative": "c",
-    "natural": "n",
-    "overdone": "d",
-    "overfilled": "f",
-    "unsafe": "x",
-}
-RECENT_CASES: Final = 10  # how many of a learner's latest case studies the report looks at
 GOOD_BANDS: Final = ("conservative", "natural")
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 UNSAFE_VERDICTS: Final = ("unsafe", "wrong_product")
@@ -97,7 +95,7 @@ def _adding(*names: str) -> Callable[[Any, Any], dict[str, Any]]:
     return lambda c, x: {name: c[name] + x[name] for name in names}
 
 
-_DEFERRED: Final = "summaries_deferred"
+_DEFERRED: Final = standings.DEFERRED
 
 
 @contextmanager
@@ -119,6 +117,19 @@ def _unless_deferred(write: Callable[..., None]) -> Callable[..., None]:
             write(*args, **kwargs)
 
     return guarded
+
+
+def _with_the_standing(write: Callable[..., None]) -> Callable[..., None]:
+    """The learner's membership locked before their summaries change, their standing (what the
+    report orders and flags by) refreshed after, in the same transaction."""
+
+    @wraps(write)
+    def refreshing(attempt: Any, *args: Any, **kwargs: Any) -> None:
+        standings.learner_wrote(attempt.academy_id, attempt.user_id)
+        write(attempt, *args, **kwargs)
+        standings.learner_written(attempt.academy_id, attempt.user_id)
+
+    return refreshing
 
 
 def _upsert(
@@ -146,6 +157,7 @@ def _upsert(
 
 
 @_unless_deferred
+@_with_the_standing
 def quiz_started(attempt: QuizAttempt) -> None:
     """A quiz attempt was started: the learner has begun the module (the report's funnel)."""
     _upsert(
@@ -165,6 +177,7 @@ def quiz_started(attempt: QuizAttempt) -> None:
 
 
 @_unless_deferred
+@_with_the_standing
 def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> None:
     """A quiz attempt was submitted with these question results."""
     _upsert(
@@ -217,6 +230,7 @@ def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> N
 
 
 @_unless_deferred
+@_with_the_standing
 def case_touched(attempt: CaseAttempt) -> None:
     """A case attempt was started or moved on: the learner's last activity at the case."""
     _upsert(
@@ -255,6 +269,7 @@ def _band_counts(band: str | None) -> dict[str, int]:
 
 
 @_unless_deferred
+@_with_the_standing
 def case_submitted(
     attempt: CaseAttempt, zones: Iterable[CaseZoneResult], flags: Iterable[CaseFlagResult]
 ) -> None:
@@ -598,6 +613,14 @@ def _flag_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
     return {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
 
 
+def _standing_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """From the module and case summaries (rebuilt before it), the memberships and the content."""
+    return {
+        (academy, user): (name, _utc(idle_since), int(failing), int(bad))
+        for academy, user, name, idle_since, failing, bad in standings.compute(executor, academy_id)
+    }
+
+
 #: Each summary table, its value columns (after the primary key) and how to recompute it.
 _TABLES: Final = (
     (
@@ -632,6 +655,7 @@ _TABLES: Final = (
         _zone_rows,
     ),
     (CaseFlagSummary, ("present", "missed"), _flag_rows),
+    (LearnerStanding, standings.COLUMNS, _standing_rows),  # after the summaries it reads
 )
 
 
@@ -667,7 +691,7 @@ def stored(academy_id: int | None = None, executor: Any = None) -> Figures:
         rows = executor.execute(select(*columns).where(*_scope(model, academy_id, executor)))
         out[model] = {
             tuple(r[: len(keys)]): tuple(
-                _utc(v) if name == "last_at" else v
+                _utc(v) if name in ("last_at", "idle_since") else v
                 for name, v in zip(values, r[len(keys) :], strict=True)
             )
             for r in rows
@@ -677,10 +701,15 @@ def stored(academy_id: int | None = None, executor: Any = None) -> Figures:
 
 def rebuild(academy_id: int | None = None, executor: Any = None) -> dict[str, int]:
     """Replace the summary rows (of one academy, when given) by a recompute from the attempts;
-    rows written per table. Flushes, never commits."""
+    rows written per table. Flushes, never commits. A migration of an earlier revision rebuilds
+    the tables its schema has (later ones are filled by the migrations that create them)."""
     executor = executor or db.session
+    connection = executor if isinstance(executor, Connection) else executor.connection()
+    existing = set(sa_inspect(connection).get_table_names())
     written: dict[str, int] = {}
     for model, values, compute in _TABLES:
+        if model.__tablename__ not in existing:
+            continue
         rows = compute(executor, academy_id)
         executor.execute(delete(model).where(*_scope(model, academy_id, executor)))
         keys = _keys(model)

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import LearnerModuleSummary
 from quizapp.services.academy.reports.scope import Scope, learner_ids
 from quizapp.services.learning.catalogue import published_modules
+from quizapp.services.learning.standings import passed_expression
 
 
 @dataclass(frozen=True)
@@ -39,25 +40,6 @@ def count_learners(scope: Scope) -> int:
     return int(
         db.session.scalar(select(func.count()).select_from(learner_ids(scope).subquery())) or 0
     )
-
-
-def passed_expression(modules: Sequence[Any]) -> ColumnElement[bool]:
-    """Whether a learner_module_summaries row is a pass, decided in SQL from the best or last
-    score and each module's newest published pass mark and grading (so a new version applies
-    at once). NULL (no submitted attempt) counts as not passed."""
-    s = LearnerModuleSummary
-    if not modules:
-        return false()
-    by_last = [m.id for m in modules if m.summary.get("grading") == "last"]
-    graded = (
-        sql_case((s.module_id.in_(by_last), s.last_score), else_=s.best_score)
-        if by_last
-        else s.best_score
-    )
-    pass_mark = sql_case(
-        {m.id: float(m.summary.get("pass_mark", 100)) for m in modules}, value=s.module_id
-    )
-    return graded >= pass_mark
 
 
 def funnel(

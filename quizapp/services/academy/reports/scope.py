@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from quizapp.models import Cohort, CohortMember, Membership, Role
-from quizapp.services.learning import summaries
+from quizapp.services.learning import standings, summaries
 from quizapp.services.people.privacy import deleted_user_ids
 
 #: Position of each band on the conservative-to-overfilled axis; unsafe is off the axis.
@@ -28,9 +28,9 @@ GOOD_BANDS = ("conservative", "natural")
 
 #: At-risk rules (docs/certificates.md lists them for admins).
 DEFAULT_INACTIVE_DAYS = 14
-FAILING_REPEATEDLY = 2  # failed attempts at a module not passed yet
+FAILING_REPEATEDLY = standings.FAILING_REPEATEDLY  # failed attempts at a module not passed yet
 RECENT_CASES = summaries.RECENT_CASES  # how many of a learner's latest cases are looked at ...
-REPEATED_BAD_PLANS = 2  # ... for this many unsafe or overfilled plans
+REPEATED_BAD_PLANS = standings.REPEATED_BAD_PLANS  # ... for this many unsafe or overfilled plans
 EXPIRY_WINDOWS = (30, 60, 90)
 
 

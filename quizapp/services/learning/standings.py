@@ -1,0 +1,291 @@
+"""Learner standings (models.LearnerStanding): for each member of an academy, the sort name and
+what the report's at-risk rules compare, refreshed in the transaction of every write that changes
+them, so that the academy report's pages and counts are range reads in name order instead of a
+GROUP BY over every learner's module summaries (issue 21, B3).
+
+A standing derives from rows that are themselves kept with each write, and is refreshed by:
+- the learner's module summaries over the academy's published modules, each judged by its current
+  pass mark and grading (failed tries, last activity): a quiz started or submitted
+  (summaries.quiz_started / quiz_submitted);
+- their LearnerCases row (last activity, latest bands): a case started, moved on or submitted;
+- the membership's join date: a membership added or changed (session hook below);
+- the display name: a rename, anonymisation included (session hook);
+- which modules are published, their pass marks and grading: any content change (session hook,
+  once before the transaction commits).
+Who counts (role, active membership, deleted account) and the clock are read with the standings,
+never stored in them.
+
+Each refresh is one INSERT .. SELECT .. ON CONFLICT DO UPDATE computed from the rows above. A
+writer first locks the learner's membership row (PostgreSQL; SQLite runs one writer at a time), so
+two submissions of one learner at once refresh one after the other, the second seeing the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, false, func, inspect, literal, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from quizapp.extensions import db
+from quizapp.models import (
+    LearnerCases,
+    LearnerModuleSummary,
+    LearnerStanding,
+    Membership,
+    ModuleRecord,
+    ModuleVersion,
+    User,
+)
+from quizapp.models.base import UTCDateTime
+from quizapp.models.content import CONTENT_CHANGED
+from quizapp.models.summaries import BAND_CODES
+from quizapp.services.learning.catalogue import _latest_published, published_modules
+
+#: session.info key set by summaries.deferred(): bulk writers rebuild everything at the end.
+DEFERRED: Final = "summaries_deferred"
+#: At-risk rules (docs/certificates.md lists them for admins).
+FAILING_REPEATEDLY: Final = 2  # failed attempts at a module not passed yet
+REPEATED_BAD_PLANS: Final = 2  # unsafe or overfilled plans among the latest RECENT_CASES
+COLUMNS: Final = ("sort_name", "idle_since", "failing", "recent_bad")
+
+
+@dataclass(frozen=True)
+class ModuleRule:
+    """A published module as the pass decision needs it (catalogue.Listed has the same two)."""
+
+    id: int
+    summary: dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------------
+# The expressions the report and the standings share
+# --------------------------------------------------------------------------------------------
+
+
+def passed_expression(modules: Sequence[Any]) -> ColumnElement[bool]:
+    """Whether a learner_module_summaries row is a pass, decided in SQL from the best or last
+    score and each module's newest published pass mark and grading (so a new version applies
+    at once). NULL (no submitted attempt) counts as not passed."""
+    s = LearnerModuleSummary
+    if not modules:
+        return false()
+    by_last = [m.id for m in modules if m.summary.get("grading") == "last"]
+    graded = (
+        sql_case((s.module_id.in_(by_last), s.last_score), else_=s.best_score)
+        if by_last
+        else s.best_score
+    )
+    pass_mark = sql_case(
+        {m.id: float(m.summary.get("pass_mark", 100)) for m in modules}, value=s.module_id
+    )
+    return graded >= pass_mark
+
+
+def later_of(first: Any, second: Any) -> ColumnElement[Any]:
+    """The later of two nullable times, in SQL (NULL when both are)."""
+    return sql_case(
+        (first.is_(None), second),
+        (second.is_(None), first),
+        (first >= second, first),
+        else_=second,
+    )
+
+
+def recent_bad_count(recent: Any) -> ColumnElement[int]:
+    """Unsafe or overfilled plans among a LearnerCases.recent string (0 without one)."""
+    good_only = func.replace(
+        func.replace(recent, BAND_CODES["unsafe"], ""), BAND_CODES["overfilled"], ""
+    )
+    return func.coalesce(func.length(recent) - func.length(good_only), 0)
+
+
+def module_totals(academy_id: int, modules: Sequence[Any], only: Iterable[int] | None = None):
+    """Per learner, over the published modules: the latest activity, modules passed, and the
+    most failed attempts at one module not passed yet (a GROUP BY over their summaries)."""
+    s = LearnerModuleSummary
+    passed = passed_expression(modules)
+    where = [s.academy_id == academy_id, s.module_id.in_([m.id for m in modules])]
+    if only is not None:
+        where.append(s.user_id.in_(list(only)))
+    return (
+        select(
+            s.user_id,
+            func.max(s.last_at).label("last_at"),
+            func.coalesce(func.sum(sql_case((passed, 1), else_=0)), 0).label("passed"),
+            func.coalesce(func.max(sql_case((passed, 0), else_=s.failed)), 0).label("failing"),
+        )
+        .where(*where)
+        .group_by(s.user_id)
+        .subquery("module_totals")
+    )
+
+
+def at_risk_condition(now: datetime, inactive_days: int) -> ColumnElement[bool]:
+    """The at-risk rules on a standing: idle for `inactive_days` (compared with the stored time,
+    so the clock is never stored), or failing or planning badly repeatedly. Deleted accounts are
+    left out by the caller."""
+    st = LearnerStanding
+    cutoff = literal(now - timedelta(days=inactive_days), UTCDateTime())
+    return (
+        (st.idle_since <= cutoff)
+        | (st.failing >= FAILING_REPEATEDLY)
+        | (st.recent_bad >= REPEATED_BAD_PLANS)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Computing and refreshing
+# --------------------------------------------------------------------------------------------
+
+
+def published_rules(executor: Any, academy_id: int) -> list[ModuleRule]:
+    """The academy's published modules (the bank's and its own) with their newest published
+    version's summary, read through `executor` (a migration's connection sees its own rows)."""
+    latest = _latest_published(ModuleVersion, ModuleVersion.module_id)
+    rows = executor.execute(
+        select(ModuleRecord.id, ModuleVersion.summary)
+        .join(latest, latest.c.record_id == ModuleRecord.id)
+        .join(
+            ModuleVersion,
+            (ModuleVersion.module_id == ModuleRecord.id)
+            & (ModuleVersion.number == latest.c.number),
+        )
+        .where((ModuleRecord.academy_id.is_(None)) | (ModuleRecord.academy_id == academy_id))
+    ).all()
+    return [ModuleRule(module_id, summary or {}) for module_id, summary in rows]
+
+
+def _standing_select(academy_id: int, modules: Sequence[Any], only: Iterable[int] | None):
+    """Every member of the academy (those of `only`, when given) as their standing row."""
+    m = Membership
+    totals = module_totals(academy_id, modules, only)
+    c = LearnerCases
+    where = [m.academy_id == academy_id]
+    if only is not None:
+        where.append(m.user_id.in_(list(only)))
+    return (
+        select(
+            m.academy_id,
+            m.user_id,
+            User.display_name,
+            func.coalesce(later_of(totals.c.last_at, c.last_at), m.created_at),
+            func.coalesce(totals.c.failing, 0),
+            recent_bad_count(c.recent),
+        )
+        .select_from(m)
+        .join(User, User.id == m.user_id)
+        .outerjoin(totals, totals.c.user_id == m.user_id)
+        .outerjoin(c, (c.academy_id == m.academy_id) & (c.user_id == m.user_id))
+        .where(*where)
+    )
+
+
+def _academies(executor: Any) -> list[int]:
+    return list(executor.scalars(select(Membership.academy_id).distinct()))
+
+
+def compute(executor: Any, academy_id: int | None) -> list[tuple[Any, ...]]:
+    """Every standing (of one academy, when given) as the module and case summaries and the
+    memberships make it now, as rows of (academy, user, *COLUMNS) (summaries.recompute and
+    rebuild, which rebuild those summaries first)."""
+    rows = []
+    for academy in [academy_id] if academy_id is not None else _academies(executor):
+        statement = _standing_select(academy, published_rules(executor, academy), None)
+        rows.extend(tuple(row) for row in executor.execute(statement))
+    return rows
+
+
+def refresh(
+    executor: Any,
+    academy_id: int,
+    only: Iterable[int] | None = None,
+    modules: Sequence[Any] | None = None,
+) -> None:
+    """Write the standings of the academy's members (those of `only`) from their summaries, in
+    the caller's transaction: one INSERT .. SELECT .. ON CONFLICT DO UPDATE."""
+    if modules is None:
+        modules = published_rules(executor, academy_id)
+    st = LearnerStanding.__table__
+    keys = ["academy_id", "user_id"]
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor  # or a connection
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(st).from_select(
+        [*keys, *COLUMNS], _standing_select(academy_id, modules, only)
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in COLUMNS}
+    )
+    executor.execute(statement)
+
+
+def refresh_all(executor: Any) -> None:
+    """Every academy's standings from the summaries (a content change; the migration)."""
+    for academy_id in _academies(executor):
+        refresh(executor, academy_id)
+
+
+def learner_wrote(academy_id: int, user_id: int) -> None:
+    """Lock the learner's membership before their summaries change (PostgreSQL: a second writer
+    of the same learner waits, then sees the first's rows; SQLite's writers are serial)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(Membership.id)
+            .where(Membership.academy_id == academy_id, Membership.user_id == user_id)
+            .with_for_update(key_share=True)
+        )
+
+
+def learner_written(academy_id: int, user_id: int) -> None:
+    """The learner's summaries changed in this transaction: refresh their standing."""
+    refresh(db.session, academy_id, [user_id], published_modules(academy_id))
+
+
+# --------------------------------------------------------------------------------------------
+# Session hooks: memberships, names and content written through the ORM
+# --------------------------------------------------------------------------------------------
+
+
+def _after_flush(session: Session, _context) -> None:
+    if session.info.get(DEFERRED):
+        return
+    # A membership added or changed (its join date is the idle time of a learner who never
+    # started anything); cheap, and memberships change rarely.
+    joined = {
+        (o.academy_id, o.user_id)
+        for o in (*session.new, *session.dirty)
+        if isinstance(o, Membership) and (o in session.new or session.is_modified(o))
+    }
+    renamed = {
+        o.id
+        for o in session.dirty
+        if isinstance(o, User) and inspect(o).attrs.display_name.history.has_changes()
+    }
+    if not joined and not renamed:
+        return
+    connection = session.connection()
+    for user_id in renamed:
+        for academy_id in connection.scalars(
+            select(Membership.academy_id).where(Membership.user_id == user_id)
+        ):
+            joined.add((academy_id, user_id))
+    for academy_id, user_id in sorted(joined):
+        refresh(connection, academy_id, [user_id])
+
+
+def _before_commit(session: Session) -> None:
+    """New content may publish or retire modules or change pass marks: every standing is
+    refreshed once, after the transaction's last flush."""
+    if not session.info.get(CONTENT_CHANGED) or session.info.get(DEFERRED):
+        return
+    session.flush()
+    refresh_all(session.connection())
+
+
+db.event.listen(Session, "after_flush", _after_flush)
+db.event.listen(Session, "before_commit", _before_commit)
