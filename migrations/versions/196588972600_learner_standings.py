@@ -1,5 +1,5 @@
-"""learner standings: per member of an academy, the sort name and what the report's at-risk
-rules compare, kept with every write (issue 21, B3; models/summaries.py, services/learning/
+"""learner standings: per member of an academy, whether the report counts them, the sort name
+and what the report's at-risk rules compare, kept with every write (issue 21, B3; models/summaries.py, services/learning/
 standings.py), with the name-order index the report's pages read. Filled from the summaries.
 
 Revision ID: 196588972600
@@ -23,6 +23,8 @@ def upgrade():
     op.create_table('learner_standings',
     sa.Column('academy_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('sort_name', sa.String(length=120), nullable=False),
     sa.Column('idle_since', sa.DateTime(timezone=True), nullable=False),
     sa.Column('failing', sa.Integer(), nullable=False),
@@ -32,12 +34,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('academy_id', 'user_id', name=op.f('pk_learner_standings'))
     )
     with op.batch_alter_table('learner_standings', schema=None) as batch_op:
-        batch_op.create_index('ix_learner_standings_order', ['academy_id', 'sort_name', 'user_id', 'idle_since', 'failing', 'recent_bad'], unique=False)
+        batch_op.create_index('ix_learner_standings_order', ['academy_id', 'counted', 'sort_name', 'user_id', 'deleted', 'idle_since', 'failing', 'recent_bad'], unique=False)
 
     # ### end Alembic commands ###
     from quizapp.services.learning import standings
 
     standings.refresh_all(op.get_bind())
+    op.execute('ANALYZE learner_standings')  # planner statistics for the report's semi-joins
 
 
 def downgrade():

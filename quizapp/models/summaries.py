@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.extensions import db
@@ -96,20 +96,22 @@ class LearnerCases(db.Model):
 
 
 class LearnerStanding(db.Model):
-    """One member of one academy as the report orders and flags them: the sort name and what the
-    at-risk rules compare (services/learning/standings.py, refreshed in the transaction of every
-    write that changes them). Who counts (role, active, deleted) is read live with it; so is the
-    clock: `idle_since` is compared with "now minus N days" in SQL, never stored as a flag."""
+    """One member of one academy as the report counts, orders and flags them: whether the academy
+    report counts them, the sort name and what the at-risk rules compare
+    (services/learning/standings.py, refreshed in the transaction of every write that changes
+    them). The clock is not stored: `idle_since` is compared with "now minus N days" in SQL."""
 
     __tablename__ = "learner_standings"
     __table_args__ = (
-        # Page 1 of the learners and of the at-risk list: a range read in name order that
-        # also holds what the at-risk filter reads (an index-only scan).
+        # The report's counts and pages: a range read of the counted learners in name order
+        # that also holds what the at-risk filter reads (an index-only scan).
         Index(
             "ix_learner_standings_order",
             "academy_id",
+            "counted",
             "sort_name",
             "user_id",
+            "deleted",
             "idle_since",
             "failing",
             "recent_bad",
@@ -120,6 +122,10 @@ class LearnerStanding(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    # A trainee with an active membership, or whose account was deleted (their anonymised
+    # history stays in the figures): reports.scope.learner_ids for the whole academy.
+    counted: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean)  # an anonymised account: never at risk
     sort_name: Mapped[str] = mapped_column(String(120))  # the user's display name
     # Last activity at a published module or a case, else the day they joined.
     idle_since: Mapped[datetime] = mapped_column(UTCDateTime())

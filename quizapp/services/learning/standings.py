@@ -9,11 +9,12 @@ A standing derives from rows that are themselves kept with each write, and is re
   (summaries.quiz_started / quiz_submitted);
 - their LearnerCases row (last activity, latest bands): a case started, moved on or submitted;
 - the membership's join date: a membership added or changed (session hook below);
-- the display name: a rename, anonymisation included (session hook);
+- the membership's role and active flag: a membership added or changed, through the ORM or
+  an UPDATE statement (models.base.move_row) (session hooks);
+- the user's name, email and active flag: a rename or an account deleted (session hook);
 - which modules are published, their pass marks and grading: any content change (session hook,
   once before the transaction commits).
-Who counts (role, active membership, deleted account) and the clock are read with the standings,
-never stored in them.
+The clock is never stored: idle times are compared with "now minus N days" when read.
 
 Each refresh is one INSERT .. SELECT .. ON CONFLICT DO UPDATE computed from the rows above. A
 writer first locks the learner's membership row (PostgreSQL; SQLite runs one writer at a time), so
@@ -30,7 +31,7 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, false, func, inspect, literal, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from quizapp.extensions import db
 from quizapp.models import (
@@ -40,19 +41,22 @@ from quizapp.models import (
     Membership,
     ModuleRecord,
     ModuleVersion,
+    Role,
     User,
 )
 from quizapp.models.base import UTCDateTime
 from quizapp.models.content import CONTENT_CHANGED
+from quizapp.models.people import DELETED_DOMAIN
 from quizapp.models.summaries import BAND_CODES
 from quizapp.services.learning.catalogue import _latest_published, published_modules
+from quizapp.services.people.privacy import deleted_user_ids
 
 #: session.info key set by summaries.deferred(): bulk writers rebuild everything at the end.
 DEFERRED: Final = "summaries_deferred"
 #: At-risk rules (docs/certificates.md lists them for admins).
 FAILING_REPEATEDLY: Final = 2  # failed attempts at a module not passed yet
 REPEATED_BAD_PLANS: Final = 2  # unsafe or overfilled plans among the latest RECENT_CASES
-COLUMNS: Final = ("sort_name", "idle_since", "failing", "recent_bad")
+COLUMNS: Final = ("counted", "deleted", "sort_name", "idle_since", "failing", "recent_bad")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,12 @@ def passed_expression(modules: Sequence[Any]) -> ColumnElement[bool]:
         {m.id: float(m.summary.get("pass_mark", 100)) for m in modules}, value=s.module_id
     )
     return graded >= pass_mark
+
+
+def counted_membership() -> ColumnElement[bool]:
+    """Members a report counts: active ones, and those who deleted their account (their
+    anonymised history stays in the academy's figures, services/people/privacy.py)."""
+    return Membership.active.is_(True) | Membership.user_id.in_(deleted_user_ids())
 
 
 def later_of(first: Any, second: Any) -> ColumnElement[Any]:
@@ -173,6 +183,8 @@ def _standing_select(academy_id: int, modules: Sequence[Any], only: Iterable[int
         select(
             m.academy_id,
             m.user_id,
+            (m.role == Role.TRAINEE) & counted_membership(),
+            User.email.like(f"deleted-%@{DELETED_DOMAIN}"),
             User.display_name,
             func.coalesce(later_of(totals.c.last_at, c.last_at), m.created_at),
             func.coalesce(totals.c.failing, 0),
@@ -251,6 +263,9 @@ def learner_written(academy_id: int, user_id: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+_USER_FIELDS: Final = ("display_name", "email", "active")
+
+
 def _after_flush(session: Session, _context) -> None:
     if session.info.get(DEFERRED):
         return
@@ -261,10 +276,11 @@ def _after_flush(session: Session, _context) -> None:
         for o in (*session.new, *session.dirty)
         if isinstance(o, Membership) and (o in session.new or session.is_modified(o))
     }
-    renamed = {
+    renamed = {  # renamed, deleted (anonymised) or reactivated
         o.id
         for o in session.dirty
-        if isinstance(o, User) and inspect(o).attrs.display_name.history.has_changes()
+        if isinstance(o, User)
+        and any(inspect(o).attrs[name].history.has_changes() for name in _USER_FIELDS)
     }
     if not joined and not renamed:
         return
@@ -278,6 +294,29 @@ def _after_flush(session: Session, _context) -> None:
         refresh(connection, academy_id, [user_id])
 
 
+def _bulk_update(state: ORMExecuteState) -> Any:
+    """An UPDATE statement on memberships or users (models.base.move_row: activation, roles)
+    bypasses the flush: refresh the standings of the rows it matches, read before it runs."""
+    if not state.is_update or state.session.info.get(DEFERRED):
+        return None
+    target = state.bind_mapper.class_ if state.bind_mapper is not None else None
+    if target is not Membership and target is not User:
+        return None
+    where = state.statement.whereclause
+    matched = select(Membership.academy_id, Membership.user_id)
+    if target is Membership:
+        matched = matched.where(where) if where is not None else matched
+    else:
+        users = select(User.id) if where is None else select(User.id).where(where)
+        matched = matched.where(Membership.user_id.in_(users))
+    connection = state.session.connection()
+    pairs = sorted(map(tuple, connection.execute(matched)))
+    result = state.invoke_statement()
+    for academy_id, user_id in pairs:
+        refresh(connection, academy_id, [user_id])
+    return result
+
+
 def _before_commit(session: Session) -> None:
     """New content may publish or retire modules or change pass marks: every standing is
     refreshed once, after the transaction's last flush."""
@@ -289,3 +328,4 @@ def _before_commit(session: Session) -> None:
 
 db.event.listen(Session, "after_flush", _after_flush)
 db.event.listen(Session, "before_commit", _before_commit)
+db.event.listen(Session, "do_orm_execute", _bulk_update)

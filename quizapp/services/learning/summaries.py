@@ -616,8 +616,10 @@ def _flag_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
 def _standing_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """From the module and case summaries (rebuilt before it), the memberships and the content."""
     return {
-        (academy, user): (name, _utc(idle_since), int(failing), int(bad))
-        for academy, user, name, idle_since, failing, bad in standings.compute(executor, academy_id)
+        (academy, user): (bool(counted), bool(deleted), name, _utc(idle), int(failing), int(bad))
+        for academy, user, counted, deleted, name, idle, failing, bad in standings.compute(
+            executor, academy_id
+        )
     }
 
 

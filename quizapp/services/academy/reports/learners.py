@@ -19,7 +19,6 @@ from sqlalchemy import case as sql_case
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import Certificate, LearnerCases, LearnerStanding, Membership, User
-from quizapp.models.people import DELETED_DOMAIN
 from quizapp.services.academy.reports.scope import (
     BAND_ORDER,
     BAND_POSITION,
@@ -168,13 +167,14 @@ def _learner_select(
 
 def _standings_in(scope: Scope) -> list[Any]:
     st = LearnerStanding
+    if scope.cohort_id is None:
+        return [st.academy_id == scope.academy_id, st.counted.is_(True)]
     return [st.academy_id == scope.academy_id, st.user_id.in_(learner_ids(scope))]
 
 
 def _at_risk(now: datetime, inactive_days: int) -> Any:
     """The at-risk rules on a standing, deleted accounts left out (they need no follow-up)."""
-    deleted = select(User.id).where(User.email.like(f"deleted-%@{DELETED_DOMAIN}"))
-    return LearnerStanding.user_id.not_in(deleted) & at_risk_condition(now, inactive_days)
+    return LearnerStanding.deleted.is_(False) & at_risk_condition(now, inactive_days)
 
 
 def counts(
