@@ -51,6 +51,7 @@ from quizapp.models.summaries import (
     LearnerModuleSummary,
     LearnerStanding,
     LearnerTendency,
+    ModuleFunnel,
 )
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "LearnerCaseSummary",
     "LearnerModuleSummary",
     "LearnerStanding",
+    "ModuleFunnel",
     "LearnerCases",
     "LearnerTendency",
 ]

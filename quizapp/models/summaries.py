@@ -133,6 +133,22 @@ class LearnerStanding(db.Model):
     recent_bad: Mapped[int] = mapped_column(Integer, default=0)  # unsafe/overfilled, last cases
 
 
+class ModuleFunnel(db.Model):
+    """Per academy and published module, over the learners the academy report counts
+    (LearnerStanding.counted): how many started, submitted and passed it (by its current pass
+    mark and grading) and the sum of their best scores in billionths. The report's funnel for
+    the whole academy (services/learning/standings.py keeps it with each write)."""
+
+    __tablename__ = "module_funnels"
+
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    best_nano: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class LearnerTendency(db.Model):
     """The sums behind a trainee's treatment tendency over all their submitted case attempts."""
 
@@ -213,6 +229,7 @@ SUMMARY_MODELS = (
     LearnerCaseSummary,
     LearnerCases,
     LearnerStanding,
+    ModuleFunnel,
     LearnerTendency,
     AnswerSummary,
     CaseBandSummary,

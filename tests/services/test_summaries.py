@@ -19,6 +19,7 @@ from quizapp.models import (
     LearnerStanding,
     LearnerTendency,
     Membership,
+    ModuleFunnel,
     QuizAttempt,
     Role,
 )
@@ -200,10 +201,14 @@ def test_deletion_deactivation_and_a_new_version_keep_them_equal(tmp_path, facto
     kit.import_bank(tmp_path, grading="last")
     after_version = _equal()
     assert ana_passed() == 0
-    # Only the standings follow the pass decision: ana now fails basics once without a pass.
+    # Only the standings and the funnel follow the pass decision: ana now fails basics once
+    # without a pass, and basics has one pass fewer.
     assert _standing(after_version, academy.id, ana.id)["failing"] == 1
+    basics = (academy.id, kit.module("basics").id)
+    assert before[ModuleFunnel][basics][:3] == (3, 3, 2)  # started, submitted, passed
+    assert after_version[ModuleFunnel][basics] == (3, 3, 1, before[ModuleFunnel][basics][3])
     for model in after_version:
-        if model is not LearnerStanding:
+        if model not in (LearnerStanding, ModuleFunnel):
             assert after_version[model] == before[model]
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, false, func, inspect, literal, select
+from sqlalchemy import ColumnElement, delete, false, func, inspect, literal, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -39,6 +39,7 @@ from quizapp.models import (
     LearnerModuleSummary,
     LearnerStanding,
     Membership,
+    ModuleFunnel,
     ModuleRecord,
     ModuleVersion,
     Role,
@@ -213,49 +214,153 @@ def compute(executor: Any, academy_id: int | None) -> list[tuple[Any, ...]]:
     return rows
 
 
+Contributions = dict[int, tuple[int, int, int, int]]  # module: started, submitted, passed, nano
+
+
+def _contributions(academy_id: int, modules: Sequence[Any], only: Iterable[int] | None):
+    """Per published module, what the counted learners (those of `only`) add to the funnel,
+    in ModuleFunnel's columns: a GROUP BY over their module summaries and standings."""
+    from quizapp.services.learning.summaries import nano_sql  # it imports this module
+
+    s, st = LearnerModuleSummary, LearnerStanding
+    where = [
+        s.academy_id == academy_id,
+        s.module_id.in_([m.id for m in modules]),
+        st.counted.is_(True),
+    ]
+    if only is not None:
+        where.append(s.user_id.in_(list(only)))
+    return (
+        select(
+            s.academy_id,
+            s.module_id,
+            func.count(),
+            func.count(s.best_score),
+            func.coalesce(func.sum(sql_case((passed_expression(modules), 1), else_=0)), 0),
+            func.coalesce(func.sum(nano_sql(s.best_score)), 0),
+        )
+        .join(st, (st.academy_id == s.academy_id) & (st.user_id == s.user_id))
+        .where(*where)
+        .group_by(s.academy_id, s.module_id)
+    )
+
+
+def _read_contributions(executor: Any, academy_id: int, modules, only) -> Contributions:
+    return {
+        row[1]: tuple(int(v) for v in row[2:])
+        for row in executor.execute(_contributions(academy_id, modules, only))
+    }
+
+
+def funnel_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Every ModuleFunnel row (of one academy, when given) as the standings and module summaries
+    make it now (summaries.recompute and rebuild, after the standings)."""
+    out = {}
+    for academy in [academy_id] if academy_id is not None else _academies(executor):
+        for module_id, values in _read_contributions(
+            executor, academy, published_rules(executor, academy), None
+        ).items():
+            out[(academy, module_id)] = values
+    return out
+
+
+def _insert(executor: Any):
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor  # or a connection
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+
+
+def _add_to_funnel(
+    executor: Any, academy_id: int, before: Contributions, after: Contributions
+) -> None:
+    """Add after - before to the academy's funnel rows (in key order, as counters add)."""
+    names = ("started", "submitted", "passed", "best_nano")
+    rows = []
+    for module_id in sorted({*before, *after}):
+        old, new = before.get(module_id, (0, 0, 0, 0)), after.get(module_id, (0, 0, 0, 0))
+        if old != new:
+            delta = dict(zip(names, (n - o for o, n in zip(old, new, strict=True)), strict=True))
+            rows.append({"academy_id": academy_id, "module_id": module_id, **delta})
+    if not rows:
+        return
+    statement = _insert(executor)(ModuleFunnel).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["academy_id", "module_id"],
+        set_={n: ModuleFunnel.__table__.c[n] + statement.excluded[n] for n in names},
+    )
+    executor.execute(statement)
+
+
+def _lock_members(executor: Any, academy_id: int, only: Iterable[int]) -> None:
+    """PostgreSQL: lock the learners' memberships, so that their standing and funnel share are
+    read and written by one transaction at a time (SQLite's writers are serial anyway)."""
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
+    if bind.dialect.name == "postgresql":
+        executor.execute(
+            select(Membership.id)
+            .where(Membership.academy_id == academy_id, Membership.user_id.in_(list(only)))
+            .order_by(Membership.id)
+            .with_for_update(key_share=True)
+        )
+
+
 def refresh(
     executor: Any,
     academy_id: int,
     only: Iterable[int] | None = None,
     modules: Sequence[Any] | None = None,
+    before: Contributions | None = None,
 ) -> None:
     """Write the standings of the academy's members (those of `only`) from their summaries, in
-    the caller's transaction: one INSERT .. SELECT .. ON CONFLICT DO UPDATE."""
+    the caller's transaction (one INSERT .. SELECT .. ON CONFLICT DO UPDATE), and the funnel:
+    for `only`, their share before (`before`, else read now) and after is added as a
+    difference; for the whole academy it is recomputed."""
     if modules is None:
         modules = published_rules(executor, academy_id)
-    st = LearnerStanding.__table__
+    if only is not None:
+        only = sorted(set(only))
+        if before is None:
+            _lock_members(executor, academy_id, only)
+            before = _read_contributions(executor, academy_id, modules, only)
     keys = ["academy_id", "user_id"]
-    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor  # or a connection
-    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(st).from_select(
+    statement = _insert(executor)(LearnerStanding).from_select(
         [*keys, *COLUMNS], _standing_select(academy_id, modules, only)
     )
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={name: statement.excluded[name] for name in COLUMNS}
     )
     executor.execute(statement)
+    if only is not None:
+        after = _read_contributions(executor, academy_id, modules, only)
+        _add_to_funnel(executor, academy_id, before or {}, after)
+        return
+    executor.execute(delete(ModuleFunnel).where(ModuleFunnel.academy_id == academy_id))
+    executor.execute(
+        _insert(executor)(ModuleFunnel).from_select(
+            ["academy_id", "module_id", "started", "submitted", "passed", "best_nano"],
+            _contributions(academy_id, modules, None),
+        )
+    )
 
 
 def refresh_all(executor: Any) -> None:
-    """Every academy's standings from the summaries (a content change; the migration)."""
+    """Every academy's standings and funnel from the summaries (a content change; the
+    migration)."""
     for academy_id in _academies(executor):
         refresh(executor, academy_id)
 
 
-def learner_wrote(academy_id: int, user_id: int) -> None:
-    """Lock the learner's membership before their summaries change (PostgreSQL: a second writer
-    of the same learner waits, then sees the first's rows; SQLite's writers are serial)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(Membership.id)
-            .where(Membership.academy_id == academy_id, Membership.user_id == user_id)
-            .with_for_update(key_share=True)
-        )
+def learner_wrote(academy_id: int, user_id: int) -> Contributions:
+    """Before the learner's summaries change: lock their membership (PostgreSQL: a second writer
+    of the same learner waits, then sees the first's rows) and read their share of the
+    funnel."""
+    _lock_members(db.session, academy_id, [user_id])
+    return _read_contributions(db.session, academy_id, published_modules(academy_id), [user_id])
 
 
-def learner_written(academy_id: int, user_id: int) -> None:
-    """The learner's summaries changed in this transaction: refresh their standing."""
-    refresh(db.session, academy_id, [user_id], published_modules(academy_id))
+def learner_written(academy_id: int, user_id: int, before: Contributions) -> None:
+    """The learner's summaries changed in this transaction: refresh their standing and their
+    share of the funnel."""
+    refresh(db.session, academy_id, [user_id], published_modules(academy_id), before)
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,10 +425,11 @@ def _bulk_update(state: ORMExecuteState) -> Any:
 def _before_commit(session: Session) -> None:
     """New content may publish or retire modules or change pass marks: every standing is
     refreshed once, after the transaction's last flush."""
-    if not session.info.get(CONTENT_CHANGED) or session.info.get(DEFERRED):
+    if session.info.get(DEFERRED):
         return
-    session.flush()
-    refresh_all(session.connection())
+    session.flush()  # the content hook marks the session when the change is flushed
+    if session.info.get(CONTENT_CHANGED):
+        refresh_all(session.connection())
 
 
 db.event.listen(Session, "after_flush", _after_flush)

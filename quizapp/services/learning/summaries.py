@@ -49,6 +49,7 @@ from quizapp.models import (
     LearnerModuleSummary,
     LearnerStanding,
     LearnerTendency,
+    ModuleFunnel,
     QuestionResult,
     QuizAttempt,
 )
@@ -69,7 +70,7 @@ def nano(value: float) -> int:
     return int(scaled + 0.5) if scaled >= 0 else -int(-scaled + 0.5)
 
 
-def _nano_sql(column):
+def nano_sql(column):
     return cast(func.round(column * NANO), BigInteger)
 
 
@@ -125,9 +126,9 @@ def _with_the_standing(write: Callable[..., None]) -> Callable[..., None]:
 
     @wraps(write)
     def refreshing(attempt: Any, *args: Any, **kwargs: Any) -> None:
-        standings.learner_wrote(attempt.academy_id, attempt.user_id)
+        before = standings.learner_wrote(attempt.academy_id, attempt.user_id)
         write(attempt, *args, **kwargs)
-        standings.learner_written(attempt.academy_id, attempt.user_id)
+        standings.learner_written(attempt.academy_id, attempt.user_id, before)
 
     return refreshing
 
@@ -512,7 +513,7 @@ def _tendency_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...
             func.count(),
             _count_if(CaseZoneResult.deviation > 0),
             _count_if(CaseZoneResult.deviation < 0),
-            func.coalesce(func.sum(_nano_sql(CaseZoneResult.deviation)), 0),
+            func.coalesce(func.sum(nano_sql(CaseZoneResult.deviation)), 0),
         )
         .where(*(CaseZoneResult.user_id.in_(u) for u in users))
         .group_by(CaseZoneResult.user_id)
@@ -531,7 +532,7 @@ def _answer_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...],
             QuestionResult.question_id,
             QuestionResult.topic,
             func.count(),
-            func.coalesce(func.sum(_nano_sql(QuestionResult.score)), 0),
+            func.coalesce(func.sum(nano_sql(QuestionResult.score)), 0),
         )
         .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
         .where(*_where_academy(QuizAttempt.academy_id, academy_id))
@@ -557,7 +558,7 @@ def _band_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
             CaseAttempt.case_id,
             func.count(),
             *(_count_if(CaseAttempt.band == band) for band in BANDS),
-            func.coalesce(func.sum(_nano_sql(func.coalesce(CaseAttempt.score, 0.0))), 0),
+            func.coalesce(func.sum(nano_sql(func.coalesce(CaseAttempt.score, 0.0))), 0),
         )
         .where(
             CaseAttempt.status == AttemptStatus.SUBMITTED,
@@ -582,7 +583,7 @@ def _zone_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
             count_of("missed"),
             count_of("under"),
             count_of(*UNSAFE_VERDICTS),
-            func.coalesce(func.sum(_nano_sql(CaseZoneResult.deviation)), 0),
+            func.coalesce(func.sum(nano_sql(CaseZoneResult.deviation)), 0),
         )
         .join(CaseAttempt, CaseAttempt.id == CaseZoneResult.attempt_id)
         .where(
@@ -658,6 +659,7 @@ _TABLES: Final = (
     ),
     (CaseFlagSummary, ("present", "missed"), _flag_rows),
     (LearnerStanding, standings.COLUMNS, _standing_rows),  # after the summaries it reads
+    (ModuleFunnel, ("started", "submitted", "passed", "best_nano"), standings.funnel_rows),
 )
 
 
