@@ -151,12 +151,19 @@ def _learner_select(
         "failing": func.coalesce(m.c.failing, 0),
         "recent_bad": recent_bad_count(c.recent),
     }
-    where = [Membership.academy_id == scope.academy_id, User.id.in_(learner_ids(scope))]
+    where = [Membership.academy_id == scope.academy_id]
+    st = LearnerStanding
+    if scope.cohort_id is None:  # the academy's counted learners: a primary-key probe each
+        in_scope = (st.academy_id == scope.academy_id) & (st.user_id == User.id) & st.counted
+    else:
+        in_scope = (st.academy_id == scope.academy_id) & (st.user_id == User.id)
+        where.append(User.id.in_(learner_ids(scope)))
     if only is not None:
         where.append(User.id.in_(list(only)))
     return (
         select(*(named.get(col, col) if isinstance(col, str) else col for col in columns))
         .select_from(User)
+        .join(st, in_scope)
         .join(Membership, Membership.user_id == User.id)
         .outerjoin(m, m.c.user_id == User.id)
         .outerjoin(c, (c.user_id == User.id) & (c.academy_id == scope.academy_id))
@@ -237,10 +244,8 @@ def learners(
         Certificate.revoked_at.is_(None),
         (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now),
     )
-    cert_where = [
-        Certificate.academy_id == scope.academy_id,
-        Certificate.user_id.in_(learner_ids(scope)),
-    ]
+    # Joined to the learners in scope below: no scope filter needed here.
+    cert_where = [Certificate.academy_id == scope.academy_id]
     if only is not None:
         cert_where.append(Certificate.user_id.in_(only))
     certs = (
