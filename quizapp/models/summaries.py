@@ -15,11 +15,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, cast, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.extensions import db
 from quizapp.models.base import UTCDateTime
+
+#: Sums of fractional values are kept in billionths, as exact integers.
+NANO: Final = 1_000_000_000
+
+
+def nano_sql(column):
+    """`column` in billionths, rounded, as an integer (what the sums here add)."""
+    return cast(func.round(column * NANO), BigInteger)
+
 
 #: One letter per band in LearnerCases.recent.
 BAND_CODES: Final = {

@@ -48,7 +48,7 @@ from quizapp.models import (
 from quizapp.models.base import UTCDateTime
 from quizapp.models.content import CONTENT_CHANGED
 from quizapp.models.people import DELETED_DOMAIN
-from quizapp.models.summaries import BAND_CODES
+from quizapp.models.summaries import BAND_CODES, nano_sql
 from quizapp.services.learning.catalogue import _latest_published, published_modules
 from quizapp.services.people.privacy import deleted_user_ids
 
@@ -220,8 +220,6 @@ Contributions = dict[int, tuple[int, int, int, int]]  # module: started, submitt
 def _contributions(academy_id: int, modules: Sequence[Any], only: Iterable[int] | None):
     """Per published module, what the counted learners (those of `only`) add to the funnel,
     in ModuleFunnel's columns: a GROUP BY over their module summaries and standings."""
-    from quizapp.services.learning.summaries import nano_sql  # it imports this module
-
     s, st = LearnerModuleSummary, LearnerStanding
     where = [
         s.academy_id == academy_id,

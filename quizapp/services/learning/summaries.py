@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, and_, case, cast, delete, func, insert, or_, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -53,11 +53,9 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
-from quizapp.models.summaries import BAND_CODES, RECENT_CASES
+from quizapp.models.summaries import BAND_CODES, NANO, RECENT_CASES, nano_sql
 from quizapp.services.learning import standings
 
-#: Sums of fractional values are kept in billionths, as exact integers.
-NANO: Final = 1_000_000_000
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
 GOOD_BANDS: Final = ("conservative", "natural")
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
@@ -68,10 +66,6 @@ def nano(value: float) -> int:
     """`value` in billionths, rounded half away from zero (as SQL's round on SQLite)."""
     scaled = value * NANO
     return int(scaled + 0.5) if scaled >= 0 else -int(-scaled + 0.5)
-
-
-def nano_sql(column):
-    return cast(func.round(column * NANO), BigInteger)
 
 
 def _utc(value: Any) -> datetime | None:
