@@ -462,3 +462,156 @@ def test_a_wrong_product_is_judged_side_by_side_and_averaged():
     assert zone.amounts == (("left", 2.1), ("right", 1.5))
     assert state.filler_added == {"cheek": {"left": 2.1, "right": 1.5}}
     assert zone.reasons[1].text.startswith("Cheek and midface volume: left 2.1, right 1.5 against")
+
+
+# --- 6. the dose against the range, with what earlier visits left -----------------------------
+
+
+def _cheek(*past: HistoryItem, ceiling: float = 3.0):
+    """Cheek 0.6-1.0 mL a side; the case's ceiling 3 is above the catalogue's 2 mL cap."""
+    return make_case(zref("cheek", "ha_firm ha_medium", 0.6, 1.0, ceiling), history=past)
+
+
+def _before(amount: float, product: str = "ha_firm", side: Side = Side.BOTH) -> HistoryItem:
+    return HistoryItem("cheek", product, amount, side, months_ago=0)  # all of it still there
+
+
+def test_what_remains_counts_against_the_range_and_credit_counts_only_todays_filler():
+    state, zone = judge(_cheek(_before(0.5)), item("cheek", "ha_firm", 0.3), key=("cheek", FILLER))
+    # 0.5 left + 0.3 = 0.8 a side: within 0.6-1.0; credit 1.5 * 0.3 / 0.6 = 0.75 a side
+    assert zone.amounts == (("left", 0.3), ("right", 0.3))
+    assert (zone.verdict, zone.penalty) == (V.ON_TARGET, 0.0)
+    assert state.credit == {("cheek", FILLER): (pytest.approx(0.75), "ha_firm")}
+    assert state.overreach == 0.0
+    assert state.filler_added == {"cheek": {"left": 0.3, "right": 0.3}}
+    assert [r.text.split(":")[0] for r in zone.reasons] == [
+        "Cheek and midface volume",
+        "About 0.5 mL remain from earlier filler and count against the range, so this visit has "
+        "room for 0.1-0.5 mL per side; the plan adds 0.3 per side. HA persists far longer than "
+        "it looks.",
+    ]
+    assert zone.reasons[0].text.startswith("Cheek and midface volume: 0.8 per side against")
+
+
+def test_earlier_filler_past_the_catalogue_cap_makes_a_new_addition_overfilled():
+    state, zone = judge(_cheek(_before(1.5)), item("cheek", "ha_firm", 0.6), key=("cheek", FILLER))
+    # 1.5 + 0.6 = 2.1 a side: heavy against the case (40 * 1.1 / 1 = 44) and past the catalogue's
+    # 2 mL cap: overfilled, + 10 = 54. Overreach 1.5 * (2.1 - 1.5) / 1 = 0.9; credit 1.5.
+    assert (zone.verdict, zone.penalty) == (V.OVERFILLED, pytest.approx(54.0))
+    assert state.overreach == pytest.approx(0.9)
+    assert state.credit == {("cheek", FILLER): (1.5, "ha_firm")}
+    assert "is past the ceiling: overfilled." in zone.reasons[0].text
+    assert "room for 0-0 mL per side" in zone.reasons[1].text
+
+
+def test_the_catalogue_cap_needs_both_earlier_filler_and_an_addition():
+    # 2.1 a side added today with nothing before: heavy only (the case's ceiling is 3).
+    state, zone = judge(_cheek(), item("cheek", "ha_firm", 2.1), key=("cheek", FILLER))
+    assert (zone.verdict, zone.penalty) == (V.HEAVY, pytest.approx(44.0))
+    # overreach 1.5 * (2.1 - 1) / 1 = 1.65; credit capped at 1.5
+    assert state.overreach == pytest.approx(1.65) and len(zone.reasons) == 1
+    assert state.credit == {("cheek", FILLER): (1.5, "ha_firm")}
+    # 2.1 left before and nothing today on the right: a side left alone today costs nothing
+    # (what remains reaches the minimum); the left gets 0.1 today, 2.2 in all: 40 * 1.2 + 10.
+    state, zone = judge(
+        _cheek(_before(2.1)), item("cheek", "ha_firm", 0.1, "left"), key=("cheek", FILLER)
+    )
+    assert zone.verdict is V.OVERFILLED
+    assert zone.penalty == pytest.approx((40 * 1.2 + 10 + 0) / 2)  # (58 + 0) / 2 = 29
+    # left: 1.5 * (2.2 - 2.1) / 1 = 0.15; right: 1.5 * (2.1 - 2.1) = 0; averaged 0.075
+    assert state.overreach == pytest.approx(0.075)
+    # credit: left 1.5 * 0.1 / 0.6 = 0.25, right 0: averaged 0.125
+    assert state.credit == {("cheek", FILLER): (pytest.approx(0.125), "ha_firm")}
+
+
+def test_a_case_ceiling_already_passed_takes_no_second_10():
+    state, zone = judge(
+        _cheek(_before(1.5), ceiling=2.0), item("cheek", "ha_firm", 0.6), key=("cheek", FILLER)
+    )
+    # 2.1 past the case's own ceiling of 2: 40 * 1.1 + 10 = 54, not 64
+    assert (zone.verdict, zone.penalty) == (V.OVERFILLED, pytest.approx(54.0))
+
+
+@pytest.mark.parametrize(
+    ("left_before", "verdict", "points"),
+    [
+        (0.6, V.ON_TARGET, 0.0),  # what remains already reaches the minimum
+        (0.7, V.ON_TARGET, 0.0),
+        (0.5, V.CONSERVATIVE, 20 * 0.1 / 1.0 / 2),  # 2 on the right side, averaged: 1
+    ],
+)
+def test_a_side_left_alone_is_judged_by_what_remains(left_before, verdict, points):
+    state, zone = judge(
+        _cheek(_before(left_before)), item("cheek", "ha_firm", 0.1, "left"), key=("cheek", FILLER)
+    )
+    # left: before + 0.1 today is in range; right: nothing today, only what remains
+    assert zone.verdict is verdict and zone.penalty == pytest.approx(points)
+    assert zone.amounts == (("left", 0.1), ("right", 0.0))
+
+
+def test_an_unknown_product_before_is_counted_in_full_with_its_own_sentence():
+    _, zone = judge(
+        _cheek(_before(0.5, "unknown")), item("cheek", "ha_firm", 0.3), key=("cheek", FILLER)
+    )
+    assert zone.reasons[1].references == ("F18", "F30", "U9")
+    assert "unknown product" in zone.reasons[1].text and len(zone.reasons) == 2
+
+
+def test_no_filler_before_means_no_residual_sentence_and_the_range_credit():
+    state, zone = judge(cheek_case(), item("cheek", "ha_firm", 0.3), key=("cheek", FILLER))
+    # 0.3 a side against 0.6-1.0: conservative, 20 * 0.3 / 1.0 = 6; credit 1.5 * 0.5 = 0.75
+    assert (zone.verdict, zone.penalty) == (V.CONSERVATIVE, pytest.approx(6.0))
+    assert len(zone.reasons) == 1 and state.overreach == 0.0
+    assert state.credit == {("cheek", FILLER): (pytest.approx(0.75), "ha_firm")}
+
+
+def test_an_optional_zone_credits_against_its_max():
+    case = make_case(zref("lips", "ha_soft", 0, 1.0, 3))
+    state, zone = judge(case, item("lips", "ha_soft", 0.5), key=("lips", FILLER))
+    # min 0: credit 1.5 * 0.5 / 1.0 = 0.75
+    assert zone.verdict is V.ON_TARGET
+    assert state.credit == {("lips", FILLER): (pytest.approx(0.75), "ha_soft")}
+
+
+def test_overreach_is_what_passes_the_max_and_is_averaged_over_sides():
+    state, zone = judge(
+        cheek_case(), item("cheek", "ha_firm", 1.4, "left"), item("cheek", "ha_firm", 1.0, "right"),
+        key=("cheek", FILLER),
+    )  # fmt: skip
+    # left 1.4: heavy 40 * 0.4 = 16; right on target; averaged 8. Overreach 1.5 * 0.4 / 2 = 0.3
+    assert (zone.verdict, zone.penalty) == (V.HEAVY, pytest.approx(8.0))
+    assert state.overreach == pytest.approx(0.3)
+    assert zone.amounts == (("left", 1.4), ("right", 1.0))
+
+
+def test_amounts_are_reported_to_four_decimals_and_products_in_name_order():
+    _, zone = judge(
+        cheek_case(), item("cheek", "ha_medium", 0.33333), item("cheek", "ha_firm", 0.3),
+        key=("cheek", FILLER),
+    )  # fmt: skip
+    assert zone.products == ("ha_firm", "ha_medium")
+    assert zone.amounts == (("left", 0.6333), ("right", 0.6333))
+    _, zone = judge(cheek_case(), item("cheek", "ha_firm", 0.77777), key=("cheek", FILLER))
+    assert zone.amounts == (("left", 0.7778), ("right", 0.7778))
+
+
+def test_a_non_ona_toxin_is_converted_and_says_it_is_an_approximation():
+    state, zone = judge(glabella_case(), item("glabella", "abo", 50), key=("glabella", TOXIN))
+    # 50 Speywood U / 2.5 = 20 ona-eq: on target
+    assert (zone.amounts, zone.verdict, zone.penalty) == ((("total", 20.0),), V.ON_TARGET, 0.0)
+    assert zone.reasons[1] == Reason(
+        "abobotulinumtoxinA counted at 2.5 Speywood U per onabotulinumtoxinA unit, from the "
+        "labels' glabella doses: an approximation, units are not interchangeable.",
+        ("B1", *PRODUCTS["abo"].references, "B24", "B25"),
+    )
+    assert len(zone.reasons) == 2
+    assert state.credit == {("glabella", TOXIN): (1.5, "abo")}
+    assert state.filler_added == {}  # toxin is no volume
+    # ona itself, or two toxins together, carry no such sentence.
+    _, zone = judge(glabella_case(), item("glabella", "ona", 20), key=("glabella", TOXIN))
+    assert len(zone.reasons) == 1
+    _, zone = judge(
+        glabella_case(), item("glabella", "ona", 10), item("glabella", "abo", 25),
+        key=("glabella", TOXIN),
+    )  # fmt: skip
+    assert len(zone.reasons) == 1 and zone.verdict is V.ON_TARGET
