@@ -17,7 +17,6 @@ import pytest
 
 from quizapp.domain.case import FlagPresence, HistoryItem, ResolvedRange
 from quizapp.domain.face import PRODUCTS, ZONES, Family
-from quizapp.domain.plan import PlanItem
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import case_tables
 from quizapp.domain.scoring.results import Reason
@@ -42,7 +41,9 @@ V = Verdict
 
 
 def _range(lo: float, hi: float, ceiling: float, refs=("B1",)) -> ResolvedRange:
-    return ResolvedRange("glabella", TOXIN, ("ona",), lo, hi, ceiling, False, "case", None, refs, "")
+    return ResolvedRange(
+        "glabella", TOXIN, ("ona",), lo, hi, ceiling, False, "case", None, refs, ""
+    )
 
 
 def judge(case, *items, key, candidacy_fails=False, blocking=()):
@@ -175,7 +176,9 @@ def test_given_reads_per_side_each_side_or_the_total():
 
 
 def test_dose_reason_states_the_amount_the_range_and_the_verdict():
-    rng = ResolvedRange("lips", FILLER, ("ha_soft",), 0.5, 1.5, 3, False, "case", None, ("F10",), "")
+    rng = ResolvedRange(
+        "lips", FILLER, ("ha_soft",), 0.5, 1.5, 3, False, "case", None, ("F10",), ""
+    )
     reason = _dose_reason("Lips", ("total",), {"total": 2.0}, rng, "mL", V.HEAVY)
     assert reason == Reason(
         "Lips: 2 against 0.5-1.5 mL (ceiling 3) is above the range: more than the goal needs.",
@@ -223,7 +226,9 @@ def test_residual_reason_of_an_unknown_product_counts_all_of_it():
     )
     reason = _residual_reason(("total",), {"total": 1.5}, {"total": 0.2}, CHEEK_RANGE, "mL", True)
     assert "room for 0-0 mL; the plan adds 0.2." in reason.text
-    reason = _residual_reason(("left", "right"), {"left": 0.5}, {"left": 0.1}, CHEEK_RANGE, "mL", True)
+    reason = _residual_reason(
+        ("left", "right"), {"left": 0.5}, {"left": 0.1}, CHEEK_RANGE, "mL", True
+    )
     assert "About 0.5 mL remain" in reason.text
 
 
@@ -315,7 +320,9 @@ def test_a_blocking_flag_makes_the_zone_unsafe_for_30_with_the_rules_wording():
         everywhere, item("cheek", "ha_firm", 0.8), key=("cheek", FILLER),
         blocking=["infection_at_site"],
     )  # fmt: skip
-    assert zone.reasons[0].text == sentence("infection_at_site", "cheek and midface volume", flag.kind)
+    assert zone.reasons[0].text == sentence(
+        "infection_at_site", "cheek and midface volume", flag.kind
+    )
 
 
 # --- 2. missed; 3. filler where none is offered -----------------------------------------------
@@ -439,7 +446,9 @@ def test_a_wrong_product_with_enough_of_the_right_one_adds_only_what_overflows()
         (0.6, V.WRONG_PRODUCT, 0.0),
     ],
 )
-def test_a_suited_wrong_product_and_the_right_ones_shortfall_per_side(firm, verdict, extra_per_side):
+def test_a_suited_wrong_product_and_the_right_ones_shortfall_per_side(
+    firm, verdict, extra_per_side
+):
     items = [item("cheek", "caha", 0.1)]
     if firm:
         items.append(item("cheek", "ha_firm", firm))
@@ -615,3 +624,22 @@ def test_a_non_ona_toxin_is_converted_and_says_it_is_an_approximation():
         key=("glabella", TOXIN),
     )  # fmt: skip
     assert len(zone.reasons) == 1 and zone.verdict is V.ON_TARGET
+
+
+@pytest.mark.parametrize(
+    ("left_before", "points"),
+    [
+        (0.75, 20 * 0.75 / 1.5 / 2),  # the left side is filled: only the right is missed, 5
+        (0.8, 20 * 0.75 / 1.5 / 2),
+        (0.7, 20 * 0.75 / 1.5),  # below the minimum: both sides missed, 10
+    ],
+)
+def test_an_untreated_zone_is_missed_only_on_the_sides_earlier_filler_does_not_fill(
+    left_before, points
+):
+    case = make_case(
+        zref("jawline", "ha_firm", 0.75, 1.5, 4.5),
+        history=(HistoryItem("jawline", "ha_firm", left_before, Side.LEFT, months_ago=0),),
+    )
+    _, zone = judge(case, key=("jawline", FILLER))
+    assert zone.verdict is V.MISSED and zone.penalty == pytest.approx(points, abs=1e-12)
