@@ -9,13 +9,14 @@ daxi 2 per ona unit)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 from quizapp.domain.case import FlagPresence, HistoryItem, Preserve
 from quizapp.domain.face import Family
 from quizapp.domain.plan import PlanItem
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import case_tables, score_plan
-from quizapp.domain.scoring.results import RecentToxin
+from quizapp.domain.scoring.results import RangeView, RecentToxin
 from quizapp.domain.scoring.tables import (
     ZoneGroup,
     amounts_by_side,
@@ -194,19 +195,23 @@ def test_layered_under_lists_permanent_active_biostimulator_and_unknown_filler()
 def test_dissolvable_ha_is_what_remains_and_unknown_amounts_make_it_unknown():
     case = make_case(
         history=(
+            past("glabella", "ona", 20, 1, Side.MIDLINE),  # toxin: nothing to dissolve
             past("cheek", "ha_firm", 0.5, 3),  # 0.5 x 2 sides x 0.6 = 0.6
-            past("cheek", "ha_medium", 0.25, 0),  # 0.5
             past("cheek", "caha", 0.5, 1),
+            past("cheek", "ha_medium", 0.25, 0),  # 0.5
             past("lips", "ha_soft", None, 1, Side.MIDLINE),
             past("lips", "ha_soft", 1, 1, Side.MIDLINE),
             past("chin", "pmma", 1, 1, Side.MIDLINE),
-            past("glabella", "ona", 20, 1, Side.MIDLINE),
+            past("nasolabial", "pmma", 1, 1),
+            past("marionette", "ha_firm", 0.5, 1),  # 0.5 x 2 x 0.86667 = 0.86667: 0.8667
         )
     )
     assert dict(case_tables(case).dissolvable) == {
         "cheek": (1.1, True, ("caha",)),
         "lips": (None, True, ()),
         "chin": (0.0, False, ("pmma",)),
+        "nasolabial": (0.0, False, ("pmma",)),
+        "marionette": (0.8667, True, ()),
     }
 
 
@@ -259,6 +264,14 @@ def test_right_dispositions_add_those_a_present_flag_names_alongside():
     assert case_tables(treat).right_dispositions == {Disposition.TREAT}
 
 
+def test_views_give_each_reference_range_with_its_unit():
+    case = make_case(zref("crows_feet", "ona", 6, 9, 12), zref("lips", "ha_soft", 0.5, 1.5, 3))
+    assert dict(case_tables(case).views) == {
+        ("crows_feet", TOXIN): RangeView(6, 9, 12, "U (ona-eq) per side", True, "case", ("B1",)),
+        ("lips", FILLER): RangeView(0.5, 1.5, 3, "mL", False, "case", ("B1",)),
+    }
+
+
 def test_complication_zones_none_without_the_flag_and_empty_for_the_whole_face():
     assert case_tables(make_case()).complication_zones is None
     whole = make_case(flags=(FlagPresence("filler_complication"),))
@@ -295,6 +308,11 @@ def test_required_zones_leave_out_optional_low_brow_forehead_and_filled_zones():
     )
     tables = case_tables(case)
     assert tables.required == (("glabella", TOXIN), ("jawline", FILLER))
+    # 0.7 a side left is below the 0.75 minimum: the jawline is still to treat
+    short = make_case(
+        zref("jawline", "ha_firm", 0.75, 1.5, 4.5), history=(past("jawline", "ha_firm", 0.7, 0),)
+    )
+    assert case_tables(short).required == (("jawline", FILLER),)
     assert tables.low_brows == "the brows are low (brow position graded 2)"
     # brows graded 1 are not low: the forehead is required again
     high = make_case(zref("forehead", "ona", 10, 20, 20), grades={"brow": (1, None)})
@@ -349,9 +367,29 @@ def test_zone_tables_for_a_referenced_zone_the_other_family_and_an_unneeded_zone
     assert tables[("lips", TOXIN)].unknown_before is False
     # marionette filler has a cap but no typical range: the cap is the session figure
     assert tables[("marionette", FILLER)].session_top == 2.0
+    assert dict(tables[("cheek", TOXIN)].residual) == {}  # filler left is no toxin
+    assert tables[("glabella", TOXIN)].session_top == 20
+    assert (
+        tables[("glabella", TOXIN)].view is None
+        and toxin.view == case_tables(case).views[("perioral", TOXIN)]
+    )
     assert tables[("glabella", FILLER)].filler_unoffered is True
     assert tables[("glabella", TOXIN)].filler_unoffered is False
     assert tables[("cheek", FILLER)].filler_unoffered is False  # offered, and no danger zone
+
+
+def test_a_mans_glabella_is_judged_against_the_mens_typical_dose():
+    # docs/scoring.md: glabella, men 40 U (80 U); women 20 U (30 U)
+    man = case_tables(make_case(sex="M")).zone_tables[("glabella", TOXIN)]
+    assert (man.session_top, man.cat_ceiling) == (40, 80)
+    woman = case_tables(make_case(sex="F")).zone_tables[("glabella", TOXIN)]
+    assert (woman.session_top, woman.cat_ceiling) == (20, 30)
+
+
+def test_not_indicated_why_reads_the_moving_grade_for_toxin_and_the_rest_grade_for_filler():
+    case = make_case(grades={"forehead": (1, 3)})
+    assert not_indicated_why(case, "forehead", TOXIN).startswith("Forehead lines: graded 3")
+    assert not_indicated_why(case, "forehead", FILLER).startswith("Forehead lines: graded 1")
 
 
 def test_not_indicated_why_matches_the_grade():
@@ -387,6 +425,10 @@ def test_blocking_flags_by_scope_zone_family_and_product():
     assert blocking_flags(tables, "glabella", TOXIN, ["ona"]) == ["pregnancy"]
     assert blocking_flags(tables, "lips", TOXIN, ["ona"]) == ["infection_at_site", "pregnancy"]
     assert blocking_flags(tables, "lips", FILLER, []) == []
+    # a flag naming products concerns only those (here over_65_label's)
+    narrow = SimpleNamespace(blocking=((RED_FLAGS["over_65_label"], ()),))
+    assert blocking_flags(narrow, "glabella", TOXIN, ["ona"]) == []
+    assert blocking_flags(narrow, "glabella", TOXIN, ["ona", "abo"]) == ["over_65_label"]
     whole = case_tables(make_case(flags=(FlagPresence("infection_at_site"),)))
     assert blocking_flags(whole, "glabella", TOXIN, ["ona"]) == ["infection_at_site"]
 
