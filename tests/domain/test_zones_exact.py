@@ -46,10 +46,11 @@ def _range(lo: float, hi: float, ceiling: float, refs=("B1",)) -> ResolvedRange:
     )
 
 
-def judge(case, *items, key, candidacy_fails=False, blocking=()):
-    """Judge one zone as the engine does; returns the working state and the zone's verdict."""
+def judge(case, *items, key, candidacy_fails=False, blocking=(), overreach=0.0):
+    """Judge one zone as the engine does; returns the working state and the zone's verdict.
+    `overreach` is what zones judged before this one left (it must be added to, not replaced)."""
     tables = case_tables(case)
-    state = Run(case, plan(*items), tables, [], [], {}, 0.0, {})
+    state = Run(case, plan(*items), tables, [], [], {}, overreach, {})
     groups, _ = group_items(state.plan)
     judge_zone(state, key, groups.get(key), candidacy_fails, list(blocking))
     (verdict,) = state.zones
@@ -643,3 +644,79 @@ def test_an_untreated_zone_is_missed_only_on_the_sides_earlier_filler_does_not_f
     )
     _, zone = judge(case, key=("jawline", FILLER))
     assert zone.verdict is V.MISSED and zone.penalty == pytest.approx(points, abs=1e-12)
+
+
+# --- overreach adds up over zones; more boundaries of the dose step ---------------------------
+
+
+def test_each_step_adds_to_the_overreach_of_zones_judged_before():
+    # not indicated: 1.5 x 0.75 / 1.5 = 0.75 on top of 1.0
+    state, _ = judge(cheek_case(), item("lips", "ha_soft", 0.75), key=("lips", FILLER), overreach=1)
+    assert state.overreach == pytest.approx(1.75)
+    # a wrong product: 1.5 on top of 1.0
+    state, _ = judge(LIPS, item("lips", "ha_firm", 1.0), key=("lips", FILLER), overreach=1.0)
+    assert state.overreach == pytest.approx(2.5)
+    # past the range: 1.5 x 0.4 / 1.0 on the left, averaged over 2 sides: 0.3 on top of 1.0
+    state, _ = judge(cheek_case(), item("cheek", "ha_firm", 1.4, "left"), key=("cheek", FILLER),
+                     overreach=1.0)  # fmt: skip
+    assert state.overreach == pytest.approx(1.3)
+
+
+def test_overreach_adds_both_sides_past_the_range():
+    state, zone = judge(
+        cheek_case(), item("cheek", "ha_firm", 1.2, "left"), item("cheek", "ha_firm", 1.4, "right"),
+        key=("cheek", FILLER),
+    )  # fmt: skip
+    # 1.5 x (0.2 + 0.4) / 1.0, averaged over 2 sides: 0.45; heavy 40 x (0.2 + 0.4) / 2 = 12
+    assert state.overreach == pytest.approx(0.45)
+    assert (zone.verdict, zone.penalty) == (V.HEAVY, pytest.approx(12.0))
+
+
+def test_an_unneeded_overfilled_zone_says_so_with_the_catalogues_sources():
+    _, zone = judge(cheek_case(), item("lips", "ha_soft", 2.0), key=("lips", FILLER))
+    assert zone.reasons[1] == Reason(
+        "Lips: 2 where none is needed is more than a whole session's worth (1.5 mL): overfilled.",
+        ZONES["lips"].typical(FILLER, "F").references,
+    )
+
+
+def test_a_side_left_untreated_with_nothing_before_is_missed():
+    _, zone = judge(cheek_case(), item("cheek", "ha_firm", 0.8, "left"), key=("cheek", FILLER))
+    # left 0.8 in range; right missed, 20 x 0.6 / 1.0 = 12; averaged: 6
+    assert (zone.verdict, zone.penalty) == (V.MISSED, pytest.approx(6.0))
+
+
+def test_filler_left_on_one_side_counts_on_that_side_only():
+    before = HistoryItem("cheek", "ha_firm", 0.5, Side.LEFT, months_ago=0)
+    state, zone = judge(_cheek(before), item("cheek", "ha_firm", 0.3), key=("cheek", FILLER))
+    # left 0.5 + 0.3 = 0.8 in range; right 0.3 alone: conservative 20 x 0.3 / 1.0 = 6; mean 3
+    assert (zone.verdict, zone.penalty) == (V.CONSERVATIVE, pytest.approx(3.0))
+    assert zone.reasons[0].text.startswith("Cheek and midface volume: left 0.8, right 0.3 against")
+
+
+def test_adding_to_a_zone_already_at_its_minimum_is_judged_on_the_whole():
+    _, zone = judge(_cheek(_before(0.6)), item("cheek", "ha_firm", 0.6), key=("cheek", FILLER))
+    # 0.6 + 0.6 = 1.2: heavy, 40 x 0.2 / 1.0 = 8
+    assert (zone.verdict, zone.penalty) == (V.HEAVY, pytest.approx(8.0))
+
+
+@pytest.mark.parametrize(
+    ("before", "added", "verdict", "points"),
+    [
+        (0.5, 1.6, V.OVERFILLED, 40 * 1.1 + 10),  # 2.1 > the 2 mL cap, with little before
+        (1.5, 0.5, V.HEAVY, 40 * 1.0),  # exactly the cap: heavy, no step
+    ],
+)
+def test_the_catalogue_cap_both_sides_of_the_line(before, added, verdict, points):
+    _, zone = judge(_cheek(_before(before)), item("cheek", "ha_firm", added), key=("cheek", FILLER))
+    assert (zone.verdict, zone.penalty) == (verdict, pytest.approx(points))
+
+
+def test_earlier_filler_within_a_billionth_of_the_minimum_fills_the_side():
+    # min 0.600000001: what remains (0.6) is a billionth short, inside the tolerance: filled
+    case = make_case(
+        zref("cheek", "ha_firm", 0.600000001, 1.0, 3.0),
+        history=(HistoryItem("cheek", "ha_firm", 0.6, Side.LEFT, months_ago=0),),
+    )
+    _, zone = judge(case, key=("cheek", FILLER))
+    assert zone.penalty == pytest.approx(20 * 0.6 / 1.0 / 2)  # the right side only: 6
