@@ -469,3 +469,11 @@ def test_laxity_from_glogau_iv_with_jowls_graded_4():
 
     assert laxity(4, 4) == "Glogau IV skin with jowls graded 4"
     assert laxity(3, 4) == "" and laxity(4, 3) == "" and laxity(4, None) == ""
+
+
+def test_what_remains_within_a_billionth_of_the_minimum_fills_the_range():
+    # min 0.600000001: 0.6 left on each side is a billionth short, inside the tolerance
+    close = make_case(
+        zref("cheek", "ha_firm", 0.600000001, 1.0, 2), history=(past("cheek", "ha_firm", 0.6, 0),)
+    )
+    assert case_tables(close).required == ()
