@@ -500,7 +500,11 @@ def test_what_remains_counts_against_the_range_and_credit_counts_only_todays_fil
         "room for 0.1-0.5 mL per side; the plan adds 0.3 per side. HA persists far longer than "
         "it looks.",
     ]
-    assert zone.reasons[0].text.startswith("Cheek and midface volume: 0.8 per side against")
+    assert zone.reasons[0] == Reason(
+        "Cheek and midface volume: 0.8 per side against 0.6-1 mL per side (ceiling 3) is within "
+        "the range.",
+        ("B1",),
+    )
 
 
 def test_earlier_filler_past_the_catalogue_cap_makes_a_new_addition_overfilled():
