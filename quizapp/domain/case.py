@@ -239,8 +239,9 @@ def resolve_range(ref: ZoneReference, grade: int | None, sex: str) -> ResolvedRa
         and grade <= 2
     )
     if spec.empty:
+        assert default is not None  # an empty spec took its min from the default, or raised
         source = "catalogue"
-        explanation = default.explanation if default else ""
+        explanation = default.explanation
     elif used_catalogue:
         source = "case and catalogue"
         explanation = "author's bounds, the rest " + (
@@ -334,7 +335,7 @@ class Case:
 
     def months_ago(self, item: HistoryItem) -> float:
         """How long before this visit an earlier treatment was; dates need `visit_date`."""
-        for known, months in zip(self.history, self._months, strict=True):
+        for known, months in self.history_months:
             if known is item:
                 return months
         return self._history_months(item)
@@ -361,14 +362,14 @@ class Case:
             flags.add("under_18")
         if self.patient.age >= 65:
             flags.add("over_65_label")
-        for item, months in zip(self.history, self._months, strict=True):
+        for item, months in self.history_months:
             if PRODUCTS[item.product].is_toxin and months < TOXIN_RETREAT_MONTHS:
                 flags.add("toxin_within_3_months")
         return frozenset(flags)
 
     def _compute_residuals(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
-        for item, months in zip(self.history, self._months, strict=True):
+        for item, months in self.history_months:
             product = PRODUCTS[item.product]
             if not product.is_filler or item.amount is None:
                 continue

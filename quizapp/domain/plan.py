@@ -79,11 +79,10 @@ def running_totals(rows: Iterable[Mapping[str, str]]) -> RunningTotals:
         if product is None or zone is None:
             continue
         sides = 2 if row.get("side") == Side.BOTH.value else 1
-        if not product.is_filler:
+        if product.is_filler:
+            millilitres += amount * sides
+        else:
             units[product.label] = units.get(product.label, 0.0) + amount * sides
-            if product.is_toxin:
-                facial_units.add(FACIAL_UNITS.get(zone.unit, zone.unit))
-            continue
-        millilitres += amount * sides
-        facial_units.add(FACIAL_UNITS.get(zone.unit, zone.unit))
+        if product.is_filler or product.is_toxin:
+            facial_units.add(FACIAL_UNITS[zone.unit])
     return RunningTotals(units, millilitres, sorted(facial_units))

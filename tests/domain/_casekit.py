@@ -89,3 +89,12 @@ def cheek_case(**kwargs) -> Case:
 
 def family_of(product: str) -> Family:
     return PRODUCTS[product].family
+
+
+def finding_rows(result, code: str) -> list[tuple]:
+    """Every finding with this code, as (severity, zone, references, points to 4 places, text)."""
+    return [
+        (f.severity.value, f.zone, f.references, round(f.penalty, 4), f.text)
+        for f in result.findings
+        if f.code == code
+    ]

@@ -76,7 +76,7 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         tables = case_tables(case)
     elif tables.case is not case:
         raise ValueError("tables were built for another case")
-    state = Run(case, plan, tables, [], [], {}, 0.0, {})
+    state = Run(case, plan, tables, [], [], {}, 0.0)
     groups, enzyme = group_items(plan)
     expected = case.reference.disposition
     # Hyaluronidase alone treats a complication: it is judged by its own rules (enzyme.py).
@@ -91,11 +91,12 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
     blocking = tables.blocking
     for key in sorted(keys, key=_KEY_ORDER.__getitem__):
         group = groups.get(key)
-        if group and blocking:
-            hits = blocking_flags(tables, key[0], key[1], group.by_product)
-            blocked_by.update(hits)
-        else:
-            hits = _NO_HITS
+        hits = (
+            blocking_flags(tables, key[0], key[1], group.by_product)
+            if group and blocking
+            else _NO_HITS
+        )
+        blocked_by.update(hits)
         judge_zone(state, key, group, candidacy_fails, hits)
 
     product_safety(state, groups)
@@ -130,7 +131,7 @@ def score_plan(case: Case, plan: Plan, tables: CaseTables | None = None) -> Plan
         case.id,
         band,
         score,
-        rounded(penalty, 4),
+        rounded(penalty),
         zones,
         totals,
         cumulative,

@@ -41,7 +41,6 @@ from quizapp.domain.scoring.results import (
 from quizapp.domain.scoring.tables import (
     Run,
     ZoneGroup,
-    amounts_by_side,
     exact_sum,
 )
 from quizapp.domain.scoring.weights import (
@@ -148,16 +147,16 @@ def product_safety(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) -
         if zone.danger_zone and not any(PRODUCTS[p].permanent for p in products):
             irreversible = [p for p in products if not PRODUCTS[p].reversible]
             if irreversible:
+                names = " and ".join(_in_sentence(PRODUCTS[p].label) for p in irreversible)
                 text = (
-                    f"The {ZONE_NAMES[zone_id]} is a danger zone and "
-                    f"{', '.join(PRODUCTS[p].label for p in irreversible)} cannot be dissolved: "
-                    "there is no hyaluronidase rescue if a vessel is blocked."
+                    f"Filler in the {ZONE_NAMES[zone_id]}, a danger zone: {names} cannot be "
+                    "dissolved, so there is no hyaluronidase rescue if a vessel is blocked."
                 )
                 refs = (*zone.danger_references, "F38")
             else:
                 text = (
-                    f"The {ZONE_NAMES[zone_id]} is a danger zone for filler: placement, depth "
-                    "and volume carry real risk; hyaluronidase must be at hand."
+                    f"Filler in the {ZONE_NAMES[zone_id]}, a danger zone: placement, depth and "
+                    "volume carry real risk; hyaluronidase must be at hand."
                 )
                 refs = (*zone.danger_references, "F34", "F38")
             state.findings.append(Finding("danger_zone", S_INFO, text, refs, zone_id))
@@ -288,12 +287,11 @@ def cumulative_load(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup]) 
     zones.update(zone for zone, family in groups if family == FILLER)
     rows = tables.load_rows
     for zone_id in sorted(zones, key=ZONE_ORDER.__getitem__):
-        keys, earlier, ceiling = rows[zone_id]
+        _, earlier, ceiling = rows[zone_id]
         group = groups.get((zone_id, FILLER))
         if group:
-            added = state.filler_added.get(zone_id) or amounts_by_side(
-                group, group.by_product, keys
-            )
+            # judge_zone has summed every filler zone of the plan per side already.
+            added = state.filler_added[zone_id]
             for key, before in earlier:
                 new = round(added[key], 3)
                 loads.append(ZoneLoad(zone_id, key, before, new, round(before + new, 3), ceiling))
@@ -350,3 +348,8 @@ def caution_findings(state: Run, groups: Mapping[tuple[str, Family], ZoneGroup])
                 FOREHEAD_ALONE_PENALTY,
             )
         )
+
+
+def _in_sentence(label: str) -> str:
+    """A product label inside a sentence: "Poly-L-lactic acid" -> "poly-L-lactic acid"."""
+    return label[:1].lower() + label[1:]
