@@ -477,3 +477,11 @@ def test_what_remains_within_a_billionth_of_the_minimum_fills_the_range():
         zref("cheek", "ha_firm", 0.600000001, 1.0, 2), history=(past("cheek", "ha_firm", 0.6, 0),)
     )
     assert case_tables(close).required == ()
+
+
+def test_filler_left_in_a_zone_does_not_fill_its_toxin_range():
+    # 5 mL of filler still in the chin is no mentalis toxin: the chin toxin is still required
+    case = make_case(
+        zref("chin", "ona", 4, 10, 12), history=(past("chin", "ha_firm", 5, 0, Side.MIDLINE),)
+    )
+    assert case_tables(case).required == (("chin", TOXIN),)
