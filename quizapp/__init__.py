@@ -77,10 +77,12 @@ def _configure_migrations(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
+    from sqlalchemy import bindparam, select
     from sqlalchemy.orm import joinedload
 
     from quizapp.extensions import db, login_manager
     from quizapp.models import Membership, User
+    from quizapp.services.learning.catalogue import content_token_column, remember_content_token
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -89,20 +91,27 @@ def _configure_login(app: Flask) -> None:
     # "strong": a session whose client identity changes is dropped, not just marked non-fresh.
     login_manager.session_protection = "strong"
 
+    # Built once: every signed-in request runs it. Memberships and their academies come in the
+    # same statement (every signed-in page checks the membership and shows the academy's name),
+    # and so does the content token that the trainee's lists are cached under.
+    user_with_access = (
+        select(User, content_token_column())
+        .options(joinedload(User.memberships).joinedload(Membership.academy))
+        .where(User.id == bindparam("user_id"))
+    )
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # The id carries the session version (see User.get_id); an old version means logged out.
         raw_id, _, version = user_id.partition(":")
         if not raw_id.isdigit() or not version.isdigit():
             return None
-        # Memberships and their academies come in the same query: every signed-in page checks
-        # the membership and shows the academy's name.
-        user = db.session.get(
-            User,
-            int(raw_id),
-            options=[joinedload(User.memberships).joinedload(Membership.academy)],
-        )
-        if user is None or user.session_version != int(version) or not user.active:
+        found = db.session.execute(user_with_access, {"user_id": int(raw_id)}).unique().first()
+        if found is None:
+            return None
+        user, token = found
+        remember_content_token(token)
+        if user.session_version != int(version) or not user.active:
             return None
         return user
 

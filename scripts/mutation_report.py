@@ -156,6 +156,17 @@ def _natural(name: str) -> tuple[str, int]:
     return (m["base"], int(m["n"])) if m else (name, 0)
 
 
+def file_prefix(only: str) -> str:
+    """The file a selection reaches: `make mutation MUTATE='quizapp.domain.cpd.x_as_hours*'`
+    passes quizapp/domain/cpd/x_as_hours, and mutmut's functions are named x_... (methods xǁ...),
+    so the path stops before them, at quizapp/domain/cpd.py."""
+    parts = only.split("/")
+    for index, part in enumerate(parts):
+        if part.startswith(("x_", "xǁ")):
+            return "/".join(parts[:index]) + ".py"
+    return only
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutants", type=Path, default=ROOT / "mutants")
@@ -172,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "the tests as they are now (it keeps earlier verdicts of unchanged code)",
     )
     args = parser.parse_args(argv)
+    args.only = file_prefix(args.only)
     if args.reset_survivors:
         return reset_survivors(args.mutants, args.only)
 

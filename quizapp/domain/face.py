@@ -752,7 +752,6 @@ def _ha(pid: str, label: str, gprime: Literal["low", "medium", "high"], note: st
         "mL",
         ("F13", "F18", "P28"),
         filler_class="ha",
-        degradable=True,
         reversible=True,
         gprime=gprime,
         remaining_curve=HA_REMAINING,

@@ -311,7 +311,7 @@ def sorted_keys(keys: Iterable[str]) -> tuple[str, ...]:
     unique = set(keys)
     if unique <= _KNOWN:  # the usual case: no key to work out
         return tuple(sorted(unique, key=_ORDER.__getitem__))
-    return tuple(sorted(unique, key=lambda k: _ORDER.get(k) or _sort_key(k)))
+    return tuple(sorted(unique, key=_sort_key))  # an unknown key among them: work each out
 
 
 _KNOWN: Final = frozenset(_ORDER)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp.extensions import db
 from quizapp.models.base import InvalidTransition, UTCDateTime, move_row, now_utc
@@ -51,18 +52,26 @@ class AttemptMoves:
         reload it: what a save merges into or a submission scores cannot change before the
         commit, and a submission racing in waits for it. False once it has been submitted."""
         model = type(self)
+        table = model.__table__
         db.session.flush()
-        unchanged = {"status": model.status}
-        if "updated_at" in model.__table__.c:
-            unchanged["updated_at"] = model.updated_at  # holding is not a change
+        unchanged = {"status": table.c.status}
+        if "updated_at" in table.c:
+            unchanged["updated_at"] = table.c.updated_at  # holding is not a change
+        columns = model.__mapper__.column_attrs
+        # The UPDATE returns the row as it now stands, so the reload costs no second statement
+        # (on the table, not the entity: no ORM bulk-update machinery for one row).
         held = db.session.execute(
-            update(model)
-            .where(model.id == self.id, model.status == AttemptStatus.IN_PROGRESS)
+            update(table)
+            .where(table.c.id == self.id, table.c.status == AttemptStatus.IN_PROGRESS)
             .values(unchanged)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.refresh(self)
-        return held.rowcount == 1
+            .returning(*(prop.columns[0] for prop in columns))
+        ).one_or_none()
+        if held is None:
+            db.session.refresh(self)  # submitted meanwhile: the caller sees what won
+            return False
+        for prop, value in zip(columns, held, strict=True):
+            set_committed_value(self, prop.key, value)
+        return True
 
     def _close(self, now: datetime, token: str | None, values: dict[str, Any]) -> bool:
         """in_progress -> submitted with the scored result and the submitting form's token;

@@ -63,7 +63,7 @@ class TraineePlay:
 
     @property
     def case(self) -> Case:
-        return casestudy.case_content(self.attempt.case_version)
+        return casestudy.attempt_case(self.attempt)
 
     def url(self, step: str) -> str:
         return url_for("cases.step", attempt_id=self.attempt_id, step=step)

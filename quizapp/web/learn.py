@@ -28,12 +28,17 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 @requires(Action.LEARN)
 def index():
     academy_id = current_academy_id()
-    modules = quizzes.module_progress(current_user.id, academy_id)
-    history = progress.score_history(current_user.id)
+    listed_drills = drills.drill_listing(academy_id)
+    # Quiz, case and drill attempts in one statement, shared by the panels below.
+    attempts = progress.learner_attempts(current_user.id, [d.id for d in listed_drills])
+    modules = quizzes.module_progress(current_user.id, academy_id, attempts.quizzes)
+    history = progress.score_history(current_user.id, attempts=attempts)
     standings = (
-        certification.standings(current_user.id, academy_id, now_utc()) if academy_id else []
+        certification.standings(current_user.id, academy_id, now_utc(), attempts.quizzes)
+        if academy_id
+        else []
     )
-    tendency = casestudy.tendency(current_user.id)
+    tendency, weakest = progress.tendency_and_weakest(current_user.id)
     return render_template(
         "learn/index.html",
         progress=modules,
@@ -41,13 +46,13 @@ def index():
         passed=sum(1 for m in modules if m.status == "passed"),
         chart=progress.chart_points(history),
         history=history,
-        weakest=progress.weakest_topics(current_user.id),
+        weakest=weakest,
         tendency=tendency,
         tendencies=practice.tendencies(current_user.id, tendency),
         standings=standings,
         recent=history[-5:][::-1],
         band_labels=BAND_LABELS,
-        drills=drills.drill_progress(current_user.id, academy_id),
+        drills=drills.drill_progress(current_user.id, academy_id, attempts=attempts.drills),
     )
 
 
@@ -90,11 +95,10 @@ def start(slug: str):
     if listed is None or academy_id is None:
         abort(404)
     try:
-        attempt = quizzes.start_or_resume(current_user.id, academy_id, listed, now_utc())
+        attempt_id = quizzes.open_attempt_id(current_user.id, academy_id, listed, now_utc())
     except quizzes.AttemptRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("learn.module", slug=slug))
-    attempt_id = attempt.id  # read before the commit expires it (saves a reload)
     db.session.commit()
     return redirect(url_for("learn.question", attempt_id=attempt_id, number=1))
 
@@ -122,7 +126,7 @@ def _submit(attempt, now: datetime, token: str | None = None) -> None:
 
 
 def _shuffle(attempt) -> bool:
-    return quizzes.module_content(attempt.module_version).shuffle
+    return quizzes.attempt_module(attempt).shuffle
 
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:number>", methods=["GET", "POST"])
@@ -131,7 +135,7 @@ def question(attempt_id: int, number: int):
     attempt = _own_attempt(attempt_id)
     if _close_if_time_is_up(attempt):
         return redirect(url_for("learn.review", attempt_id=attempt.id))
-    module = quizzes.module_content(attempt.module_version)
+    module = quizzes.attempt_module(attempt)
     if not 1 <= number <= len(module.questions):
         abort(404)
     question = module.questions[number - 1]
@@ -178,7 +182,7 @@ def finish(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if _close_if_time_is_up(attempt):
         return redirect(url_for("learn.review", attempt_id=attempt.id))
-    module = quizzes.module_content(attempt.module_version)
+    module = quizzes.attempt_module(attempt)
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -199,7 +203,7 @@ def review(attempt_id: int):
     if attempt.status is not AttemptStatus.SUBMITTED:
         # No answers or explanations before submission.
         return redirect(url_for("learn.finish", attempt_id=attempt.id))
-    module = quizzes.module_content(attempt.module_version)
+    module = quizzes.attempt_module(attempt)
     record = quizzes.record_for(attempt)
     return render_template(
         "learn/review.html", attempt=attempt, module=module, record=record, result=attempt.result

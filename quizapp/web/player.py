@@ -132,8 +132,9 @@ def take_step(run: Play, current: CaseStep, form: MultiDict) -> str:
         casestudy.save_candidacy(attempt, form.getlist("flag"), form.get("disposition"))
         return CaseStep.PLAN.value
     if current is CaseStep.PLAN:
-        casestudy.save_plan_rows(attempt, rows_from_form(form))
-        if form.get("go") != "submit":
+        submitting = form.get("go") == "submit"
+        casestudy.save_plan_rows(attempt, rows_from_form(form), submitting=submitting)
+        if not submitting:
             return CaseStep.PLAN.value
         run.submit()
         return CaseStep.RESULT.value

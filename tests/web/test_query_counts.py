@@ -135,3 +135,36 @@ def test_counting_sees_an_n_plus_one(world, client, factory, db, count_queries):
     before = naive()
     grow(world, factory, db, 2 * N)
     assert naive() > before
+
+
+def test_dashboard_with_a_programme_runs_a_fixed_number_of_statements(
+    world, client, factory, db, count_queries
+):
+    """The trainee follows the programme: the dashboard adds its certification panel."""
+    from quizapp.services.academy import certification
+    from quizapp.services.learning import progress
+
+    academy, trainee = world["academy"], world["trainee"]
+    kit.cohort(academy, [trainee], [world["programme"]], name="The trainee's cohort")
+    grow(world, factory, db, N)
+    login(client, trainee.email)
+    paths = ["/learn/", "/learn/modules/basics"]
+    small = counts(client, paths, count_queries)
+    grow(world, factory, db, 2 * N)
+    large = counts(client, paths, count_queries)
+    # Dashboard: the 5 of a trainee without a programme (test_quiz_player.py) with the
+    # programmes read with the cohort start dates instead of alone, and the quiz scores taken
+    # from the attempts already read; then the programme's case attempts, signed logbook
+    # entries, CPD and certificates held: 4 more.
+    assert small == large == {"/learn/": 9, "/learn/modules/basics": 3}
+
+    # The standings from the attempts the dashboard read equal those read on their own.
+    now = kit.NOW
+    alone = certification.standings(trainee.id, academy.id, now)
+    shared = certification.standings(
+        trainee.id, academy.id, now, progress.learner_attempts(trainee.id).quizzes
+    )
+    assert [(s.programme.id, s.decision, s.check) for s in shared] == [
+        (s.programme.id, s.decision, s.check) for s in alone
+    ]
+    assert len(alone) == 1

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import sys
@@ -22,9 +24,10 @@ def _env(tmp_path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}"}
 
 
-def test_loading_wsgi_as_gunicorn_does_leaves_alembic_and_pdf_libraries_out(tmp_path):
+def _probe(code: str, tmp_path) -> str:
+    """What `code` prints, run in a new interpreter from the repository as gunicorn would."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=_env(tmp_path),
         capture_output=True,
@@ -32,7 +35,11 @@ def test_loading_wsgi_as_gunicorn_does_leaves_alembic_and_pdf_libraries_out(tmp_
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "none"
+    return result.stdout
+
+
+def test_loading_wsgi_as_gunicorn_does_leaves_alembic_and_pdf_libraries_out(tmp_path):
+    assert _probe(PROBE, tmp_path).strip() == "none"
 
 
 def test_the_flask_command_still_migrates_through_wsgi_py(tmp_path):
@@ -65,3 +72,30 @@ def test_a_certificate_pdf_still_renders_with_fpdf_loaded_on_demand():
         cycle=1,
     )
     assert pdfcert.render(certificate, "https://example.com/verify/abc123").startswith(b"%PDF")
+
+
+PASSWORD_PEAK = """
+import wsgi
+from quizapp.services.people import accounts
+
+def peak_mb():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM'):
+            return int(line.split()[1]) / 1024
+
+wsgi.app.test_client().get('/login')  # templates, the sign-in form
+before = peak_mb()
+stored = accounts.hash_password('a-password-to-check')
+assert accounts._verify(stored, 'a-password-to-check')
+assert not accounts._verify(accounts._dummy_hash(), 'a-password-to-check')  # an unknown email's
+print(f'{before:.1f} {peak_mb():.1f}')
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
+def test_a_worker_that_checked_passwords_peaks_under_150_mb(tmp_path):
+    """issue 21: at most 150 MB a worker. argon2 allocates its whole memory cost per check; at
+    the previous 64 MiB this process peaked at 147.5 MB, 64 MB above its peak before the check."""
+    before, after = map(float, _probe(PASSWORD_PEAK, tmp_path).split())
+    assert after - before < 25  # one check costs its 19 MiB, not 64
+    assert after < 150

@@ -11,12 +11,13 @@ trainee in. Evidence counts only when it was produced in the programme's academy
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -69,20 +70,23 @@ class History:
         return Practice(self.signed, self.cpd, started, now)
 
 
-def history(user_id: int, academy_id: int) -> History:
-    """The trainee's submitted work in one academy, in six queries."""
+def history(
+    user_id: int,
+    academy_id: int,
+    *,
+    scores: dict[int, list[float]] | None = None,
+    starts: dict[int, date] | None = None,
+) -> History:
+    """The trainee's submitted work in one academy, in six queries; fewer when the caller has
+    already read the quiz `scores` (module id -> submitted scores in attempt order, this
+    academy's) or the cohort `starts` (programme id -> start date)."""
     listed = published_modules(academy_id)
-    scores: dict[int, list[float]] = {}
-    for module_id, percent in db.session.execute(
-        select(QuizAttempt.module_id, QuizAttempt.score_percent)
-        .where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.academy_id == academy_id,
-            QuizAttempt.status == AttemptStatus.SUBMITTED,
-        )
-        .order_by(QuizAttempt.module_id, QuizAttempt.number)
-    ):
-        scores.setdefault(module_id, []).append(float(percent or 0.0))
+    statements = _history_statements()
+    mine = {"user_id": user_id, "academy_id": academy_id}
+    if scores is None:
+        scores = {}
+        for module_id, percent in db.session.execute(statements["scores"], mine):
+            scores.setdefault(module_id, []).append(float(percent or 0.0))
     modules = {
         m.slug: ModuleStanding(
             m.slug,
@@ -95,15 +99,7 @@ def history(user_id: int, academy_id: int) -> History:
     }
     cases = [
         CaseOutcome(case_id, band or "", submitted_at)
-        for case_id, band, submitted_at in db.session.execute(
-            select(CaseAttempt.case_id, CaseAttempt.band, CaseAttempt.submitted_at)
-            .where(
-                CaseAttempt.user_id == user_id,
-                CaseAttempt.academy_id == academy_id,
-                CaseAttempt.status == AttemptStatus.SUBMITTED,
-            )
-            .order_by(CaseAttempt.submitted_at, CaseAttempt.id)
-        )
+        for case_id, band, submitted_at in db.session.execute(statements["cases"], mine)
     ]
     from quizapp.services.portfolio.practice import signed_entries
 
@@ -112,26 +108,63 @@ def history(user_id: int, academy_id: int) -> History:
         for s in signed_entries(academy_id, [user_id]).get(user_id, [])
     )
     cpd = tuple(
-        (done_on, float(hours))
-        for done_on, hours in db.session.execute(
-            select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id)
-        )
+        (done_on, float(hours)) for done_on, hours in db.session.execute(statements["cpd"], mine)
     )
-    starts = {
-        programme_id: start
-        for programme_id, start in db.session.execute(
-            select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
-            .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
-            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-            .where(
-                CohortMember.user_id == user_id,
-                CohortMember.role == "trainee",
-                Cohort.academy_id == academy_id,
-            )
-            .group_by(cohort_programmes.c.programme_id)
-        )
-    }
+    if starts is None:
+        starts = dict(db.session.execute(statements["starts"], mine).all())
     return History(modules, cases, signed, cpd, starts)
+
+
+@cache
+def _history_statements() -> dict[str, Select]:
+    """history's statements, built once (building one costs more CPU than running it): the
+    trainee as :user_id, the academy as :academy_id."""
+    user_id, academy_id = bindparam("user_id"), bindparam("academy_id")
+    trainee_in = (
+        CohortMember.user_id == user_id,
+        CohortMember.role == "trainee",
+        Cohort.academy_id == academy_id,
+    )
+    return {
+        "scores": select(QuizAttempt.module_id, QuizAttempt.score_percent)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.academy_id == academy_id,
+            QuizAttempt.status == AttemptStatus.SUBMITTED,
+        )
+        .order_by(QuizAttempt.module_id, QuizAttempt.number),
+        "cases": select(CaseAttempt.case_id, CaseAttempt.band, CaseAttempt.submitted_at)
+        .where(
+            CaseAttempt.user_id == user_id,
+            CaseAttempt.academy_id == academy_id,
+            CaseAttempt.status == AttemptStatus.SUBMITTED,
+        )
+        .order_by(CaseAttempt.submitted_at, CaseAttempt.id),
+        # Every academy's CPD counts (as before): :academy_id is not used here.
+        "cpd": select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id),
+        "starts": select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
+        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(*trainee_in)
+        .group_by(cohort_programmes.c.programme_id),
+        "programmes": select(Programme, func.min(Cohort.start_date))
+        .join(cohort_programmes, cohort_programmes.c.programme_id == Programme.id)
+        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(*trainee_in, Programme.academy_id == academy_id, Programme.active.is_(True))
+        .group_by(Programme.id)
+        .order_by(Programme.name),
+        "held": select(
+            Certificate.programme_id,
+            Certificate.cycle,
+            Certificate.issued_at,
+            Certificate.expires_at,
+            Certificate.revoked_at,
+        ).where(
+            Certificate.user_id == user_id,
+            Certificate.programme_id.in_(bindparam("programme_ids", expanding=True)),
+        ),
+    }
 
 
 def programmes_for(user_id: int, academy_id: int) -> list[Programme]:
@@ -162,13 +195,7 @@ def programmes_for(user_id: int, academy_id: int) -> list[Programme]:
 def _held(user_id: int, programme_ids: list[int]) -> dict[int, list[HeldCertificate]]:
     held: dict[int, list[HeldCertificate]] = {}
     rows = db.session.execute(
-        select(
-            Certificate.programme_id,
-            Certificate.cycle,
-            Certificate.issued_at,
-            Certificate.expires_at,
-            Certificate.revoked_at,
-        ).where(Certificate.user_id == user_id, Certificate.programme_id.in_(programme_ids))
+        _history_statements()["held"], {"user_id": user_id, "programme_ids": programme_ids}
     )
     for programme_id, cycle, issued_at, expires_at, revoked_at in rows:
         held.setdefault(programme_id, []).append(
@@ -186,12 +213,38 @@ class Standing:
     check: RuleCheck
 
 
-def standings(user_id: int, academy_id: int, now: datetime) -> list[Standing]:
-    """Every programme that applies to the trainee with what is met and what is left."""
-    programmes = programmes_for(user_id, academy_id)
-    if not programmes:
+def _programmes_with_starts(user_id: int, academy_id: int) -> list[tuple[Programme, date]]:
+    """programmes_for with the earliest start of the trainee's cohorts that follow each (what
+    History.starts holds), in one statement."""
+    rows = db.session.execute(
+        _history_statements()["programmes"], {"user_id": user_id, "academy_id": academy_id}
+    )
+    return [(programme, start) for programme, start in rows]
+
+
+def standings(
+    user_id: int,
+    academy_id: int,
+    now: datetime,
+    quiz_attempts: Iterable[Any] | None = None,
+) -> list[Standing]:
+    """Every programme that applies to the trainee with what is met and what is left.
+    `quiz_attempts`: the trainee's quiz attempts if the caller has read them (rows with
+    academy_id, record_id, status and score, by module and number, as
+    progress.learner_attempts reads them)."""
+    enrolled = _programmes_with_starts(user_id, academy_id)
+    if not enrolled:
         return []
-    past = history(user_id, academy_id)
+    programmes = [programme for programme, _ in enrolled]
+    scores = None
+    if quiz_attempts is not None:
+        scores = {}
+        for a in quiz_attempts:
+            if a.academy_id == academy_id and a.status is AttemptStatus.SUBMITTED:
+                scores.setdefault(a.record_id, []).append(float(a.score or 0.0))
+    past = history(
+        user_id, academy_id, scores=scores, starts={p.id: start for p, start in enrolled}
+    )
     held = _held(user_id, [p.id for p in programmes])
     result = []
     for programme in programmes:

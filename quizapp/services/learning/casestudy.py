@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.case import Case
@@ -65,6 +66,18 @@ def case_content(version: CaseVersion) -> Case:
     return cached
 
 
+def attempt_case(attempt: CaseAttempt) -> Case:
+    """The parsed case an attempt is on; through the content list (read once a transaction) and
+    its content hash when that is the published version, so no request reads the version's
+    text once this worker has parsed it."""
+    listed = next(
+        (c for c in case_listing(attempt.academy_id) if c.version_id == attempt.case_version_id),
+        None,
+    )
+    cached = _cases.get(listed.content_hash) if listed and listed.content_hash else None
+    return cached if cached is not None else case_content(attempt.case_version)
+
+
 def find_listed(slug: str, academy_id: int | None) -> Listed | None:
     return next((c for c in case_listing(academy_id) if c.slug == slug), None)
 
@@ -79,23 +92,31 @@ class CaseProgress:
     last_attempt_id: int | None = None  # the last submitted attempt, whose result can be reopened
 
 
+@cache
+def _own_attempts_statement(some_cases: bool) -> Select:
+    """case_progress's statement, built once (the module page runs it): the trainee as
+    :user_id, the cases as :case_ids when `some_cases`."""
+    query = select(
+        CaseAttempt.id,
+        CaseAttempt.case_id,
+        CaseAttempt.status,
+        CaseAttempt.band,
+        CaseAttempt.score,
+    ).where(CaseAttempt.user_id == bindparam("user_id"))
+    if some_cases:
+        query = query.where(CaseAttempt.case_id.in_(bindparam("case_ids", expanding=True)))
+    return query.order_by(CaseAttempt.case_id, CaseAttempt.id)
+
+
 def case_progress(
     user_id: int, academy_id: int | None, slugs: Collection[str] | None = None
 ) -> list[CaseProgress]:
     """Every published case (or only `slugs`) with the trainee's last result, in two queries."""
     cases = case_listing(academy_id, slugs)
-    only = [] if slugs is None else [CaseAttempt.case_id.in_([c.id for c in cases])]
-    rows = db.session.execute(
-        select(
-            CaseAttempt.id,
-            CaseAttempt.case_id,
-            CaseAttempt.status,
-            CaseAttempt.band,
-            CaseAttempt.score,
-        )
-        .where(CaseAttempt.user_id == user_id, *only)
-        .order_by(CaseAttempt.case_id, CaseAttempt.id)
-    ).all()
+    parameters: dict[str, Any] = {"user_id": user_id}
+    if slugs is not None:
+        parameters["case_ids"] = [c.id for c in cases]
+    rows = db.session.execute(_own_attempts_statement(slugs is not None), parameters).all()
     by_case: dict[int, list[Any]] = {}
     for row in rows:
         by_case.setdefault(row.case_id, []).append(row)
@@ -187,9 +208,12 @@ def _require_open(attempt: CaseAttempt, step: CaseStep) -> None:
 SUBMITTED_MESSAGE = "This case attempt has been submitted; it can no longer change."
 
 
-def _change(attempt: CaseAttempt, step: CaseStep, reach: CaseStep, **answers: Any) -> None:
+def _change(
+    attempt: CaseAttempt, step: CaseStep, reach: CaseStep, *, touch: bool = True, **answers: Any
+) -> None:
     """Save a step's answers and open the next one; refused once the attempt is submitted or
-    another window moved it meanwhile (the model's conditional UPDATE decides)."""
+    another window moved it meanwhile (the model's conditional UPDATE decides). `touch=False`
+    leaves the learner's last activity to a submission that follows in this transaction."""
     _require_open(attempt, step)
     try:
         attempt.change(reach, **answers)
@@ -199,7 +223,7 @@ def _change(attempt: CaseAttempt, step: CaseStep, reach: CaseStep, **answers: An
         raise StepRefused(
             "This attempt changed in another window; here it is as it stands."
         ) from error
-    if isinstance(attempt, CaseAttempt):  # not an author's preview, held in memory
+    if touch and isinstance(attempt, CaseAttempt):  # not an author's preview, held in memory
         summaries.case_touched(attempt)  # the learner's last activity, for the academy report
 
 
@@ -236,14 +260,19 @@ def save_candidacy(attempt: CaseAttempt, flags: list[str], disposition: str | No
     )
 
 
-def save_plan_rows(attempt: CaseAttempt, rows: list[dict[str, str]]) -> None:
-    """Keep the plan rows as typed (validated at submission, shown again with any errors)."""
+def save_plan_rows(
+    attempt: CaseAttempt, rows: list[dict[str, str]], *, submitting: bool = False
+) -> None:
+    """Keep the plan rows as typed (validated at submission, shown again with any errors).
+    `submitting`: `submit` follows in this transaction and writes the last activity itself."""
     kept = [
         {k: (row.get(k) or "").strip()[:200] for k in PLAN_ROW_KEYS}
         for row in rows
         if any((row.get(k) or "").strip() for k in ("zone", "product", "amount"))
     ]
-    _change(attempt, CaseStep.PLAN, CaseStep.PLAN, plan_items=kept[:MAX_ITEMS])
+    _change(
+        attempt, CaseStep.PLAN, CaseStep.PLAN, touch=not submitting, plan_items=kept[:MAX_ITEMS]
+    )
 
 
 def plan_problems(attempt: CaseAttempt) -> list[str]:
@@ -291,18 +320,23 @@ def submit(attempt: CaseAttempt, now: datetime, token: str | None = None) -> Sub
     if not attempt.hold_open():
         return None
     _require_open(attempt, CaseStep.PLAN)
-    case = case_content(attempt.case_version)
-    plan = build_plan(attempt)  # PlanFileError goes back to the plan step
+    case = attempt_case(attempt)
+    try:
+        plan = build_plan(attempt)  # PlanFileError goes back to the plan step
+    except PlanFileError:
+        summaries.case_touched(attempt)  # the rows are kept as typed: the last activity
+        raise
     result = score_case_attempt(
         case, attempt.grades or {}, attempt.red_flags or [], plan.disposition, plan
     )
     if not attempt.close(now, result.plan.band.value, result.total, result.to_dict(), token):
         return None
-    zones = _zone_rows(attempt, result.plan.zones)
-    flags = flag_rows(attempt.id, result.red_flags.found, result.red_flags.missed)
-    db.session.add_all(zones)
-    db.session.add_all(flags)
-    db.session.flush()
+    zones = _zone_values(attempt, result.plan.zones)
+    flags = _flag_values(attempt.id, result.red_flags.found, result.red_flags.missed)
+    # Core inserts, one statement a table: nothing reads these rows back as objects.
+    for model, rows in ((CaseZoneResult, zones), (CaseFlagResult, flags)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
     submitted = certify(attempt.user_id, attempt.academy_id, now)
     # In this transaction (never out of step), and last: the academy-wide rows it adds to stay
     # locked only from here to the commit.
@@ -312,31 +346,35 @@ def submit(attempt: CaseAttempt, now: datetime, token: str | None = None) -> Sub
 
 def flag_rows(attempt_id: int, found: Iterable[str], missed: Iterable[str]) -> list[CaseFlagResult]:
     """One row per red flag the case held: found ones with missed=False, missed ones True."""
+    return [CaseFlagResult(**values) for values in _flag_values(attempt_id, found, missed)]
+
+
+def _flag_values(attempt_id: int, found: Iterable[str], missed: Iterable[str]) -> list[dict]:
     missed = set(missed)
     return [
-        CaseFlagResult(attempt_id=attempt_id, flag=flag, missed=flag in missed)
+        {"attempt_id": attempt_id, "flag": flag, "missed": flag in missed}
         for flag in sorted(set(found) | missed)
     ]
 
 
-def _zone_rows(attempt: CaseAttempt, verdicts) -> list[CaseZoneResult]:
+def _zone_values(attempt: CaseAttempt, verdicts) -> list[dict[str, Any]]:
     rows = []
     for verdict in verdicts:
         planned = max((amount for _, amount in verdict.amounts), default=0.0)
         low = verdict.range.min if verdict.range else None
         high = verdict.range.max if verdict.range else None
         rows.append(
-            CaseZoneResult(
-                attempt_id=attempt.id,
-                user_id=attempt.user_id,
-                case_version_id=attempt.case_version_id,
-                zone=verdict.zone,
-                verdict=verdict.verdict.value,
-                planned=planned,
-                reference_min=low,
-                reference_max=high,
-                deviation=deviation(planned, low, high),
-            )
+            {
+                "attempt_id": attempt.id,
+                "user_id": attempt.user_id,
+                "case_version_id": attempt.case_version_id,
+                "zone": verdict.zone,
+                "verdict": verdict.verdict.value,
+                "planned": planned,
+                "reference_min": low,
+                "reference_max": high,
+                "deviation": deviation(planned, low, high),
+            }
         )
     return rows
 
@@ -347,7 +385,13 @@ def tendency(user_id: int) -> Tendency:
     row = db.session.execute(
         select(LearnerTendency.__table__).where(LearnerTendency.user_id == user_id)
     ).one_or_none()  # columns, not an object: never a stale copy from this session
-    if row is None:
+    return tendency_from_sums(row)
+
+
+def tendency_from_sums(row: Any) -> Tendency:
+    """The tendency from a learner_tendencies row (any row with its columns), None or a row of
+    nulls (an outer join that found none) meaning no submitted case yet."""
+    if row is None or row.attempts is None:
         return Tendency(0, 0, 0.0, 0.0, 0.0, 0, 0)
     judged = row.judged
     return Tendency(

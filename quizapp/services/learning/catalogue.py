@@ -36,6 +36,9 @@ class Listed:
     version_id: int
     version: int
     summary: dict[str, Any]
+    # The version's content hash: its parsed content can come from a worker's parse cache
+    # without reading the version's text (None where a caller built the row without it).
+    content_hash: str | None = None
 
 
 def _latest_published(version_model, record_fk):
@@ -61,6 +64,18 @@ def _content_token() -> int | None:
     if db.session.info.get(CONTENT_CHANGED):  # checked after the read: it may have autoflushed
         return None
     return token
+
+
+def content_token_column():
+    """The content token as a scalar subquery, for a statement every page runs anyway (the
+    user loader's): the lists then cost no statement of their own."""
+    return select(ContentGeneration.token).where(ContentGeneration.id == 1).scalar_subquery()
+
+
+def remember_content_token(token: int | None) -> None:
+    """Keep a token read by another statement of this transaction, as `_content_token` would."""
+    session = db.session()
+    session.info[_READ_MEMO] = (session.get_transaction(), token)
 
 
 def _cached(kind: str, academy_id: int | None, compute: Callable[[], list[Listed]]) -> list[Listed]:
@@ -92,6 +107,7 @@ def _query_modules(academy_id: int | None) -> list[Listed]:
             ModuleVersion.id,
             ModuleVersion.number,
             ModuleVersion.summary,
+            ModuleVersion.content_hash,
         )
         .select_from(ModuleRecord)
         .join(latest, latest.c.record_id == ModuleRecord.id)
@@ -103,7 +119,7 @@ def _query_modules(academy_id: int | None) -> list[Listed]:
         .where((ModuleRecord.academy_id.is_(None)) | (ModuleRecord.academy_id == academy_id))
         .order_by(ModuleRecord.position, ModuleRecord.id)
     ).all()
-    return [Listed(*row[:5], row[5] or {}) for row in rows]
+    return [Listed(*row[:5], row[5] or {}, row[6]) for row in rows]
 
 
 def case_listing(
@@ -128,6 +144,7 @@ def _query_cases(academy_id: int | None) -> list[Listed]:
             CaseVersion.id,
             CaseVersion.number,
             CaseVersion.summary,
+            CaseVersion.content_hash,
         )
         .select_from(CaseRecord)
         .join(latest, latest.c.record_id == CaseRecord.id)
@@ -138,4 +155,4 @@ def _query_cases(academy_id: int | None) -> list[Listed]:
         .where((CaseRecord.academy_id.is_(None)) | (CaseRecord.academy_id == academy_id))
         .order_by(CaseRecord.slug)
     ).all()
-    return [Listed(*row[:5], row[5] or {}) for row in rows]
+    return [Listed(*row[:5], row[5] or {}, row[6]) for row in rows]

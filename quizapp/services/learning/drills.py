@@ -8,7 +8,7 @@ submission is refused, and a double-posted submission stores one result.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,38 +98,46 @@ class DrillProgress:
 
 
 def drill_progress(
-    user_id: int, academy_id: int | None, slugs: Collection[str] | None = None
+    user_id: int,
+    academy_id: int | None,
+    slugs: Collection[str] | None = None,
+    attempts: Iterable[Any] | None = None,
 ) -> list[DrillProgress]:
     """Every published drill (or only `slugs`) with the trainee's last result: one query (the
-    listing is cached under the content token), none when there is no drill."""
+    listing is cached under the content token), none when there is no drill or when the
+    caller passes the trainee's `attempts` at these drills (as progress.learner_attempts
+    reads them: by drill and id, the outcome as `band`)."""
     drills = drill_listing(academy_id, slugs)
     if not drills:
         return []
-    rows = db.session.execute(
-        select(
-            DrillAttempt.id,
-            DrillAttempt.drill_id,
-            DrillAttempt.status,
-            DrillAttempt.outcome,
-            DrillAttempt.score,
-        )
-        .where(DrillAttempt.user_id == user_id, DrillAttempt.drill_id.in_([d.id for d in drills]))
-        .order_by(DrillAttempt.drill_id, DrillAttempt.id)
-    ).all()
+    if attempts is None:
+        attempts = db.session.execute(
+            select(
+                DrillAttempt.id,
+                DrillAttempt.drill_id.label("record_id"),
+                DrillAttempt.status,
+                DrillAttempt.outcome.label("band"),
+                DrillAttempt.score,
+            )
+            .where(
+                DrillAttempt.user_id == user_id, DrillAttempt.drill_id.in_([d.id for d in drills])
+            )
+            .order_by(DrillAttempt.drill_id, DrillAttempt.id)
+        ).all()
     by_drill: dict[int, list[Any]] = {}
-    for row in rows:
-        by_drill.setdefault(row.drill_id, []).append(row)
+    for row in attempts:
+        by_drill.setdefault(row.record_id, []).append(row)
     progress = []
     for listed in drills:
-        attempts = by_drill.get(listed.id, [])
-        submitted = [a for a in attempts if a.status is AttemptStatus.SUBMITTED]
-        open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
+        tried = by_drill.get(listed.id, [])
+        submitted = [a for a in tried if a.status is AttemptStatus.SUBMITTED]
+        open_attempt = next((a for a in tried if a.status is AttemptStatus.IN_PROGRESS), None)
         last = submitted[-1] if submitted else None
         progress.append(
             DrillProgress(
                 listed,
                 len(submitted),
-                last.outcome if last else None,
+                last.band if last else None,
                 last.score if last else None,
                 open_attempt.id if open_attempt else None,
             )

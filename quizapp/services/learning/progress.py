@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import String, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 
+from quizapp.domain.tendency import Tendency
 from quizapp.extensions import db
 from quizapp.models import (
     AttemptStatus,
     CaseAttempt,
     CaseRecord,
+    DrillAttempt,
+    LearnerTendency,
     ModuleRecord,
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.services.learning.casestudy import tendency_from_sums
 
 
 @dataclass(frozen=True)
@@ -28,42 +46,138 @@ class ScorePoint:
     band: str | None = None  # cases only
 
 
-def score_history(user_id: int, limit: int = 30) -> list[ScorePoint]:
-    """The trainee's last `limit` submitted quiz and case scores, oldest first, each with its
-    attempt and title so past work can be reopened (one query)."""
-    quizzes = (
-        select(
-            QuizAttempt.submitted_at.label("at"),
-            QuizAttempt.score_percent.label("score"),
-            literal("quiz").label("kind"),
-            QuizAttempt.id.label("attempt_id"),
-            ModuleRecord.title.label("title"),
-            cast(null(), String(20)).label("band"),
-        )
+@dataclass(frozen=True)
+class AttemptRow:
+    """One attempt of the trainee as the dashboard reads it (quiz, case or drill)."""
+
+    kind: str  # "quiz", "case" or "drill"
+    id: int
+    academy_id: int
+    record_id: int  # the module, case or drill
+    status: AttemptStatus
+    number: int  # quizzes: the attempt's number at its module; 0 for the others
+    score: float | None
+    submitted_at: datetime | None
+    title: str
+    band: str | None  # cases: the band; drills: the outcome
+
+
+@dataclass(frozen=True)
+class LearnerAttempts:
+    """What the dashboard needs of a trainee's attempts, read in one statement."""
+
+    quizzes: list[AttemptRow]  # every quiz attempt, by module and number
+    cases: list[AttemptRow]  # the last HISTORY_LENGTH submitted case attempts
+    drills: list[AttemptRow]  # every attempt at the drills asked for, by drill and id
+
+
+HISTORY_LENGTH = 30
+
+
+def _attempt_columns(kind: str, model, record, number, score, title, band) -> tuple:
+    """One branch's columns, in AttemptRow's order (the branches of a UNION must line up)."""
+    return (
+        literal(kind).label("kind"),
+        model.id,
+        model.academy_id,
+        record.label("record_id"),
+        model.status,
+        number.label("number"),
+        score.label("score"),
+        model.submitted_at,
+        title.label("title"),
+        band.label("band"),
+    )
+
+
+@cache
+def _attempts_statement(with_drills: bool, cases: int):
+    """learner_attempts' statement, built once per shape (building it costs more CPU than
+    running it): the trainee as :user_id, the drills as :drill_ids."""
+    me = bindparam("user_id")
+    no_number = literal(0)
+    quiz = _attempt_columns(
+        "quiz",
+        QuizAttempt,
+        QuizAttempt.module_id,
+        QuizAttempt.number,
+        QuizAttempt.score_percent,
+        ModuleRecord.title,
+        cast(null(), String(80)),
+    )
+    case = _attempt_columns(
+        "case",
+        CaseAttempt,
+        CaseAttempt.case_id,
+        no_number,
+        CaseAttempt.score,
+        CaseRecord.title,
+        CaseAttempt.band,
+    )
+    parts = [
+        select(*quiz)
         .join(ModuleRecord, ModuleRecord.id == QuizAttempt.module_id)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)
-        .order_by(QuizAttempt.submitted_at.desc())
-        .limit(limit)
-        .subquery()
-    )
-    cases = (
+        .where(QuizAttempt.user_id == me),
         select(
-            CaseAttempt.submitted_at.label("at"),
-            CaseAttempt.score.label("score"),
-            literal("case").label("kind"),
-            CaseAttempt.id.label("attempt_id"),
-            CaseRecord.title.label("title"),
-            CaseAttempt.band.label("band"),
+            select(*case)
+            .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
+            .where(CaseAttempt.user_id == me, CaseAttempt.status == AttemptStatus.SUBMITTED)
+            .order_by(CaseAttempt.submitted_at.desc(), CaseAttempt.id.desc())
+            .limit(cases)
+            .subquery()
+        ),
+    ]
+    if with_drills:
+        drill = _attempt_columns(
+            "drill",
+            DrillAttempt,
+            DrillAttempt.drill_id,
+            no_number,
+            DrillAttempt.score,
+            literal(""),
+            DrillAttempt.outcome,  # the drill's outcome stands where a case has its band
         )
-        .join(CaseRecord, CaseRecord.id == CaseAttempt.case_id)
-        .where(CaseAttempt.user_id == user_id, CaseAttempt.status == AttemptStatus.SUBMITTED)
-        .order_by(CaseAttempt.submitted_at.desc())
-        .limit(limit)
-        .subquery()
-    )
-    rows = db.session.execute(union_all(select(quizzes), select(cases))).all()
+        parts.append(
+            select(*drill).where(
+                DrillAttempt.user_id == me,
+                DrillAttempt.drill_id.in_(bindparam("drill_ids", expanding=True)),
+            )
+        )
+    return union_all(*parts)
+
+
+def learner_attempts(
+    user_id: int, drill_ids: Collection[int] = (), cases: int = HISTORY_LENGTH
+) -> LearnerAttempts:
+    """Every quiz attempt (module progress and the quiz half of the score history), the last
+    `cases` submitted case attempts (the other half) and the attempts at `drill_ids`: one
+    UNION ALL, so the dashboard's statement count does not depend on the history."""
+    parameters: dict[str, Any] = {"user_id": user_id}
+    if drill_ids:
+        parameters["drill_ids"] = list(drill_ids)
+    rows = db.session.execute(_attempts_statement(bool(drill_ids), cases), parameters)
+    by_kind: dict[str, list[AttemptRow]] = {"quiz": [], "case": [], "drill": []}
+    for row in rows:
+        by_kind[row.kind].append(AttemptRow(*row))
+    by_kind["quiz"].sort(key=lambda a: (a.record_id, a.number))
+    by_kind["case"].sort(key=lambda a: (a.submitted_at, a.id))
+    by_kind["drill"].sort(key=lambda a: (a.record_id, a.id))
+    return LearnerAttempts(by_kind["quiz"], by_kind["case"], by_kind["drill"])
+
+
+def score_history(
+    user_id: int, limit: int = HISTORY_LENGTH, attempts: LearnerAttempts | None = None
+) -> list[ScorePoint]:
+    """The trainee's last `limit` submitted quiz and case scores, oldest first, each with its
+    attempt and title so past work can be reopened (from `attempts` when the caller has read
+    them, else one query)."""
+    if attempts is None:
+        attempts = learner_attempts(user_id, cases=limit)
+    quizzes = [a for a in attempts.quizzes if a.status is AttemptStatus.SUBMITTED]
+    quizzes.sort(key=lambda a: a.submitted_at)
     points = [
-        ScorePoint(r.at, r.kind, float(r.score or 0.0), r.attempt_id, r.title, r.band) for r in rows
+        ScorePoint(a.submitted_at, a.kind, float(a.score or 0.0), a.id, a.title, a.band)
+        for a in [*quizzes[-limit:], *attempts.cases[-limit:]]
     ]
     points.sort(key=lambda p: (p.when, p.kind == "case"))  # on a tie, the quiz first
     return points[-limit:]
@@ -76,9 +190,8 @@ class TopicScore:
     answered: int
 
 
-def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[TopicScore]:
-    """Topics with the lowest average score over the trainee's answers (at least `minimum`)."""
-    rows = db.session.execute(
+def _weakest_query(user_id: Any, limit: int, minimum: int):
+    return (
         select(
             QuestionResult.topic,
             func.avg(QuestionResult.score).label("average"),
@@ -90,8 +203,45 @@ def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[Topic
         .having(func.count(QuestionResult.id) >= minimum)
         .order_by(func.avg(QuestionResult.score), QuestionResult.topic)
         .limit(limit)
+    )
+
+
+def _topic_score(row: Any) -> TopicScore:
+    return TopicScore(row.topic, 100.0 * float(row.average), int(row.answered))
+
+
+def weakest_topics(user_id: int, limit: int = 3, minimum: int = 2) -> list[TopicScore]:
+    """Topics with the lowest average score over the trainee's answers (at least `minimum`)."""
+    rows = db.session.execute(_weakest_query(user_id, limit, minimum)).all()
+    return [_topic_score(r) for r in rows]
+
+
+@cache
+def _tendency_and_weakest_statement(limit: int, minimum: int):
+    """The tendency row outer-joined to the weakest topics, built once (the trainee as
+    :user_id)."""
+    me = select(bindparam("user_id", type_=Integer).label("user_id")).subquery("me")
+    weakest = _weakest_query(me.c.user_id, limit, minimum).subquery("weakest")
+    sums = LearnerTendency.__table__
+    return (
+        select(sums, weakest.c.topic, weakest.c.average, weakest.c.answered)
+        .select_from(me)
+        .outerjoin(sums, sums.c.user_id == me.c.user_id)
+        .outerjoin(weakest, true())
+        .order_by(weakest.c.average, weakest.c.topic)  # the subquery's order is not kept
+    )
+
+
+def tendency_and_weakest(
+    user_id: int, limit: int = 3, minimum: int = 2
+) -> tuple[Tendency, list[TopicScore]]:
+    """The case-study tendency (its one summary row) and the weakest topics in one statement,
+    so either may be missing."""
+    rows = db.session.execute(
+        _tendency_and_weakest_statement(limit, minimum), {"user_id": user_id}
     ).all()
-    return [TopicScore(r.topic, 100.0 * float(r.average), int(r.answered)) for r in rows]
+    topics = [_topic_score(r) for r in rows if r.topic is not None]
+    return tendency_from_sums(rows[0]), topics
 
 
 def chart_points(points: list[ScorePoint], width: int = 560, height: int = 180) -> list[dict]:

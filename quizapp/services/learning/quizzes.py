@@ -8,12 +8,14 @@ limits are enforced with the server's clock.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.domain import quiz
 from quizapp.extensions import db
@@ -55,6 +57,31 @@ def module_content(version: ModuleVersion) -> quiz.Module:
     return cached
 
 
+def listed_module(listed: Listed) -> quiz.Module:
+    """The parsed module of a listed (published) version: from this worker's cache by the
+    listing's content hash, without reading the version's text; read and parsed on a miss."""
+    cached = _modules.get(listed.content_hash) if listed.content_hash else None
+    if cached is not None:
+        return cached
+    return module_content(db.session.get(ModuleVersion, listed.version_id))
+
+
+def attempt_module(attempt: QuizAttempt) -> quiz.Module:
+    """The parsed module an attempt is on; through the content list (already read once a
+    transaction) when that is the published version, so a save does not read the version."""
+    listed = next(
+        (
+            m
+            for m in published_modules(attempt.academy_id)
+            if m.version_id == attempt.module_version_id
+        ),
+        None,
+    )
+    if listed is not None:
+        return listed_module(listed)
+    return module_content(attempt.module_version)
+
+
 @dataclass
 class ModuleProgress:
     """One module as one trainee stands with it."""
@@ -85,33 +112,45 @@ class ModuleProgress:
         )
 
 
-def module_progress(user_id: int, academy_id: int | None) -> list[ModuleProgress]:
-    """Every published module with the trainee's status, in two queries whatever the history."""
-    modules = published_modules(academy_id)
-    rows = db.session.execute(
+@cache
+def _own_attempts_statement() -> Select:
+    """module_progress's statement, built once (every module page runs it): the trainee as
+    :user_id."""
+    return (
         select(
             QuizAttempt.id,
-            QuizAttempt.module_id,
+            QuizAttempt.module_id.label("record_id"),
             QuizAttempt.status,
-            QuizAttempt.score_percent,
+            QuizAttempt.score_percent.label("score"),
             QuizAttempt.submitted_at,
         )
-        .where(QuizAttempt.user_id == user_id)
+        .where(QuizAttempt.user_id == bindparam("user_id"))
         .order_by(QuizAttempt.module_id, QuizAttempt.number)
-    ).all()
+    )
+
+
+def module_progress(
+    user_id: int, academy_id: int | None, attempts: Iterable[Any] | None = None
+) -> list[ModuleProgress]:
+    """Every published module with the trainee's status, in two queries whatever the history
+    (one when the caller passes the trainee's quiz `attempts`, by module and number, as
+    progress.learner_attempts reads them)."""
+    modules = published_modules(academy_id)
+    if attempts is None:
+        attempts = db.session.execute(_own_attempts_statement(), {"user_id": user_id}).all()
     by_module: dict[int, list[Any]] = {}
-    for row in rows:
-        by_module.setdefault(row.module_id, []).append(row)
+    for row in attempts:
+        by_module.setdefault(row.record_id, []).append(row)
 
     progress: dict[str, ModuleProgress] = {}
     for listed in modules:
-        attempts = by_module.get(listed.id, [])
-        submitted = [a for a in attempts if a.status is AttemptStatus.SUBMITTED]
-        open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
-        scores = [(a.submitted_at, a.score_percent, a.id) for a in submitted]
+        tried = by_module.get(listed.id, [])
+        submitted = [a for a in tried if a.status is AttemptStatus.SUBMITTED]
+        open_attempt = next((a for a in tried if a.status is AttemptStatus.IN_PROGRESS), None)
+        scores = [(a.submitted_at, a.score, a.id) for a in submitted]
         item = ModuleProgress(listed, "not_started", attempts_used=len(submitted), scores=scores)
         if submitted:
-            percents = [a.score_percent for a in submitted]
+            percents = [a.score for a in submitted]
             item.best = max(percents)
             method = listed.summary.get("grading", "highest")
             item.graded = item.best if method == "highest" else percents[-1]
@@ -151,45 +190,58 @@ def find_listed(slug: str, academy_id: int | None) -> Listed | None:
 
 def start_or_resume(user_id: int, academy_id: int, listed: Listed, now: datetime) -> QuizAttempt:
     """The trainee's open attempt at this module, or a new one if the rules allow."""
+    return db.session.get(QuizAttempt, open_attempt_id(user_id, academy_id, listed, now))
+
+
+def open_attempt_id(user_id: int, academy_id: int, listed: Listed, now: datetime) -> int:
+    """The id of the trainee's open attempt at this module, started now if the rules allow.
+
+    A whole cohort starting an exam runs this (issue 21, B4), so a new attempt is one
+    `INSERT .. ON CONFLICT DO NOTHING` (no ORM object, no savepoint) and the time limit comes
+    from the parse cache; the one-open-attempt index still decides between two tabs racing."""
     progress = {p.listed.slug: p for p in module_progress(user_id, academy_id)}
     item = progress[listed.slug]
     if item.open_attempt_id is not None:
-        return db.session.get(QuizAttempt, item.open_attempt_id)
+        return item.open_attempt_id
     if item.status == "locked":
         raise AttemptRefused("Pass " + ", ".join(item.locked_by) + " first.")
     if item.attempts_left == 0:
         raise AttemptRefused("You have used every attempt at this module.")
-    version = db.session.get(ModuleVersion, listed.version_id)
-    module = module_content(version)
-    limit = module.time_limit_minutes
-    attempt = QuizAttempt(
-        user_id=user_id,
-        academy_id=academy_id,
-        module_id=listed.id,
-        module_version_id=version.id,
-        number=item.attempts_used + 1,
-        seed=secrets.randbelow(2**31 - 1),
-        started_at=now,
-        deadline_at=now + timedelta(minutes=limit) if limit else None,
-        answers={},
+    limit = listed_module(listed).time_limit_minutes
+    table = QuizAttempt.__table__
+    dialect = db.session.get_bind().dialect.name
+    started = (
+        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        .values(
+            user_id=user_id,
+            academy_id=academy_id,
+            module_id=listed.id,
+            module_version_id=listed.version_id,
+            number=item.attempts_used + 1,
+            seed=secrets.randbelow(2**31 - 1),
+            status=AttemptStatus.IN_PROGRESS,
+            started_at=now,
+            deadline_at=now + timedelta(minutes=limit) if limit else None,
+            answers={},
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:
+    attempt_id = db.session.scalar(started)
+    if attempt_id is None:
         # Another tab started one at the same moment: use that one.
-        existing = db.session.scalar(
-            select(QuizAttempt).where(
+        attempt_id = db.session.scalar(
+            select(QuizAttempt.id).where(
                 QuizAttempt.user_id == user_id,
                 QuizAttempt.module_id == listed.id,
                 QuizAttempt.status == AttemptStatus.IN_PROGRESS,
             )
         )
-        if existing is None:
-            raise
-        return existing
-    summaries.quiz_started(attempt)
-    return attempt
+        if attempt_id is None:  # it was submitted already: this start counted the wrong number
+            raise AttemptRefused("Another window has just used this attempt; start again.")
+        return attempt_id
+    summaries.quiz_started(academy_id, user_id, listed.id, now)
+    return attempt_id
 
 
 def attempt_for(user_id: int, attempt_id: int) -> QuizAttempt | None:
@@ -228,7 +280,7 @@ def submit(attempt: QuizAttempt, now: datetime, token: str | None = None) -> Sub
     (QuizAttempt.new_submission_token), kept to know a retried post."""
     if attempt.status is AttemptStatus.SUBMITTED or not attempt.hold_open():
         return None
-    module = module_content(attempt.module_version)
+    module = attempt_module(attempt)
     grade = quiz.grade_attempt(module.questions, attempt.answers or {}, module.pass_mark)
     if not attempt.close(now, grade.percent, grade.passed, grade.to_dict(), token):
         return None

@@ -8,7 +8,10 @@ step (`case_touched`: the report's last activity), a submission (`quiz_submitted
 (PostgreSQL and SQLite both), rows in key order, so two submissions at once both count and never
 deadlock. Nothing else changes these figures: deleting an account anonymises it and keeps every
 attempt, deactivating a membership only changes who a report counts (read with the figures), and
-a new content version changes pass marks, which are applied when read. `rebuild` recomputes
+a new content version changes pass marks, which are applied when read. The exception is the
+learner standings (services/learning/standings.py): each write above refreshes the learner's,
+and memberships, renames and content changes refresh theirs through session hooks. `rebuild`
+recomputes
 every row from the attempts (`flask summaries rebuild`; the migration that creates the tables;
 bulk loads such as bench/seed.py) and `recompute`/`stored` let tests check summary == recompute.
 
@@ -18,14 +21,28 @@ Drill attempts do not feed these: no report or common-mistakes table reads them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, and_, case, cast, delete, func, insert, or_, select
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.terms import Band
@@ -42,24 +59,16 @@ from quizapp.models import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
+    ModuleFunnel,
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.models.summaries import BAND_CODES, NANO, RECENT_CASES, nano_sql
+from quizapp.services.learning import standings
 
-#: Sums of fractional values are kept in billionths, as exact integers.
-NANO: Final = 1_000_000_000
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
-#: One letter per band in LearnerCases.recent.
-BAND_CODES: Final = {
-    "under_treated": "u",
-    "conservative": "c",
-    "natural": "n",
-    "overdone": "d",
-    "overfilled": "f",
-    "unsafe": "x",
-}
-RECENT_CASES: Final = 10  # how many of a learner's latest case studies the report looks at
 GOOD_BANDS: Final = ("conservative", "natural")
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 UNSAFE_VERDICTS: Final = ("unsafe", "wrong_product")
@@ -69,10 +78,6 @@ def nano(value: float) -> int:
     """`value` in billionths, rounded half away from zero (as SQL's round on SQLite)."""
     scaled = value * NANO
     return int(scaled + 0.5) if scaled >= 0 else -int(-scaled + 0.5)
-
-
-def _nano_sql(column):
-    return cast(func.round(column * NANO), BigInteger)
 
 
 def _utc(value: Any) -> datetime | None:
@@ -97,7 +102,7 @@ def _adding(*names: str) -> Callable[[Any, Any], dict[str, Any]]:
     return lambda c, x: {name: c[name] + x[name] for name in names}
 
 
-_DEFERRED: Final = "summaries_deferred"
+_DEFERRED: Final = standings.DEFERRED
 
 
 @contextmanager
@@ -121,6 +126,55 @@ def _unless_deferred(write: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
+#: Upserts as text statements, by table, dialect, columns, SET and RETURNING. The dialects'
+#: INSERT .. ON CONFLICT has no cache key, so SQLAlchemy would build and compile each one anew
+#: on every write (about 1 ms apiece, five to a plan submission); a text statement with the
+#: columns' types compiles once and is cached like any other.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _upsert_statement(model, dialect, columns: tuple[str, ...], set_, returning: Sequence[Any]):
+    shape = (set_.__code__, tuple(cell.cell_contents for cell in set_.__closure__ or ()))
+    key = (model, dialect.name, columns, shape, tuple(str(r) for r in returning))
+    statement = _STATEMENTS.get(key)
+    if statement is not None:
+        return statement
+    table = model.__table__
+    insert_ = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
+    insert_ = insert_.values({name: bindparam(f"v_{name}") for name in columns})
+    insert_ = insert_.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_=set_(table.c, insert_.excluded),
+    )
+    if returning:
+        insert_ = insert_.returning(*returning)
+    # The dialect's generic form, in named style: a driver's own (psycopg adds casts after each
+    # parameter) would hide the names from text().
+    generic = PGDialect if dialect.name == "postgresql" else SQLiteDialect
+    compiled = insert_.compile(dialect=generic(paramstyle="named"))
+    binds = [bindparam(f"v_{name}", type_=table.c[name].type) for name in columns]
+    constants = [
+        bindparam(name, value=bind.value, type_=bind.type)
+        for bind, name in compiled.bind_names.items()
+        if not name.startswith("v_")
+    ]
+    statement = _STATEMENTS[key] = text(compiled.string).bindparams(*binds, *constants)
+    return statement
+
+
+def _with_the_standing(write: Callable[..., None]) -> Callable[..., None]:
+    """The learner's membership locked before their summaries change, their standing (what the
+    report orders and flags by) refreshed after, in the same transaction."""
+
+    @wraps(write)
+    def refreshing(attempt: Any, *args: Any, **kwargs: Any) -> None:
+        before = standings.learner_wrote(attempt.academy_id, attempt.user_id)
+        write(attempt, *args, **kwargs)
+        standings.learner_written(attempt.academy_id, attempt.user_id, before)
+
+    return refreshing
+
+
 def _upsert(
     model,
     rows: Sequence[dict[str, Any]],
@@ -129,42 +183,43 @@ def _upsert(
 ):
     """Insert `rows`, or update the existing ones with `set_(stored columns, excluded)`; rows
     in primary-key order, so that concurrent writers lock them in the same order. With
-    `returning`, those expressions of the rows as written."""
+    `returning` (one row only), those expressions of the row as written."""
     if not rows:
         return None
     keys = [c.name for c in model.__table__.primary_key.columns]
     rows = sorted(rows, key=lambda row: tuple(row[k] for k in keys))
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_=set_(model.__table__.c, stmt.excluded)
-    )
-    if returning:
-        return db.session.execute(stmt.returning(*returning)).all()
-    db.session.execute(stmt)
-    return None
+    dialect = db.session.get_bind().dialect
+    statement = _upsert_statement(model, dialect, tuple(rows[0]), set_, returning)
+    params = [{f"v_{name}": value for name, value in row.items()} for row in rows]
+    result = db.session.execute(statement, params if len(params) > 1 else params[0])
+    return result.all() if returning else None
 
 
 @_unless_deferred
-def quiz_started(attempt: QuizAttempt) -> None:
-    """A quiz attempt was started: the learner has begun the module (the report's funnel)."""
+def quiz_started(academy_id: int, user_id: int, module_id: int, started_at: datetime) -> None:
+    """A quiz attempt was started: the learner has begun the module (the report's funnel). Plain
+    values, not the attempt (the start inserts no ORM object), so the standing is refreshed here
+    rather than by `_with_the_standing`."""
+    before = standings.learner_wrote(academy_id, user_id)
     _upsert(
         LearnerModuleSummary,
         [
             {
-                "academy_id": attempt.academy_id,
-                "user_id": attempt.user_id,
-                "module_id": attempt.module_id,
+                "academy_id": academy_id,
+                "user_id": user_id,
+                "module_id": module_id,
                 "submitted": 0,
                 "failed": 0,
-                "last_at": attempt.started_at,
+                "last_at": started_at,
             }
         ],
         lambda c, x: {"last_at": _later(c.last_at, x.last_at)},
     )
+    standings.learner_written(academy_id, user_id, before)
 
 
 @_unless_deferred
+@_with_the_standing
 def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> None:
     """A quiz attempt was submitted with these question results."""
     _upsert(
@@ -217,6 +272,7 @@ def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> N
 
 
 @_unless_deferred
+@_with_the_standing
 def case_touched(attempt: CaseAttempt) -> None:
     """A case attempt was started or moved on: the learner's last activity at the case."""
     _upsert(
@@ -255,10 +311,12 @@ def _band_counts(band: str | None) -> dict[str, int]:
 
 
 @_unless_deferred
+@_with_the_standing
 def case_submitted(
-    attempt: CaseAttempt, zones: Iterable[CaseZoneResult], flags: Iterable[CaseFlagResult]
+    attempt: CaseAttempt, zones: Iterable[Mapping[str, Any]], flags: Iterable[Mapping[str, Any]]
 ) -> None:
-    """A case attempt was submitted with these zone verdicts and red flags."""
+    """A case attempt was submitted with these zone verdicts and red flags (their rows' values,
+    as inserted)."""
     keys = {"academy_id": attempt.academy_id, "case_id": attempt.case_id}
     band = attempt.band
     good = [LearnerCaseSummary.__table__.c[b] for b in GOOD_BANDS]
@@ -310,9 +368,9 @@ def case_submitted(
                 "overdone_or_overfilled": int(band in ("overdone", "overfilled")),
                 "unsafe": int(band == "unsafe"),
                 "judged": len(zones),
-                "above": sum(1 for z in zones if z.deviation > 0),
-                "below": sum(1 for z in zones if z.deviation < 0),
-                "deviation_nano": sum(nano(z.deviation) for z in zones),
+                "above": sum(1 for z in zones if z["deviation"] > 0),
+                "below": sum(1 for z in zones if z["deviation"] < 0),
+                "deviation_nano": sum(nano(z["deviation"]) for z in zones),
             }
         ],
         _adding(
@@ -327,13 +385,13 @@ def case_submitted(
     )
     per_zone: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for z in zones:
-        entry = per_zone[z.zone]
+        entry = per_zone[z["zone"]]
         entry[0] += 1
-        entry[1] += z.verdict in OVER_TREATED
-        entry[2] += z.verdict == "missed"
-        entry[3] += z.verdict == "under"
-        entry[4] += z.verdict in UNSAFE_VERDICTS
-        entry[5] += nano(z.deviation)
+        entry[1] += z["verdict"] in OVER_TREATED
+        entry[2] += z["verdict"] == "missed"
+        entry[3] += z["verdict"] == "under"
+        entry[4] += z["verdict"] in UNSAFE_VERDICTS
+        entry[5] += nano(z["deviation"])
     names = ("judged", "over", "missed", "under", "unsafe", "deviation_nano")
     _upsert(
         CaseZoneSummary,
@@ -345,8 +403,8 @@ def case_submitted(
     )
     per_flag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in flags:
-        per_flag[f.flag][0] += 1
-        per_flag[f.flag][1] += bool(f.missed)
+        per_flag[f["flag"]][0] += 1
+        per_flag[f["flag"]][1] += bool(f["missed"])
     _upsert(
         CaseFlagSummary,
         [
@@ -497,7 +555,7 @@ def _tendency_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...
             func.count(),
             _count_if(CaseZoneResult.deviation > 0),
             _count_if(CaseZoneResult.deviation < 0),
-            func.coalesce(func.sum(_nano_sql(CaseZoneResult.deviation)), 0),
+            func.coalesce(func.sum(nano_sql(CaseZoneResult.deviation)), 0),
         )
         .where(*(CaseZoneResult.user_id.in_(u) for u in users))
         .group_by(CaseZoneResult.user_id)
@@ -516,7 +574,7 @@ def _answer_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...],
             QuestionResult.question_id,
             QuestionResult.topic,
             func.count(),
-            func.coalesce(func.sum(_nano_sql(QuestionResult.score)), 0),
+            func.coalesce(func.sum(nano_sql(QuestionResult.score)), 0),
         )
         .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
         .where(*_where_academy(QuizAttempt.academy_id, academy_id))
@@ -542,7 +600,7 @@ def _band_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
             CaseAttempt.case_id,
             func.count(),
             *(_count_if(CaseAttempt.band == band) for band in BANDS),
-            func.coalesce(func.sum(_nano_sql(func.coalesce(CaseAttempt.score, 0.0))), 0),
+            func.coalesce(func.sum(nano_sql(func.coalesce(CaseAttempt.score, 0.0))), 0),
         )
         .where(
             CaseAttempt.status == AttemptStatus.SUBMITTED,
@@ -567,7 +625,7 @@ def _zone_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
             count_of("missed"),
             count_of("under"),
             count_of(*UNSAFE_VERDICTS),
-            func.coalesce(func.sum(_nano_sql(CaseZoneResult.deviation)), 0),
+            func.coalesce(func.sum(nano_sql(CaseZoneResult.deviation)), 0),
         )
         .join(CaseAttempt, CaseAttempt.id == CaseZoneResult.attempt_id)
         .where(
@@ -596,6 +654,16 @@ def _flag_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
         .group_by(CaseAttempt.academy_id, CaseAttempt.case_id, CaseFlagResult.flag)
     ).all()
     return {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
+
+
+def _standing_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """From the module and case summaries (rebuilt before it), the memberships and the content."""
+    return {
+        (academy, user): (bool(counted), bool(deleted), name, _utc(idle), int(failing), int(bad))
+        for academy, user, counted, deleted, name, idle, failing, bad in standings.compute(
+            executor, academy_id
+        )
+    }
 
 
 #: Each summary table, its value columns (after the primary key) and how to recompute it.
@@ -632,6 +700,8 @@ _TABLES: Final = (
         _zone_rows,
     ),
     (CaseFlagSummary, ("present", "missed"), _flag_rows),
+    (LearnerStanding, standings.COLUMNS, _standing_rows),  # after the summaries it reads
+    (ModuleFunnel, ("started", "submitted", "passed", "best_nano"), standings.funnel_rows),
 )
 
 
@@ -667,7 +737,7 @@ def stored(academy_id: int | None = None, executor: Any = None) -> Figures:
         rows = executor.execute(select(*columns).where(*_scope(model, academy_id, executor)))
         out[model] = {
             tuple(r[: len(keys)]): tuple(
-                _utc(v) if name == "last_at" else v
+                _utc(v) if name in ("last_at", "idle_since") else v
                 for name, v in zip(values, r[len(keys) :], strict=True)
             )
             for r in rows
@@ -677,10 +747,15 @@ def stored(academy_id: int | None = None, executor: Any = None) -> Figures:
 
 def rebuild(academy_id: int | None = None, executor: Any = None) -> dict[str, int]:
     """Replace the summary rows (of one academy, when given) by a recompute from the attempts;
-    rows written per table. Flushes, never commits."""
+    rows written per table. Flushes, never commits. A migration of an earlier revision rebuilds
+    the tables its schema has (later ones are filled by the migrations that create them)."""
     executor = executor or db.session
+    connection = executor if isinstance(executor, Connection) else executor.connection()
+    existing = set(sa_inspect(connection).get_table_names())
     written: dict[str, int] = {}
     for model, values, compute in _TABLES:
+        if model.__tablename__ not in existing:
+            continue
         rows = compute(executor, academy_id)
         executor.execute(delete(model).where(*_scope(model, academy_id, executor)))
         keys = _keys(model)

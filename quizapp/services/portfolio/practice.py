@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 
 from quizapp.domain import logbook
 from quizapp.domain.logbook import LogbookFacts, PracticeScore
@@ -494,6 +495,21 @@ def signed_entries(
 ) -> dict[int, list[SignedEntry]]:
     """Signed entries per trainee in one query, leaving out signed entries that a later signed
     entry supersedes (a correction does not count twice)."""
+    parameters: dict[str, Any] = {"academy_id": academy_id}
+    if user_ids is not None:
+        parameters["user_ids"] = list(user_ids)
+    out: dict[int, list[SignedEntry]] = {}
+    rows = db.session.execute(_signed_statement(user_ids is not None), parameters)
+    for user_id, modality, role, signed_at in rows:
+        out.setdefault(user_id, []).append(SignedEntry(modality, role, signed_at))
+    return out
+
+
+@cache
+def _signed_statement(some_trainees: bool) -> Select:
+    """signed_entries' statement, built once (a trainee's dashboard runs it): the academy as
+    :academy_id, the trainees as :user_ids when `some_trainees`."""
+    academy_id = bindparam("academy_id")
     superseded = select(LogbookEntry.supersedes_id).where(
         LogbookEntry.academy_id == academy_id,
         LogbookEntry.status == EntryStatus.SIGNED,
@@ -509,12 +525,9 @@ def signed_entries(
         LogbookEntry.status == EntryStatus.SIGNED,
         LogbookEntry.id.not_in(superseded),
     )
-    if user_ids is not None:
-        query = query.where(LogbookEntry.trainee_user_id.in_(list(user_ids)))
-    out: dict[int, list[SignedEntry]] = {}
-    for user_id, modality, role, signed_at in db.session.execute(query):
-        out.setdefault(user_id, []).append(SignedEntry(modality, role, signed_at))
-    return out
+    if some_trainees:
+        query = query.where(LogbookEntry.trainee_user_id.in_(bindparam("user_ids", expanding=True)))
+    return query
 
 
 def signed_counts(academy_id: int, user_id: int) -> dict[tuple[str, str], int]:
@@ -534,20 +547,26 @@ class Tendencies:
     together: Tendency
 
 
-def practice_tendency(user_id: int) -> Tendency:
-    """The same figure as the case-study tendency, over the trainee's performed entries that
-    were submitted or signed and not superseded."""
+@cache
+def _performed_statement() -> Select:
+    """practice_tendency's statement, built once (every dashboard runs it): the trainee's
+    performed entries, submitted or signed, not superseded; the trainee as :user_id."""
+    user_id = bindparam("user_id")
     superseded = select(LogbookEntry.supersedes_id).where(
         LogbookEntry.trainee_user_id == user_id, LogbookEntry.supersedes_id.is_not(None)
     )
-    entries = db.session.scalars(
-        select(LogbookEntry).where(
-            LogbookEntry.trainee_user_id == user_id,
-            LogbookEntry.role == "performed",
-            LogbookEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.SIGNED)),
-            LogbookEntry.id.not_in(superseded),
-        )
-    ).all()
+    return select(LogbookEntry).where(
+        LogbookEntry.trainee_user_id == user_id,
+        LogbookEntry.role == "performed",
+        LogbookEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.SIGNED)),
+        LogbookEntry.id.not_in(superseded),
+    )
+
+
+def practice_tendency(user_id: int) -> Tendency:
+    """The same figure as the case-study tendency, over the trainee's performed entries that
+    were submitted or signed and not superseded."""
+    entries = db.session.scalars(_performed_statement(), {"user_id": user_id}).all()
     deviations: list[float] = []
     attempts = overdone = unsafe = 0
     for entry in entries:
