@@ -415,6 +415,10 @@ def test_parse_numeric_response_reads(text, parsed):
         ("1.2.3", "'1.2.3' is not one number"),
         ("1.23.456", "'1.23.456' is not one number"),
         ("9" * 400, "is not a finite number"),
+        # a point and commas on both sides of it, or commas and points on both sides of a comma:
+        # whichever mark comes last is the decimal one, and the rest do not read as thousands
+        ("1.234,567.5", "'1.234567.5' is not a number"),
+        ("1,234.567,5", "'1.234567.5' is not a number"),
         ("20-30", "give one number, not a range or a list"),
         ("20 30", "give one number, not a range or a list"),
         ("20 +5", "give one number, not a range or a list"),
@@ -639,3 +643,25 @@ def test_attempt_pass_mark_just_above_0_is_allowed():
     for bad in (0, -0.5, 100.01, False):
         with pytest.raises(ValueError):
             grade_attempt([SINGLE], {}, bad)
+
+
+def test_floor_percent_reads_a_score_to_the_nearest_fraction_with_a_denominator_up_to_100000():
+    # 1 - 1/200001 = [0; 1, 200000]: with denominators up to 100,000 the nearest fractions are 1
+    # and 99999/100000, and 1 is nearer (1/200001 against 1/200001 - 1/100000 in size); with
+    # 100,001 allowed, 100000/100001 would be nearer and floor to 99.9.
+    assert _floor_percent(1 - 1 / 200001, 1) == 100.0
+    assert _floor_percent(1 - 1 / 99999, 1) == 99.9
+
+
+def test_attempt_reads_each_score_to_the_nearest_fraction_with_a_denominator_up_to_100000():
+    # 448 items in order but for one swap of neighbours: 100127 of 100128 pairs. With
+    # denominators up to 100,000 that share reads as 99999/100000 (= [0; 1, 99999]), not
+    # 100000/100001 (which a denominator of 100,001 would allow).
+    many = OrderingQuestion(
+        id="many", **BASE, items=tuple(OrderItem(f"item {i}", "") for i in range(448))
+    )
+    order = [1, 0, *range(2, 448)]
+    assert grade(many, order).score == 100127 / 100128
+    attempt = grade_attempt([many], {"many": order}, 50)
+    assert attempt.score == 0.99999
+    assert attempt.percent == 99.9

@@ -4,10 +4,20 @@ comments, both sides of every bound, and the marks and words the review page sho
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from quizapp.domain import quiz
-from quizapp.domain.quiz import MatchingQuestion, MatchPair
+from quizapp.domain.quiz import (
+    MatchingQuestion,
+    MatchPair,
+    MultiQuestion,
+    NumericAnswer,
+    NumericQuestion,
+    Option,
+    SingleQuestion,
+)
 
 BASE = {"id": "q", "topic": "t", "stem": "S?", "references": ("F15",), "explanation": "E."}
 
@@ -253,3 +263,185 @@ def test_short_answer_weight_above_100_built_in_code_still_scores_at_most_1():
     question = quiz.ShortAnswerQuestion(**BASE, answers=(quiz.TextAnswer("ona", 150),))
     result = quiz.grade(question, "ona")
     assert (result.score, result.correct, result.feedback) == (1.0, True, "Correct.")
+
+
+# -- weights ----------------------------------------------------------------------------------
+
+
+def test_weights_are_read_to_the_nearest_fraction_with_a_denominator_up_to_1000():
+    assert quiz.weight_fraction(50) == Fraction(1, 2)
+    assert quiz.weight_fraction(33.33333) == Fraction(1, 3)  # 100/3 percent
+    assert quiz.weight_fraction(-12.5) == Fraction(-1, 8)
+    # 1000/1001 = [0; 1, 1000]: the fractions nearest it with a denominator up to 1000 are 1 and
+    # 999/1000, and 999/1000 is nearer; 1000/1001 itself (denominator 1001) is not allowed.
+    assert quiz.weight_fraction(1000 / 1001) == Fraction(999, 1000) / 100
+
+
+def weighted_single(*weights):
+    options = tuple(Option(f"o{i}", w == 100, f"why {i}", w) for i, w in enumerate(weights))
+    return SingleQuestion(**BASE, options=options)
+
+
+def weighted_multi(*weights):
+    options = tuple(Option(f"o{i}", w > 0, f"why {i}", w) for i, w in enumerate(weights))
+    return MultiQuestion(**BASE, options=options)
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected_outcome"),
+    [
+        (0, (1.0, True, "Correct.")),
+        # 66.66667 reads as 2/3: shown to one decimal
+        (1, (pytest.approx(2 / 3), False, "Partly right: that answer earns 66.7% of the marks.")),
+        (2, (0.5, False, "Partly right: that answer earns 50% of the marks.")),
+        (3, (0.0, False, "Not the best answer: see why each option is right or wrong.")),
+        (4, (0.0, False, "Not the best answer: see why each option is right or wrong.")),
+    ],
+)
+def test_weighted_single_earns_the_chosen_weight_never_below_0(choice, expected_outcome):
+    result = quiz.grade(weighted_single(100, 66.66667, 50, 0, -50), choice)
+    assert (result.score, result.correct, result.feedback) == expected_outcome
+    assert (result.answered, result.response, result.expected) == (True, choice, 0)
+    assert result.marks[choice].selected
+
+
+def test_weighted_single_third_is_shown_to_one_decimal():
+    result = quiz.grade(weighted_single(100, 33.33333), 1)
+    assert result.feedback == "Partly right: that answer earns 33.3% of the marks."
+
+
+@pytest.mark.parametrize(
+    ("response", "feedback", "answered"),
+    [
+        (None, "Not answered.", False),
+        (7, "That response is not one of the options, so it scores 0.", True),
+        (5, "That response is not one of the options, so it scores 0.", True),
+    ],
+)
+def test_weighted_single_blank_or_malformed_stays_as_graded_plainly(response, feedback, answered):
+    result = quiz.grade(weighted_single(100, 50, 0, 0, 25), response)
+    assert (result.score, result.feedback, result.answered) == (0.0, feedback, answered)
+
+
+def test_weighted_single_weight_above_100_built_in_code_scores_at_most_1():
+    result = quiz.grade(weighted_single(150, 100), 0)
+    assert (result.score, result.feedback) == (1.0, "Correct.")
+
+
+def test_unweighted_single_is_graded_plainly():
+    plain = SingleQuestion(**BASE, options=(Option("a", False, ""), Option("b", True, "")))
+    assert (quiz.grade(plain, 1).score, quiz.grade(plain, 1).feedback) == (1.0, "Correct.")
+
+
+@pytest.mark.parametrize(
+    ("chosen", "score", "feedback"),
+    [
+        # weights 50, 50, -100, -25, 12.5 (docs/module-format.md's example, and an eighth)
+        ([0, 1], 1.0, "Correct: your choices earn all the marks."),
+        ([0, 1, 4], 1.0, "Correct: your choices earn all the marks."),  # 112.5, kept at 100
+        ([0], 0.5, "Partly right: your choices add up to 50%."),
+        ([0, 3], 0.25, "Partly right: your choices add up to 25%."),
+        ([0, 4], 0.625, "Partly right: your choices add up to 62.5%."),
+        ([0, 1, 2], 0.0, "Partly right: your choices add up to 0%."),  # exactly 0: not floored
+        ([0, 2], 0.0, "Partly right: your choices add up to -50%, counted as 0%."),
+        ([3], 0.0, "Partly right: your choices add up to -25%, counted as 0%."),
+    ],
+)
+def test_weighted_multi_adds_the_chosen_weights_within_0_and_100(chosen, score, feedback):
+    result = quiz.grade(weighted_multi(50, 50, -100, -25, 12.5), chosen)
+    assert (result.score, result.feedback, result.response) == (score, feedback, chosen)
+    assert (result.correct, result.answered) == (score == 1.0, True)
+
+
+def test_weighted_multi_thirds_add_up_to_exactly_1():
+    question = weighted_multi(33.33333, 33.33333, 33.33333, -100)
+    assert quiz.grade(question, [0, 1]).feedback == "Partly right: your choices add up to 66.7%."
+    full = quiz.grade(question, [0, 1, 2])
+    assert (full.score, full.correct) == (1.0, True)
+
+
+@pytest.mark.parametrize(
+    ("response", "feedback", "answered"),
+    [
+        ([], "Not answered.", False),
+        ([0, 9], "That response names options that do not exist, so it scores 0.", True),
+    ],
+)
+def test_weighted_multi_blank_or_malformed_stays_as_graded_plainly(response, feedback, answered):
+    result = quiz.grade(weighted_multi(50, 50, -100), response)
+    assert (result.score, result.feedback, result.answered) == (0.0, feedback, answered)
+
+
+def test_unweighted_multi_is_graded_plainly():
+    plain = MultiQuestion(**BASE, options=(Option("a", True, ""), Option("b", False, "")))
+    result = quiz.grade(plain, [0, 1])  # 1 - 1/1 = 0
+    assert (result.score, result.feedback) == (
+        0.0,
+        "Partly right: 1 of 1 correct option chosen, 1 wrong option chosen.",
+    )
+
+
+# -- numeric with further answers -------------------------------------------------------------
+
+
+def numeric_with(*partial, unit=None):
+    return NumericQuestion(**BASE, answer=3.14, tolerance=0.01, unit=unit, partial=partial)
+
+
+def test_numeric_further_answer_words_exactly():
+    question = numeric_with(NumericAnswer(3.1, 0.1, 50, "Close: two decimals."))
+    assert quiz.grade(question, "3.2").feedback == (
+        "Partly right: that answer earns 50% of the marks. Close: two decimals."
+    )
+    quiet = numeric_with(NumericAnswer(3.1, 0.1, 33.33333))
+    assert quiz.grade(quiet, "3.2").feedback == (
+        "Partly right: that answer earns 33.3% of the marks."
+    )
+    assert quiz.grade(quiet, "3.14").feedback == "Correct (accepted: 3.13-3.15)."
+    outside = quiz.grade(quiet, "4")
+    assert (outside.score, outside.feedback) == (
+        0.0,
+        "Not right: 4 is outside the accepted answer (3.13-3.15).",
+    )
+
+
+def test_numeric_zero_weight_answer_adds_its_note_and_nothing_else():
+    question = numeric_with(NumericAnswer(10, 1, 0, "That is a common slip."))
+    result = quiz.grade(question, "10")
+    assert (result.score, result.correct, result.feedback) == (
+        0.0,
+        False,
+        "Not right: 10 is outside the accepted answer (3.13-3.15). That is a common slip.",
+    )
+    silent = quiz.grade(numeric_with(NumericAnswer(10, 1, 0)), "10")
+    assert silent.feedback == "Not right: 10 is outside the accepted answer (3.13-3.15)."
+
+
+def test_numeric_further_answers_of_equal_weight_show_the_first_ones_note():
+    question = numeric_with(
+        NumericAnswer(3, 0.5, 50, "First."), NumericAnswer(3.2, 0.1, 50, "Second.")
+    )
+    assert quiz.grade(question, "3.2").feedback == (
+        "Partly right: that answer earns 50% of the marks. First."
+    )
+
+
+def test_numeric_further_answer_below_zero_weight_counts_as_0():
+    # A negative weight (refused by the loader, possible in code) earns nothing, like 0.
+    question = numeric_with(NumericAnswer(10, 1, -50, "No."))
+    result = quiz.grade(question, "10")
+    assert (result.score, result.feedback) == (
+        0.0,
+        "Not right: 10 is outside the accepted answer (3.13-3.15). No.",
+    )
+
+
+def test_numeric_further_answers_are_not_tried_on_a_blank_or_unreadable_answer():
+    question = numeric_with(NumericAnswer(3.1, 0.1, 50, "Close."))
+    blank = quiz.grade(question, "")
+    assert (blank.score, blank.answered, blank.feedback) == (0.0, False, "Not answered.")
+    wrong_unit = quiz.grade(numeric_with(NumericAnswer(3.1, 0.1, 50), unit="mL"), "3.2 U")
+    assert (wrong_unit.score, wrong_unit.feedback) == (
+        0.0,
+        "Wrong unit: the answer is in mL, not U.",
+    )
