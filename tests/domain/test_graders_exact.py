@@ -362,6 +362,15 @@ def test_numeric_rounding_slack_scales_with_the_answer(answer, response, score):
     assert grade(numeric(answer), response).score == score
 
 
+def test_numeric_slack_is_inclusive_at_its_very_edge():
+    # The slack for 20 is 1e-9 x 20; a number exactly that far out is still accepted.
+    slack = 1e-9 * 20
+    assert grade(numeric(20), 20 - slack).score == 1.0
+    assert grade(numeric(20), 20 + slack).score == 1.0
+    assert grade(numeric(20, 2), 18 - slack).score == 1.0
+    assert grade(numeric(20, 2), 22 + slack).score == 1.0
+
+
 def test_numeric_slack_applies_at_both_ends_of_the_tolerance():
     # 20 +- 2: slack 2e-8; 18 - 1e-8 and 22 + 1e-8 are float noise, 18 - 1e-7 is not
     question = numeric(20, 2)
