@@ -15,6 +15,7 @@ import pytest
 
 from quizapp.domain.case import FlagPresence, HistoryItem
 from quizapp.domain.scoring import score_plan
+from quizapp.domain.scoring.enzyme import _volume_left
 from quizapp.domain.terms import Side
 
 from ._casekit import cheek_case, item, plan
@@ -89,7 +90,7 @@ def test_the_reasons_name_the_zone_and_the_figures(findings):
         "indicated for the complication the case describes."
     )
     assert findings["chin"].text == (
-        "Hyaluronidase in the chin (projection, mentalis): 1.2 U for about 0 mL of HA left, "
+        "Hyaluronidase in the chin (projection, mentalis): 1.2 U for about 0.01 mL of HA left, "
         f"against 0.1-0.9 U {SCALE}, is more than the HA there needs; more dissolves the "
         "patient's own hyaluronic acid too and risks hollowing."
     )
@@ -110,4 +111,27 @@ def test_ha_long_absorbed_leaves_nothing_to_overdose_against():
     result = score_plan(case, plan(_hyal("lips", 10)))
     (found,) = [f for f in result.findings if f.code.startswith("hyaluronidase")]
     assert (found.code, found.penalty) == ("hyaluronidase", 0.0)
-    assert "10 U for about 0 mL of HA left, against 0-0 U" in found.text
+    assert found.references == ("F39", "F41")
+    assert found.text == (
+        "Hyaluronidase in the lips: 10 U where the engine's estimate (a teaching heuristic) has "
+        "the earlier HA fully absorbed, so the dose cannot be checked against 1.5-9 U per 0.1 mL "
+        "of HA; indicated for the complication the case describes, which suggests some remains: "
+        "start low."
+    )
+    assert "0-0 U" not in found.text
+
+
+@pytest.mark.parametrize(
+    ("ml", "words"),
+    [
+        (0.1, "about 0.1 mL"),
+        (0.35, "about 0.3 mL"),
+        (0.099, "about 0.1 mL"),
+        (0.05, "about 0.05 mL"),
+        (0.01, "about 0.01 mL"),
+        (0.0099, "under 0.01 mL"),
+        (0.001, "under 0.01 mL"),
+    ],
+)
+def test_small_volumes_left_never_print_as_zero(ml, words):
+    assert _volume_left(ml) == words

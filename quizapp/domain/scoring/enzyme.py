@@ -85,8 +85,25 @@ def hyaluronidase_findings(state: Run, items: Iterable[PlanItem]) -> None:
             continue
         low = round(per_low * ha_ml * 10, 6)
         high = round(per_high * ha_ml * 10, 6)
+        if high <= 0:
+            # The persistence curve says nothing is left, yet the case flags a complication
+            # there: the curve is a heuristic, so no range of nothing is quoted against the dose.
+            state.findings.append(
+                Finding(
+                    "hyaluronidase",
+                    S_INFO,
+                    f"Hyaluronidase in the {name}: {fmt(units)} U where the engine's estimate "
+                    "(a teaching heuristic) has the earlier HA fully absorbed, so the dose cannot "
+                    f"be checked against {fmt(per_low)}-{fmt(per_high)} U per 0.1 mL of HA; "
+                    "indicated for the complication the case describes, which suggests some "
+                    "remains: start low.",
+                    ("F39", "F41"),
+                    zone_id,
+                )
+            )
+            continue
         where = (
-            f"{fmt(units)} U for about {fmt(ha_ml)} mL of HA left, against "
+            f"{fmt(units)} U for {_volume_left(ha_ml)} of HA left, against "
             f"{fmt(low)}-{fmt(high)} U ({fmt(per_low)}-{fmt(per_high)} U per 0.1 mL of HA for "
             "small nodules, scaled to the HA the engine estimates remains)"
         )
@@ -113,3 +130,12 @@ def hyaluronidase_findings(state: Run, items: Iterable[PlanItem]) -> None:
                 zone_id,
             )
         )
+
+
+def _volume_left(ml: float) -> str:
+    """The HA estimated to remain, in words that never print a small amount as 0 mL."""
+    if ml >= 0.1:
+        return f"about {fmt(ml)} mL"
+    if ml >= 0.01:
+        return f"about {ml:.2f}".rstrip("0").rstrip(".") + " mL"
+    return "under 0.01 mL"
