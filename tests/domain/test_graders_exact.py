@@ -519,6 +519,10 @@ def test_ordering_marks_where_each_item_was_put():
         (2, True, "in_place", 2, 2),
         (3, True, "in_place", 3, 3),
     ]
+    assert [(m.text, m.expected, m.explanation) for m in result.marks] == [
+        (f"item {i}", True, f"step {i}") for i in range(4)
+    ]
+    assert result.expected == [0, 1, 2, 3]
     assert result.marks[0].to_dict()["position"] == 1
     assert result.marks[0].to_dict()["expected_position"] == 0
     right = grade(ORDER, (0, 1, 2, 3))

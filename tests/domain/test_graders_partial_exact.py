@@ -353,6 +353,11 @@ def test_weighted_multi_adds_the_chosen_weights_within_0_and_100(chosen, score, 
     assert (result.correct, result.answered) == (score == 1.0, True)
 
 
+def test_weighted_multi_option_of_weight_0_adds_nothing():
+    result = quiz.grade(weighted_multi(50, 50, 0), [0, 2])
+    assert (result.score, result.feedback) == (0.5, "Partly right: your choices add up to 50%.")
+
+
 def test_weighted_multi_thirds_add_up_to_exactly_1():
     question = weighted_multi(33.33333, 33.33333, 33.33333, -100)
     assert quiz.grade(question, [0, 1]).feedback == "Partly right: your choices add up to 66.7%."
