@@ -49,7 +49,9 @@ from quizapp.models.summaries import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
+    ModuleFunnel,
 )
 
 __all__ = [
@@ -95,6 +97,8 @@ __all__ = [
     "CaseZoneSummary",
     "LearnerCaseSummary",
     "LearnerModuleSummary",
+    "LearnerStanding",
+    "ModuleFunnel",
     "LearnerCases",
     "LearnerTendency",
 ]

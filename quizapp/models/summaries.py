@@ -13,12 +13,33 @@ scores and the module's current pass mark, so a new content version changes noth
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, cast, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.extensions import db
 from quizapp.models.base import UTCDateTime
+
+#: Sums of fractional values are kept in billionths, as exact integers.
+NANO: Final = 1_000_000_000
+
+
+def nano_sql(column):
+    """`column` in billionths, rounded, as an integer (what the sums here add)."""
+    return cast(func.round(column * NANO), BigInteger)
+
+
+#: One letter per band in LearnerCases.recent.
+BAND_CODES: Final = {
+    "under_treated": "u",
+    "conservative": "c",
+    "natural": "n",
+    "overdone": "d",
+    "overfilled": "f",
+    "unsafe": "x",
+}
+RECENT_CASES: Final = 10  # how many of a learner's latest case studies LearnerCases.recent keeps
 
 
 class LearnerModuleSummary(db.Model):
@@ -62,7 +83,7 @@ class LearnerCaseSummary(db.Model):
 class LearnerCases(db.Model):
     """A learner's case studies in one academy in short: submitted attempts per band, distinct
     cases planned well, last activity, and the latest bands, newest first, one letter each
-    (BAND_CODES in services/learning/summaries.py), at most RECENT_CASES of them. What the
+    (BAND_CODES above), at most RECENT_CASES of them. What the
     academy report reads: one row per learner."""
 
     __tablename__ = "learner_cases"
@@ -81,6 +102,60 @@ class LearnerCases(db.Model):
     good_cases: Mapped[int] = mapped_column(Integer, default=0)  # distinct, conservative or natural
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # latest updated_at
     recent: Mapped[str] = mapped_column(String(40), default="")
+
+
+class LearnerStanding(db.Model):
+    """One member of one academy as the report counts, orders and flags them: whether the academy
+    report counts them, the sort name and what the at-risk rules compare
+    (services/learning/standings.py, refreshed in the transaction of every write that changes
+    them). The clock is not stored: `idle_since` is compared with "now minus N days" in SQL."""
+
+    __tablename__ = "learner_standings"
+    __table_args__ = (
+        # The report's counts and pages: a range read of the counted learners in name order
+        # that also holds what the at-risk filter reads (an index-only scan).
+        Index(
+            "ix_learner_standings_order",
+            "academy_id",
+            "counted",
+            "sort_name",
+            "user_id",
+            "deleted",
+            "idle_since",
+            "failing",
+            "recent_bad",
+        ),
+    )
+
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # A trainee with an active membership, or whose account was deleted (their anonymised
+    # history stays in the figures): reports.scope.learner_ids for the whole academy.
+    counted: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean)  # an anonymised account: never at risk
+    sort_name: Mapped[str] = mapped_column(String(120))  # the user's display name
+    # Last activity at a published module or a case, else the day they joined.
+    idle_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    failing: Mapped[int] = mapped_column(Integer, default=0)  # most failed tries, module not passed
+    recent_bad: Mapped[int] = mapped_column(Integer, default=0)  # unsafe/overfilled, last cases
+
+
+class ModuleFunnel(db.Model):
+    """Per academy and published module, over the learners the academy report counts
+    (LearnerStanding.counted): how many started, submitted and passed it (by its current pass
+    mark and grading) and the sum of their best scores in billionths. The report's funnel for
+    the whole academy (services/learning/standings.py keeps it with each write)."""
+
+    __tablename__ = "module_funnels"
+
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    best_nano: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LearnerTendency(db.Model):
@@ -162,6 +237,8 @@ SUMMARY_MODELS = (
     LearnerModuleSummary,
     LearnerCaseSummary,
     LearnerCases,
+    LearnerStanding,
+    ModuleFunnel,
     LearnerTendency,
     AnswerSummary,
     CaseBandSummary,

@@ -16,15 +16,17 @@ from quizapp.models import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
     Membership,
+    ModuleFunnel,
     QuizAttempt,
     Role,
 )
 from quizapp.models.base import now_utc
 from quizapp.services.academy import reports
 from quizapp.services.authoring import insight
-from quizapp.services.learning import casestudy, quizzes, summaries
+from quizapp.services.learning import casestudy, quizzes, standings, summaries
 from quizapp.services.people import members, privacy
 from tests.data import academykit as kit
 from tests.web.test_concurrent_submissions import race
@@ -34,6 +36,11 @@ def _equal(academy_id: int | None = None) -> summaries.Figures:
     stored = summaries.stored(academy_id)
     assert stored == summaries.recompute(academy_id)
     return stored
+
+
+def _standing(figures: summaries.Figures, academy_id: int, user_id: int) -> dict:
+    row = figures[LearnerStanding][(academy_id, user_id)]
+    return dict(zip(standings.COLUMNS, row, strict=True))
 
 
 def _quiz(user_id: int, academy_id: int, slug: str, right: bool, when):
@@ -147,16 +154,41 @@ def test_deletion_deactivation_and_a_new_version_keep_them_equal(tmp_path, facto
 
     privacy.delete_account(ben, ben, now_utc())
     db.session.commit()
-    assert _equal() == before  # anonymised in place: every attempt and figure stays
+    # Anonymised in place: every attempt and figure stays; the standing follows the name and
+    # the deleted flag (still counted, never at risk).
+    deleted = _equal()
+    ben_before = _standing(before, academy.id, ben.id)
+    assert _standing(deleted, academy.id, ben.id) == {
+        **ben_before,
+        "sort_name": privacy.DELETED_NAME,
+        "deleted": True,
+    }
+    assert ben_before["counted"] and not ben_before["deleted"]
+    before[LearnerStanding][(academy.id, ben.id)] = deleted[LearnerStanding][(academy.id, ben.id)]
+    assert deleted == before
 
     membership = db.session.scalar(select(Membership).where(Membership.user_id == cleo.id))
-    admin = factory.user(Role.ADMIN, academy)
+    admin = factory.user(Role.ADMIN, academy)  # a new membership: a new standing, not counted
+    assert _standing(_equal(), academy.id, admin.id)["counted"] is False
+    before = summaries.stored()
     members.set_member_active(membership, False, admin)
     db.session.commit()
-    assert _equal() == before  # who is a learner is read with the figures
+    deactivated = _equal()
+    assert _standing(deactivated, academy.id, cleo.id) == {
+        **_standing(before, academy.id, cleo.id),
+        "counted": False,
+    }
     after = reports.build(reports.Scope(academy.id), now_utc())
     assert after.learner_count == report.learner_count - 1
+    paged = reports.build(reports.Scope(academy.id), now_utc(), pages=reports.Pages())
+    assert (paged.learner_count, paged.at_risk_count) == (after.learner_count, 0)
+    assert [r.user_id for r in paged.learners] == [r.user_id for r in after.learners]
     assert insight.common_mistakes(academy.id) == mistakes  # the whole academy's history
+
+    members.set_member_active(membership, True, admin)
+    db.session.commit()
+    assert _equal() == before
+    assert reports.build(reports.Scope(academy.id), now_utc()).learner_count == 3
 
     def ana_passed() -> int:
         build = reports.build(reports.Scope(academy.id), now_utc())
@@ -165,10 +197,49 @@ def test_deletion_deactivation_and_a_new_version_keep_them_equal(tmp_path, facto
     # A new version grading by the last attempt: ana's first basics attempt passed (100), her
     # last failed (0); the summaries keep both scores and the pass decision follows the version.
     assert ana_passed() == 1
+    assert _standing(before, academy.id, ana.id)["failing"] == 0  # no module failed unpassed
     kit.import_bank(tmp_path, grading="last")
-    _equal()
-    assert summaries.stored() == before
+    after_version = _equal()
     assert ana_passed() == 0
+    # Only the standings and the funnel follow the pass decision: ana now fails basics once
+    # without a pass, and basics has one pass fewer.
+    assert _standing(after_version, academy.id, ana.id)["failing"] == 1
+    basics = (academy.id, kit.module("basics").id)
+    assert before[ModuleFunnel][basics][:3] == (3, 3, 2)  # started, submitted, passed
+    assert after_version[ModuleFunnel][basics] == (3, 3, 1, before[ModuleFunnel][basics][3])
+    for model in after_version:
+        if model not in (LearnerStanding, ModuleFunnel):
+            assert after_version[model] == before[model]
+
+
+def test_a_rename_and_a_later_join_date_refresh_the_standing(tmp_path, factory, db):
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    _history(academy, (ana, ben, cleo), db)
+    ana.display_name = "Zoe Renamed"
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == cleo.id))
+    joined = now_utc() - timedelta(days=30)
+    membership.created_at = joined
+    db.session.commit()
+    stored = _equal()
+    assert _standing(stored, academy.id, ana.id)["sort_name"] == "Zoe Renamed"
+    assert _standing(stored, academy.id, cleo.id)["idle_since"] > joined  # an open case
+    newcomer = factory.user(Role.TRAINEE, academy)
+    newcomer_membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == newcomer.id)
+    )
+    newcomer_membership.created_at = joined
+    db.session.commit()
+    assert _standing(_equal(), academy.id, newcomer.id) == {
+        "counted": True,
+        "deleted": False,
+        "sort_name": newcomer.display_name,
+        "idle_since": joined,
+        "failing": 0,
+        "recent_bad": 0,
+    }
+    report = reports.build(reports.Scope(academy.id), now_utc(), pages=reports.Pages())
+    assert [r.name for r in report.learners][-1] == "Zoe Renamed"
+    assert newcomer.id in [r.user_id for r in report.at_risk]  # 30 days since joining
 
 
 def test_concurrent_submissions_all_count(app, tmp_path, factory, db):

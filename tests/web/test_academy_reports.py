@@ -160,6 +160,33 @@ def test_learners_at_risk(history):
     assert [r.name for r in relaxed.at_risk] == ["=HYPERLINK(evil)", "Cleo Absent"]
 
 
+@pytest.mark.parametrize("inactive_days", [19, 20, 21, 40, 41])
+def test_pages_read_from_the_standings_match_the_full_list(history, factory, inactive_days):
+    """The page view (counts and page ids from the learner standings) shows the same learners
+    in the same order as the full list decided in Python, page by page, on both sides of the
+    idle boundaries (Dan idle 20 days, Cleo 40 since joining)."""
+    academy = history["academy"]
+    for n in range(3):  # more learners than one page, some never active (joined today)
+        factory.user(Role.TRAINEE, academy, display_name=f"Ana Steady {n}")
+    scope = reports.Scope(academy.id)
+    full = reports.build(scope, NOW, inactive_days)
+    at_risk, listed, pages = [], [], 0
+    while True:
+        pages += 1
+        paged = reports.build(scope, NOW, inactive_days, reports.Pages(pages, pages, per_page=2))
+        assert (paged.learner_count, paged.at_risk_count) == (7, len(full.at_risk))
+        if not paged.learners and not paged.at_risk:
+            break
+        listed += [r.user_id for r in paged.learners]
+        at_risk += [(r.user_id, r.reasons) for r in paged.at_risk]
+    assert listed == [r.user_id for r in full.learners]
+    assert at_risk == [(r.user_id, r.reasons) for r in full.at_risk]
+    expected = ["=HYPERLINK(evil)"]  # Ben: failing and bad plans, whatever the window
+    expected += ["Cleo Absent"] if inactive_days <= 40 else []
+    expected += ["Dan Quiet"] if inactive_days <= 20 else []
+    assert [r.name for r in full.at_risk] == expected
+
+
 def test_at_risk_rules():
     joined = NOW - timedelta(days=100)
     assert (

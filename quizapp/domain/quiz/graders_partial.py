@@ -111,8 +111,9 @@ def grade_numeric_partial(question: NumericQuestion, response: Any) -> GradeResu
         return plain
     best: tuple[Fraction, str] | None = None
     for alternative in question.partial:
+        # The plain grader reads only the answer and tolerance, never `partial`.
         one = dataclasses.replace(
-            question, answer=alternative.answer, tolerance=alternative.tolerance, partial=()
+            question, answer=alternative.answer, tolerance=alternative.tolerance
         )
         if grade_numeric(one, response).score == 1:
             share = max(Fraction(0), weight_fraction(alternative.weight))

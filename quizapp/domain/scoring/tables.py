@@ -266,7 +266,9 @@ def case_tables(case: Case) -> CaseTables:
         if not r.required or (low_brows and (r.zone, r.family) == ("forehead", TOXIN)):
             continue
         left = case.residual_ml(r.zone) if r.family == FILLER else {}
-        if left and all(v >= r.min - 1e-9 for v in left.values()):
+        sides = ("left", "right") if r.per_side else ("total",)
+        # Every side must be filled: filler left on one side does not fill the other.
+        if left and all(left.get(k, 0.0) >= r.min - 1e-9 for k in sides):
             continue  # what remains already fills the range
         required.append((r.zone, r.family))
     ceilings = {}

@@ -154,7 +154,9 @@ def judge_zone(
                 rng.references,
             )
         )
-        penalty = W_UNDER * rng.min / rng.max
+        # Per side, averaged: a side that earlier filler already fills is not missed.
+        unfilled = [k for k in side_key_list if info.residual.get(k, 0.0) < rng.min - 1e-9]
+        penalty = W_UNDER * rng.min / rng.max * len(unfilled) / len(side_key_list)
         add(V_MISSED, penalty)
         return
 

@@ -8,7 +8,10 @@ step (`case_touched`: the report's last activity), a submission (`quiz_submitted
 (PostgreSQL and SQLite both), rows in key order, so two submissions at once both count and never
 deadlock. Nothing else changes these figures: deleting an account anonymises it and keeps every
 attempt, deactivating a membership only changes who a report counts (read with the figures), and
-a new content version changes pass marks, which are applied when read. `rebuild` recomputes
+a new content version changes pass marks, which are applied when read. The exception is the
+learner standings (services/learning/standings.py): each write above refreshes the learner's,
+and memberships, renames and content changes refresh theirs through session hooks. `rebuild`
+recomputes
 every row from the attempts (`flask summaries rebuild`; the migration that creates the tables;
 bulk loads such as bench/seed.py) and `recompute`/`stored` let tests check summary == recompute.
 
@@ -25,11 +28,9 @@ from functools import wraps
 from typing import Any, Final
 
 from sqlalchemy import (
-    BigInteger,
     and_,
     bindparam,
     case,
-    cast,
     delete,
     func,
     insert,
@@ -37,9 +38,11 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.terms import Band
@@ -56,24 +59,16 @@ from quizapp.models import (
     LearnerCases,
     LearnerCaseSummary,
     LearnerModuleSummary,
+    LearnerStanding,
     LearnerTendency,
+    ModuleFunnel,
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.models.summaries import BAND_CODES, NANO, RECENT_CASES, nano_sql
+from quizapp.services.learning import standings
 
-#: Sums of fractional values are kept in billionths, as exact integers.
-NANO: Final = 1_000_000_000
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
-#: One letter per band in LearnerCases.recent.
-BAND_CODES: Final = {
-    "under_treated": "u",
-    "conservative": "c",
-    "natural": "n",
-    "overdone": "d",
-    "overfilled": "f",
-    "unsafe": "x",
-}
-RECENT_CASES: Final = 10  # how many of a learner's latest case studies the report looks at
 GOOD_BANDS: Final = ("conservative", "natural")
 OVER_TREATED: Final = ("heavy", "overfilled", "not_indicated")
 UNSAFE_VERDICTS: Final = ("unsafe", "wrong_product")
@@ -83,10 +78,6 @@ def nano(value: float) -> int:
     """`value` in billionths, rounded half away from zero (as SQL's round on SQLite)."""
     scaled = value * NANO
     return int(scaled + 0.5) if scaled >= 0 else -int(-scaled + 0.5)
-
-
-def _nano_sql(column):
-    return cast(func.round(column * NANO), BigInteger)
 
 
 def _utc(value: Any) -> datetime | None:
@@ -111,7 +102,7 @@ def _adding(*names: str) -> Callable[[Any, Any], dict[str, Any]]:
     return lambda c, x: {name: c[name] + x[name] for name in names}
 
 
-_DEFERRED: Final = "summaries_deferred"
+_DEFERRED: Final = standings.DEFERRED
 
 
 @contextmanager
@@ -171,6 +162,19 @@ def _upsert_statement(model, dialect, columns: tuple[str, ...], set_, returning:
     return statement
 
 
+def _with_the_standing(write: Callable[..., None]) -> Callable[..., None]:
+    """The learner's membership locked before their summaries change, their standing (what the
+    report orders and flags by) refreshed after, in the same transaction."""
+
+    @wraps(write)
+    def refreshing(attempt: Any, *args: Any, **kwargs: Any) -> None:
+        before = standings.learner_wrote(attempt.academy_id, attempt.user_id)
+        write(attempt, *args, **kwargs)
+        standings.learner_written(attempt.academy_id, attempt.user_id, before)
+
+    return refreshing
+
+
 def _upsert(
     model,
     rows: Sequence[dict[str, Any]],
@@ -193,7 +197,10 @@ def _upsert(
 
 @_unless_deferred
 def quiz_started(academy_id: int, user_id: int, module_id: int, started_at: datetime) -> None:
-    """A quiz attempt was started: the learner has begun the module (the report's funnel)."""
+    """A quiz attempt was started: the learner has begun the module (the report's funnel). Plain
+    values, not the attempt (the start inserts no ORM object), so the standing is refreshed here
+    rather than by `_with_the_standing`."""
+    before = standings.learner_wrote(academy_id, user_id)
     _upsert(
         LearnerModuleSummary,
         [
@@ -208,9 +215,11 @@ def quiz_started(academy_id: int, user_id: int, module_id: int, started_at: date
         ],
         lambda c, x: {"last_at": _later(c.last_at, x.last_at)},
     )
+    standings.learner_written(academy_id, user_id, before)
 
 
 @_unless_deferred
+@_with_the_standing
 def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> None:
     """A quiz attempt was submitted with these question results."""
     _upsert(
@@ -263,6 +272,7 @@ def quiz_submitted(attempt: QuizAttempt, results: Iterable[QuestionResult]) -> N
 
 
 @_unless_deferred
+@_with_the_standing
 def case_touched(attempt: CaseAttempt) -> None:
     """A case attempt was started or moved on: the learner's last activity at the case."""
     _upsert(
@@ -301,6 +311,7 @@ def _band_counts(band: str | None) -> dict[str, int]:
 
 
 @_unless_deferred
+@_with_the_standing
 def case_submitted(
     attempt: CaseAttempt, zones: Iterable[Mapping[str, Any]], flags: Iterable[Mapping[str, Any]]
 ) -> None:
@@ -544,7 +555,7 @@ def _tendency_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...
             func.count(),
             _count_if(CaseZoneResult.deviation > 0),
             _count_if(CaseZoneResult.deviation < 0),
-            func.coalesce(func.sum(_nano_sql(CaseZoneResult.deviation)), 0),
+            func.coalesce(func.sum(nano_sql(CaseZoneResult.deviation)), 0),
         )
         .where(*(CaseZoneResult.user_id.in_(u) for u in users))
         .group_by(CaseZoneResult.user_id)
@@ -563,7 +574,7 @@ def _answer_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...],
             QuestionResult.question_id,
             QuestionResult.topic,
             func.count(),
-            func.coalesce(func.sum(_nano_sql(QuestionResult.score)), 0),
+            func.coalesce(func.sum(nano_sql(QuestionResult.score)), 0),
         )
         .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
         .where(*_where_academy(QuizAttempt.academy_id, academy_id))
@@ -589,7 +600,7 @@ def _band_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
             CaseAttempt.case_id,
             func.count(),
             *(_count_if(CaseAttempt.band == band) for band in BANDS),
-            func.coalesce(func.sum(_nano_sql(func.coalesce(CaseAttempt.score, 0.0))), 0),
+            func.coalesce(func.sum(nano_sql(func.coalesce(CaseAttempt.score, 0.0))), 0),
         )
         .where(
             CaseAttempt.status == AttemptStatus.SUBMITTED,
@@ -614,7 +625,7 @@ def _zone_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
             count_of("missed"),
             count_of("under"),
             count_of(*UNSAFE_VERDICTS),
-            func.coalesce(func.sum(_nano_sql(CaseZoneResult.deviation)), 0),
+            func.coalesce(func.sum(nano_sql(CaseZoneResult.deviation)), 0),
         )
         .join(CaseAttempt, CaseAttempt.id == CaseZoneResult.attempt_id)
         .where(
@@ -643,6 +654,16 @@ def _flag_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], t
         .group_by(CaseAttempt.academy_id, CaseAttempt.case_id, CaseFlagResult.flag)
     ).all()
     return {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
+
+
+def _standing_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """From the module and case summaries (rebuilt before it), the memberships and the content."""
+    return {
+        (academy, user): (bool(counted), bool(deleted), name, _utc(idle), int(failing), int(bad))
+        for academy, user, counted, deleted, name, idle, failing, bad in standings.compute(
+            executor, academy_id
+        )
+    }
 
 
 #: Each summary table, its value columns (after the primary key) and how to recompute it.
@@ -679,6 +700,8 @@ _TABLES: Final = (
         _zone_rows,
     ),
     (CaseFlagSummary, ("present", "missed"), _flag_rows),
+    (LearnerStanding, standings.COLUMNS, _standing_rows),  # after the summaries it reads
+    (ModuleFunnel, ("started", "submitted", "passed", "best_nano"), standings.funnel_rows),
 )
 
 
@@ -714,7 +737,7 @@ def stored(academy_id: int | None = None, executor: Any = None) -> Figures:
         rows = executor.execute(select(*columns).where(*_scope(model, academy_id, executor)))
         out[model] = {
             tuple(r[: len(keys)]): tuple(
-                _utc(v) if name == "last_at" else v
+                _utc(v) if name in ("last_at", "idle_since") else v
                 for name, v in zip(values, r[len(keys) :], strict=True)
             )
             for r in rows
@@ -724,10 +747,15 @@ def stored(academy_id: int | None = None, executor: Any = None) -> Figures:
 
 def rebuild(academy_id: int | None = None, executor: Any = None) -> dict[str, int]:
     """Replace the summary rows (of one academy, when given) by a recompute from the attempts;
-    rows written per table. Flushes, never commits."""
+    rows written per table. Flushes, never commits. A migration of an earlier revision rebuilds
+    the tables its schema has (later ones are filled by the migrations that create them)."""
     executor = executor or db.session
+    connection = executor if isinstance(executor, Connection) else executor.connection()
+    existing = set(sa_inspect(connection).get_table_names())
     written: dict[str, int] = {}
     for model, values, compute in _TABLES:
+        if model.__tablename__ not in existing:
+            continue
         rows = compute(executor, academy_id)
         executor.execute(delete(model).where(*_scope(model, academy_id, executor)))
         keys = _keys(model)

@@ -31,8 +31,9 @@ from quizapp.services.academy.reports.learners import (
     LearnerRow,
     average_band_label,
     bands,
-    learner_order,
+    counts,
     learners,
+    page_ids,
     risk_reasons,
 )
 from quizapp.services.academy.reports.modules import FunnelRow, funnel
@@ -99,10 +100,10 @@ def build(
     inactive_days: int = DEFAULT_INACTIVE_DAYS,
     pages: Pages | None = None,
 ) -> AcademyReport:
-    """Everything the reports page shows, in a fixed number of queries. The counts, funnel
-    and bands are aggregated in SQL over the summaries; with `pages`, figures are read for
-    that page of learners and that page of learners at risk only (at most 2 x per_page
-    rows), so the cost hardly grows with the academy."""
+    """Everything the reports page shows, in a fixed number of queries. The funnel and bands
+    are aggregated in SQL over the summaries; with `pages`, the counts and which learners the
+    two pages show come from the learner standings (one scan and two range reads in name
+    order), and figures are read for those rows only (at most 2 x per_page)."""
     modules = published_modules(scope.academy_id)
     if pages is None:
         people = learners(scope, now, inactive_days, modules)
@@ -110,17 +111,15 @@ def build(
         at_risk = [row for row in people if row.at_risk]
         at_risk_count = len(at_risk)
     else:
-        order = learner_order(scope, now, inactive_days, modules)
-        count = len(order)
-        risky = [user_id for user_id, risk in order if risk]
-        at_risk_count = len(risky)
-
-        def page(ids: list[int], number: int) -> list[int]:
-            start = (number - 1) * pages.per_page
-            return ids[start : start + pages.per_page]
-
-        learner_page = page([user_id for user_id, _ in order], pages.learners)
-        risk_page = page(risky, pages.at_risk)
+        count, at_risk_count = counts(scope, now, inactive_days)
+        learner_page, risk_page = page_ids(
+            scope,
+            now,
+            inactive_days,
+            (pages.learners - 1) * pages.per_page,
+            (pages.at_risk - 1) * pages.per_page,
+            pages.per_page,
+        )
         rows = {
             row.user_id: row
             for row in learners(scope, now, inactive_days, modules, {*learner_page, *risk_page})

@@ -1,32 +1,24 @@
 """Case studies and learners in the academy report: how plans spread over the bands, each
 learner's figures, and who is at risk (inactive, failing a module repeatedly, repeated unsafe or
 overfilled plans). Read from the summaries written with each attempt, like the module figures:
-the bands are one SUM, who is at risk is decided in SQL (learner_order: an id and a flag per
-learner), and a learner's figures are read for the rows shown (learners(..., only=...)).
+the bands are one SUM; the counts, and which learners a page shows, are range reads of the
+learner standings (services/learning/standings.py: name order and the at-risk inputs, kept with
+each write), and a learner's figures are read for the rows shown (learners(..., only=...)).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, func, literal, select, type_coerce
+from sqlalchemy import DateTime, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy import case as sql_case
 
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
-from quizapp.models import (
-    Certificate,
-    LearnerCases,
-    LearnerModuleSummary,
-    Membership,
-    User,
-)
-from quizapp.models.base import UTCDateTime
-from quizapp.models.people import DELETED_DOMAIN
-from quizapp.services.academy.reports.modules import passed_expression
+from quizapp.models import Certificate, LearnerCases, LearnerStanding, Membership, User
 from quizapp.services.academy.reports.scope import (
     BAND_ORDER,
     BAND_POSITION,
@@ -39,7 +31,12 @@ from quizapp.services.academy.reports.scope import (
     learner_ids,
 )
 from quizapp.services.learning.catalogue import published_modules
-from quizapp.services.learning.summaries import BAND_CODES
+from quizapp.services.learning.standings import (
+    at_risk_condition,
+    later_of,
+    module_totals,
+    recent_bad_count,
+)
 from quizapp.services.people.privacy import is_deleted_email
 
 
@@ -138,76 +135,35 @@ def risk_reasons(
     return reasons
 
 
-def _module_totals(academy_id: int, modules: Sequence[Any], only: Iterable[int] | None):
-    """Per learner, over the published modules: the latest activity, modules passed, and the
-    most failed attempts at one module not passed yet (a GROUP BY over the summaries)."""
-    s = LearnerModuleSummary
-    passed = passed_expression(modules)
-    where = [s.academy_id == academy_id, s.module_id.in_([m.id for m in modules])]
-    if only is not None:
-        where.append(s.user_id.in_(list(only)))
-    return (
-        select(
-            s.user_id,
-            func.max(s.last_at).label("last_at"),
-            func.coalesce(func.sum(sql_case((passed, 1), else_=0)), 0).label("passed"),
-            func.coalesce(func.max(sql_case((passed, 0), else_=s.failed)), 0).label("failing"),
-        )
-        .where(*where)
-        .group_by(s.user_id)
-        .subquery("module_totals")
-    )
-
-
 def _learner_select(
     scope: Scope,
-    now: datetime,
-    inactive_days: int,
     modules: Sequence[Any],
     only: Iterable[int] | None,
     *columns: Any,
 ):
     """The learners in scope, each joined to their module totals and case summary, with
-    `columns` chosen by the caller from the names given to them (see _risk)."""
-    m = _module_totals(scope.academy_id, modules, only)
+    `columns` chosen by the caller from the names given to them."""
+    m = module_totals(scope.academy_id, modules, only)
     c = LearnerCases
-    last_active = sql_case(
-        (m.c.last_at.is_(None), c.last_at),
-        (c.last_at.is_(None), m.c.last_at),
-        (m.c.last_at >= c.last_at, m.c.last_at),
-        else_=c.last_at,
-    )
-    bad = [BAND_CODES["unsafe"], BAND_CODES["overfilled"]]
-    recent_bad = func.coalesce(
-        func.length(c.recent)
-        - func.length(func.replace(func.replace(c.recent, bad[0], ""), bad[1], "")),
-        0,
-    )
-    failing = func.coalesce(m.c.failing, 0)
-    idle = func.coalesce(last_active, Membership.created_at) <= literal(
-        now - timedelta(days=inactive_days), UTCDateTime()
-    )
-    at_risk = sql_case(
-        (
-            ~User.email.like(f"deleted-%@{DELETED_DOMAIN}")  # no follow-up for a deleted account
-            & (idle | (failing >= FAILING_REPEATEDLY) | (recent_bad >= REPEATED_BAD_PLANS)),
-            1,
-        ),
-        else_=0,
-    )
     named = {
-        "last_active": type_coerce(last_active, DateTime()),  # as_utc puts UTC on
+        "last_active": type_coerce(later_of(m.c.last_at, c.last_at), DateTime()),  # as_utc: UTC
         "passed": func.coalesce(m.c.passed, 0),
-        "failing": failing,
-        "recent_bad": recent_bad,
-        "at_risk": at_risk,
+        "failing": func.coalesce(m.c.failing, 0),
+        "recent_bad": recent_bad_count(c.recent),
     }
-    where = [Membership.academy_id == scope.academy_id, User.id.in_(learner_ids(scope))]
+    where = [Membership.academy_id == scope.academy_id]
+    st = LearnerStanding
+    if scope.cohort_id is None:  # the academy's counted learners: a primary-key probe each
+        in_scope = (st.academy_id == scope.academy_id) & (st.user_id == User.id) & st.counted
+    else:
+        in_scope = (st.academy_id == scope.academy_id) & (st.user_id == User.id)
+        where.append(User.id.in_(learner_ids(scope)))
     if only is not None:
         where.append(User.id.in_(list(only)))
     return (
         select(*(named.get(col, col) if isinstance(col, str) else col for col in columns))
         .select_from(User)
+        .join(st, in_scope)
         .join(Membership, Membership.user_id == User.id)
         .outerjoin(m, m.c.user_id == User.id)
         .outerjoin(c, (c.user_id == User.id) & (c.academy_id == scope.academy_id))
@@ -216,21 +172,56 @@ def _learner_select(
     )
 
 
-def learner_order(
+def _standings_in(scope: Scope) -> list[Any]:
+    st = LearnerStanding
+    if scope.cohort_id is None:
+        return [st.academy_id == scope.academy_id, st.counted.is_(True)]
+    return [st.academy_id == scope.academy_id, st.user_id.in_(learner_ids(scope))]
+
+
+def _at_risk(now: datetime, inactive_days: int) -> Any:
+    """The at-risk rules on a standing, deleted accounts left out (they need no follow-up)."""
+    return LearnerStanding.deleted.is_(False) & at_risk_condition(now, inactive_days)
+
+
+def counts(
+    scope: Scope, now: datetime, inactive_days: int = DEFAULT_INACTIVE_DAYS
+) -> tuple[int, int]:
+    """Learners in scope and how many of them are at risk: one scan of their standings."""
+    risky = sql_case((_at_risk(now, inactive_days), 1), else_=0)
+    total, at_risk = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(risky), 0)).where(*_standings_in(scope))
+    ).one()
+    return int(total), int(at_risk)
+
+
+def page_ids(
     scope: Scope,
     now: datetime,
-    inactive_days: int = DEFAULT_INACTIVE_DAYS,
-    modules: Sequence[Any] | None = None,
-) -> list[tuple[int, bool]]:
-    """Every learner in scope in the report's order (name, id), with whether they are at risk:
-    two small values per learner, decided in SQL (one query), so that a page of the report
-    reads the figures of its own rows only."""
-    if modules is None:
-        modules = published_modules(scope.academy_id)
+    inactive_days: int,
+    learners_offset: int,
+    at_risk_offset: int,
+    per_page: int,
+) -> tuple[list[int], list[int]]:
+    """The ids of one page of learners and one page of learners at risk, in the report's order
+    (name, id): two range reads of the standings' name-order index, in one statement."""
+    st = LearnerStanding
+
+    def page(kind: int, offset: int, *where: Any):
+        ordered = (
+            select(st.user_id, literal(kind).label("kind"))
+            .where(*_standings_in(scope), *where)
+            .order_by(st.sort_name, st.user_id)
+            .limit(per_page)
+            .offset(offset)
+            .subquery()
+        )
+        return select(ordered.c.user_id, ordered.c.kind)
+
     rows = db.session.execute(
-        _learner_select(scope, now, inactive_days, modules, None, User.id, "at_risk")
+        union_all(page(0, learners_offset), page(1, at_risk_offset, _at_risk(now, inactive_days)))
     ).all()
-    return [(user_id, bool(risk)) for user_id, risk in rows]
+    return [u for u, kind in rows if kind == 0], [u for u, kind in rows if kind == 1]
 
 
 def learners(
@@ -253,10 +244,8 @@ def learners(
         Certificate.revoked_at.is_(None),
         (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now),
     )
-    cert_where = [
-        Certificate.academy_id == scope.academy_id,
-        Certificate.user_id.in_(learner_ids(scope)),
-    ]
+    # Joined to the learners in scope below: no scope filter needed here.
+    cert_where = [Certificate.academy_id == scope.academy_id]
     if only is not None:
         cert_where.append(Certificate.user_id.in_(only))
     certs = (
@@ -272,8 +261,6 @@ def learners(
     c = LearnerCases
     statement = _learner_select(
         scope,
-        now,
-        inactive_days,
         modules,
         only,
         User.id,

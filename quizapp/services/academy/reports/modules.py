@@ -1,6 +1,6 @@
-"""Modules in the academy report: the completion funnel and pass rates, aggregated in SQL over
-the per-learner and module summaries written with each attempt
-(services/learning/summaries.py): one GROUP BY per report, whatever the number of learners.
+"""Modules in the academy report: the completion funnel and pass rates. For the whole academy,
+read from the per-module funnel kept with each write (models.ModuleFunnel,
+services/learning/standings.py); for a cohort, one GROUP BY over its learners' module summaries.
 """
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import LearnerModuleSummary
+from quizapp.models import LearnerModuleSummary, ModuleFunnel
 from quizapp.services.academy.reports.scope import Scope, learner_ids
 from quizapp.services.learning.catalogue import published_modules
+from quizapp.services.learning.standings import passed_expression
+from quizapp.services.learning.summaries import NANO
 
 
 @dataclass(frozen=True)
@@ -41,25 +43,6 @@ def count_learners(scope: Scope) -> int:
     )
 
 
-def passed_expression(modules: Sequence[Any]) -> ColumnElement[bool]:
-    """Whether a learner_module_summaries row is a pass, decided in SQL from the best or last
-    score and each module's newest published pass mark and grading (so a new version applies
-    at once). NULL (no submitted attempt) counts as not passed."""
-    s = LearnerModuleSummary
-    if not modules:
-        return false()
-    by_last = [m.id for m in modules if m.summary.get("grading") == "last"]
-    graded = (
-        sql_case((s.module_id.in_(by_last), s.last_score), else_=s.best_score)
-        if by_last
-        else s.best_score
-    )
-    pass_mark = sql_case(
-        {m.id: float(m.summary.get("pass_mark", 100)) for m in modules}, value=s.module_id
-    )
-    return graded >= pass_mark
-
-
 def funnel(
     scope: Scope, learners: int | None = None, modules: Sequence[Any] | None = None
 ) -> list[FunnelRow]:
@@ -71,23 +54,32 @@ def funnel(
         return []
     if learners is None:
         learners = count_learners(scope)
-    s = LearnerModuleSummary
-    rows = db.session.execute(
-        select(
-            s.module_id,
-            func.count(),
-            func.count(s.best_score),
-            func.coalesce(func.sum(sql_case((passed_expression(modules), 1), else_=0)), 0),
-            func.sum(s.best_score),
-        )
-        .where(
-            s.academy_id == scope.academy_id,
-            s.module_id.in_([m.id for m in modules]),
-            s.user_id.in_(learner_ids(scope)),
-        )
-        .group_by(s.module_id)
-    ).all()
-    figures = {row[0]: row[1:] for row in rows}
+    if scope.cohort_id is None:  # the academy's funnel, kept with each write
+        f = ModuleFunnel
+        rows = db.session.execute(
+            select(f.module_id, f.started, f.submitted, f.passed, f.best_nano).where(
+                f.academy_id == scope.academy_id, f.module_id.in_([m.id for m in modules])
+            )
+        ).all()
+        figures = {row[0]: (*row[1:4], row[4] / NANO) for row in rows}
+    else:
+        s = LearnerModuleSummary
+        rows = db.session.execute(
+            select(
+                s.module_id,
+                func.count(),
+                func.count(s.best_score),
+                func.coalesce(func.sum(sql_case((passed_expression(modules), 1), else_=0)), 0),
+                func.sum(s.best_score),
+            )
+            .where(
+                s.academy_id == scope.academy_id,
+                s.module_id.in_([m.id for m in modules]),
+                s.user_id.in_(learner_ids(scope)),
+            )
+            .group_by(s.module_id)
+        ).all()
+        figures = {row[0]: row[1:] for row in rows}
     out = []
     for module in modules:
         started, submitted, passed, best_sum = figures.get(module.id, (0, 0, 0, None))

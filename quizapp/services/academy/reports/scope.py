@@ -11,9 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from quizapp.models import Cohort, CohortMember, Membership, Role
-from quizapp.services.learning import summaries
-from quizapp.services.people.privacy import deleted_user_ids
+from quizapp.models import Cohort, CohortMember, LearnerStanding, Membership
+from quizapp.services.learning import standings, summaries
 
 #: Position of each band on the conservative-to-overfilled axis; unsafe is off the axis.
 BAND_POSITION = {
@@ -28,9 +27,9 @@ GOOD_BANDS = ("conservative", "natural")
 
 #: At-risk rules (docs/certificates.md lists them for admins).
 DEFAULT_INACTIVE_DAYS = 14
-FAILING_REPEATEDLY = 2  # failed attempts at a module not passed yet
+FAILING_REPEATEDLY = standings.FAILING_REPEATEDLY  # failed attempts at a module not passed yet
 RECENT_CASES = summaries.RECENT_CASES  # how many of a learner's latest cases are looked at ...
-REPEATED_BAD_PLANS = 2  # ... for this many unsafe or overfilled plans
+REPEATED_BAD_PLANS = standings.REPEATED_BAD_PLANS  # ... for this many unsafe or overfilled plans
 EXPIRY_WINDOWS = (30, 60, 90)
 
 
@@ -42,14 +41,10 @@ class Scope:
     cohort_id: int | None = None
 
 
-def _counted():
-    """Active members, and members who deleted their account: their anonymised history stays in
-    the academy's figures (services/people/privacy.py)."""
-    return Membership.active.is_(True) | Membership.user_id.in_(deleted_user_ids())
-
-
 def learner_ids(scope: Scope):
-    """The user ids a report covers, as a subquery (never a Python list)."""
+    """The user ids a report covers, as a subquery (never a Python list): for the academy, its
+    counted learner standings (kept with every membership change); for a cohort, its trainee
+    members counted the same way, read from the cohort."""
     if scope.cohort_id is not None:
         return (
             select(CohortMember.user_id)
@@ -63,13 +58,11 @@ def learner_ids(scope: Scope):
                 Cohort.id == scope.cohort_id,
                 Cohort.academy_id == scope.academy_id,
                 CohortMember.role == "trainee",
-                _counted(),
+                standings.counted_membership(),
             )
         )
-    return select(Membership.user_id).where(
-        Membership.academy_id == scope.academy_id,
-        Membership.role == Role.TRAINEE,
-        _counted(),
+    return select(LearnerStanding.user_id).where(
+        LearnerStanding.academy_id == scope.academy_id, LearnerStanding.counted.is_(True)
     )
 
 
