@@ -18,9 +18,13 @@ from quizapp.extensions import db as session_db
 from quizapp.models import EntryStatus, LogbookEntry, Role
 from quizapp.models.summaries import NANO
 from quizapp.services.portfolio import practice
-from tests.conftest import fresh_database
 from tests.data import academykit as kit
-from tests.web.test_portfolio_logbook import TODAY, raw_entry
+from tests.web.test_migrations import empty_database_url  # noqa: F401 (a fixture)
+from tests.web.test_portfolio_logbook import (
+    TODAY,
+    people,  # noqa: F401 (a fixture)
+    raw_entry,
+)
 
 GLABELLA = "glabella"  # catalogue range for grade 3, female, ona: 20-20 U
 CROWS_FEET = "crows_feet"  # grade 2, female, ona: 6-9 U per side
@@ -124,24 +128,9 @@ def assert_same_tendency(new: Tendency, old: Tendency) -> None:
 
 
 @pytest.fixture()
-def people(factory, db):
-    academy = factory.academy("Northbridge", "northbridge")
-    admin = factory.user(Role.ADMIN, academy)
-    mentor = factory.user(Role.EDUCATOR, academy)
-    trainee = factory.user(Role.TRAINEE, academy)
-    practice.save_mentor_profile(
-        academy.id,
-        mentor.id,
-        registration_body="NMC",
-        registration_number="12A3456E",
-        prescriber=True,
-        toxin_years=6,
-        filler_years=4,
-        actor_id=admin.id,
-    )
-    practice.assign(academy.id, mentor.id, trainee.id, admin.id)
-    db.session.commit()
-    return academy, mentor, trainee
+def mentored(people):  # noqa: F811 (test_portfolio_logbook's fixture)
+    """test_portfolio_logbook's academy as (academy, mentor, trainee), the mentor assigned."""
+    return people["academy"], people["mentor"], people["trainee"]
 
 
 def _create(academy, trainee, zones, **overrides) -> LogbookEntry:
@@ -164,8 +153,8 @@ def _create(academy, trainee, zones, **overrides) -> LogbookEntry:
         (NATURAL, "observed", (None, 0, 0, 0, 0)),  # observed entries are not scored
     ],
 )
-def test_an_entry_stores_its_band_and_zone_figures_when_created(people, zones, role, expected):
-    academy, _, trainee = people
+def test_an_entry_stores_its_band_and_zone_figures_when_created(mentored, zones, role, expected):
+    academy, _, trainee = mentored
     entry = _create(academy, trainee, zones, role=role)
     band, score, *figures = stored_figures(entry.id)
     assert (band, *figures) == expected
@@ -173,8 +162,8 @@ def test_an_entry_stores_its_band_and_zone_figures_when_created(people, zones, r
     assert_stored_equals_fresh(entry)
 
 
-def test_the_figures_follow_every_write_of_the_entry(people, db):
-    academy, mentor, trainee = people
+def test_the_figures_follow_every_write_of_the_entry(mentored, db):
+    academy, mentor, trainee = mentored
     entry = _create(academy, trainee, NATURAL)
     assert_stored_equals_fresh(entry)
 
@@ -204,8 +193,8 @@ def test_the_figures_follow_every_write_of_the_entry(people, db):
     assert stored_figures(entry.id)[2:] == (1, -NANO // 2, 0, 1)
 
 
-def test_a_refused_update_leaves_the_figures_as_they_were(people, db):
-    academy, mentor, trainee = people
+def test_a_refused_update_leaves_the_figures_as_they_were(mentored, db):
+    academy, mentor, trainee = mentored
     entry = _create(academy, trainee, NATURAL)
     practice.submit_entry(entry, mentor.id, trainee.id)
     before = stored_figures(entry.id)
@@ -227,8 +216,8 @@ def _moved(entry, status, days_ago=1):
     return entry
 
 
-def test_the_tendency_equals_the_old_computation(people, factory, db):
-    academy, _, trainee = people
+def test_the_tendency_equals_the_old_computation(mentored, factory, db):
+    academy, _, trainee = mentored
     signed, submitted = EntryStatus.SIGNED, EntryStatus.SUBMITTED
     superseded = _moved(_create(academy, trainee, OVER), signed, 9)
     _moved(
@@ -263,8 +252,8 @@ def test_the_tendency_equals_the_old_computation(people, factory, db):
     assert practice.practice_tendency(other.id).zones_judged == 1
 
 
-def test_no_entry_no_tendency(people):
-    _, _, trainee = people
+def test_no_entry_no_tendency(mentored):
+    _, _, trainee = mentored
     assert practice.practice_tendency(trainee.id) == Tendency(0, 0, 0.0, 0.0, 0.0, 0, 0)
     assert practice.practice_tendency(trainee.id) == old_practice_tendency(trainee.id)
 
@@ -283,8 +272,8 @@ def _as_an_older_engine_scored(entry_ids) -> None:
     )
 
 
-def test_rescore_entries_repairs_figures_an_older_engine_wrote(people, factory, db):
-    academy, _, trainee = people
+def test_rescore_entries_repairs_figures_an_older_engine_wrote(mentored, factory, db):
+    academy, _, trainee = mentored
     mine = [
         _moved(_create(academy, trainee, zones), EntryStatus.SUBMITTED) for zones in (OVER, MIXED)
     ]
@@ -304,8 +293,8 @@ def test_rescore_entries_repairs_figures_an_older_engine_wrote(people, factory, 
     assert practice.practice_tendency(trainee.id) == truth
 
 
-def test_flask_summaries_rebuild_rescores_the_logbook(app, people, db):
-    academy, _, trainee = people
+def test_flask_summaries_rebuild_rescores_the_logbook(app, mentored, db):
+    academy, _, trainee = mentored
     entry = _moved(_create(academy, trainee, OVER), EntryStatus.SIGNED)
     db.session.commit()
     _as_an_older_engine_scored([entry.id])
@@ -349,13 +338,7 @@ def _stored_row(entry_id: int, zones, role="performed") -> dict:
     }
 
 
-@pytest.fixture()
-def empty_database_url(tmp_path):
-    with fresh_database(tmp_path) as url:
-        yield url
-
-
-def test_the_migration_scores_existing_entries_and_downgrades(empty_database_url):
+def test_the_migration_scores_existing_entries_and_downgrades(empty_database_url):  # noqa: F811
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision=BEFORE)
