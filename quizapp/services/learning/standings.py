@@ -28,7 +28,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, delete, false, func, inspect, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    bindparam,
+    delete,
+    false,
+    func,
+    inspect,
+    literal,
+    select,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -49,6 +60,7 @@ from quizapp.models.base import UTCDateTime
 from quizapp.models.content import CONTENT_CHANGED
 from quizapp.models.people import DELETED_DOMAIN
 from quizapp.models.summaries import BAND_CODES, nano_sql
+from quizapp.services.infra.sqltext import compiled_once
 from quizapp.services.learning.catalogue import _latest_published, published_modules
 from quizapp.services.people.privacy import deleted_user_ids
 
@@ -280,12 +292,22 @@ def _add_to_funnel(
             rows.append({"academy_id": academy_id, "module_id": module_id, **delta})
     if not rows:
         return
-    statement = _insert(executor)(ModuleFunnel).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["academy_id", "module_id"],
-        set_={n: ModuleFunnel.__table__.c[n] + statement.excluded[n] for n in names},
+    columns = ("academy_id", "module_id", *names)
+
+    def build():
+        statement = _insert(executor)(ModuleFunnel).values(
+            {name: bindparam(name, value=0) for name in columns}
+        )
+        return statement.on_conflict_do_update(
+            index_elements=["academy_id", "module_id"],
+            set_={n: ModuleFunnel.__table__.c[n] + statement.excluded[n] for n in names},
+        )
+
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
+    statement = compiled_once(
+        bind.dialect, "funnel", build, {name: BigInteger() for name in columns}
     )
-    executor.execute(statement)
+    executor.execute(statement, rows if len(rows) > 1 else rows[0])
 
 
 def _lock_members(executor: Any, academy_id: int, only: Iterable[int]) -> None:
@@ -299,6 +321,21 @@ def _lock_members(executor: Any, academy_id: int, only: Iterable[int]) -> None:
             .order_by(Membership.id)
             .with_for_update(key_share=True)
         )
+
+
+def _rules_key(modules: Sequence[Any]) -> tuple[Any, ...]:
+    """What the standing's SQL reads of the modules (passed_expression)."""
+    return tuple((m.id, m.summary.get("grading"), m.summary.get("pass_mark", 100)) for m in modules)
+
+
+def _standing_upsert(executor: Any, academy_id: int, modules: Sequence[Any], only: Any):
+    keys = ["academy_id", "user_id"]
+    statement = _insert(executor)(LearnerStanding).from_select(
+        [*keys, *COLUMNS], _standing_select(academy_id, modules, only)
+    )
+    return statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in COLUMNS}
+    )
 
 
 def refresh(
@@ -319,14 +356,21 @@ def refresh(
         if before is None:
             _lock_members(executor, academy_id, only)
             before = _read_contributions(executor, academy_id, modules, only)
-    keys = ["academy_id", "user_id"]
-    statement = _insert(executor)(LearnerStanding).from_select(
-        [*keys, *COLUMNS], _standing_select(academy_id, modules, only)
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={name: statement.excluded[name] for name in COLUMNS}
-    )
-    executor.execute(statement)
+    if only is not None and len(only) == 1:
+        # One learner's write (every start, step and submission): the upsert compiled once
+        # per academy and module rules, with the learner as its one parameter.
+        bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
+        statement = compiled_once(
+            bind.dialect,
+            ("standing", academy_id, _rules_key(modules)),
+            lambda: _standing_upsert(
+                executor, academy_id, modules, [bindparam("learner_id", value=0)]
+            ),
+            {"learner_id": Integer()},
+        )
+        executor.execute(statement, {"learner_id": only[0]})
+    else:
+        executor.execute(_standing_upsert(executor, academy_id, modules, only))
     if only is not None:
         after = _read_contributions(executor, academy_id, modules, only)
         _add_to_funnel(executor, academy_id, before or {}, after)
