@@ -1,9 +1,10 @@
 """Case studies and learners in the academy report: how plans spread over the bands, each
 learner's figures, and who is at risk (inactive, failing a module repeatedly, repeated unsafe or
 overfilled plans). Read from the summaries written with each attempt, like the module figures:
-the academy's bands are one row kept with each write (a cohort's, one SUM); the counts, and which learners a page shows, are range reads of the
-learner standings (services/learning/standings.py: name order and the at-risk inputs, kept with
-each write), and a learner's figures are read for the rows shown (learners(..., only=...)).
+the academy's bands are one row kept with each write (a cohort's, one SUM); the counts, and
+which learners a page shows, are range reads of the learner standings
+(services/learning/standings.py: name order and the at-risk inputs, kept with each write), and
+a learner's figures are read for the rows shown (learners(..., only=...)).
 """
 
 from __future__ import annotations
