@@ -29,12 +29,29 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 def index():
     academy_id = current_academy_id()
     listed_drills = drills.drill_listing(academy_id)
-    # Quiz, case and drill attempts in one statement, shared by the panels below.
-    attempts = progress.learner_attempts(current_user.id, [d.id for d in listed_drills])
+    enrolled = certification.enrolment(current_user.id, academy_id) if academy_id else None
+    # Quiz, case and drill attempts in one statement, shared by the panels below, with a
+    # programme's other evidence (its academy's case outcomes, the CPD) when there is one.
+    attempts = progress.learner_attempts(
+        current_user.id,
+        [d.id for d in listed_drills],
+        evidence_academy=academy_id if enrolled and enrolled.programmes else None,
+    )
     modules = quizzes.module_progress(current_user.id, academy_id, attempts.quizzes)
     history = progress.score_history(current_user.id, attempts=attempts)
+    # The logbook once, for the practice tendency and the programmes' signed entries.
+    logbook = practice.trainee_logbook(current_user.id)
     standings = (
-        certification.standings(current_user.id, academy_id, now_utc(), attempts.quizzes)
+        certification.standings(
+            current_user.id,
+            academy_id,
+            now_utc(),
+            enrolled=enrolled,
+            known={
+                **certification.evidence_from(attempts, academy_id),
+                "signed": logbook.signed(academy_id),
+            },
+        )
         if academy_id
         else []
     )
@@ -48,7 +65,7 @@ def index():
         history=history,
         weakest=weakest,
         tendency=tendency,
-        tendencies=practice.tendencies(current_user.id, tendency),
+        tendencies=practice.tendencies(current_user.id, tendency, logbook),
         standings=standings,
         recent=history[-5:][::-1],
         band_labels=BAND_LABELS,

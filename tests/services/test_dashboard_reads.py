@@ -6,16 +6,29 @@ with the user."""
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from quizapp.models import AttemptStatus, DrillAttempt, Role
+from quizapp.extensions import db as session_db
+from quizapp.models import (
+    AttemptStatus,
+    Certificate,
+    CpdActivity,
+    DrillAttempt,
+    EntryStatus,
+    Role,
+)
+from quizapp.services.academy import certification
 from quizapp.services.authoring import content
 from quizapp.services.learning import casestudy, drills, progress, quizzes
+from quizapp.services.portfolio import practice
 from tests.conftest import login
 from tests.data import academykit as kit
+from tests.web.test_portfolio_logbook import TODAY, raw_entry
 
 
 @pytest.fixture()
@@ -147,3 +160,146 @@ def test_drill_progress_is_the_same_from_the_shared_read(tmp_path, factory, db):
     assert (by_slug[first.slug].attempts, by_slug[first.slug].last_outcome) == (2, "rescued_late")
     assert by_slug[first.slug].last_score == 85.0
     assert by_slug[second.slug].attempts == 0 and by_slug[second.slug].open_attempt_id
+
+
+# --------------------------------------------------------------------------------------------
+# A trainee in a certification programme: the reads the dashboard folds together
+# --------------------------------------------------------------------------------------------
+
+
+def _entry(trainee, academy, status, *, days_ago=1, supersedes=None, **overrides):
+    """An entry moved straight to `status` (signed `days_ago` days before NOW when signed)."""
+    entry = practice.create_entry(
+        academy.id,
+        trainee.id,
+        raw_entry(**overrides),
+        TODAY,
+        supersedes=supersedes,
+    )
+    entry.status = status
+    if status is EntryStatus.SIGNED:
+        entry.signed_at = kit.NOW - timedelta(days=days_ago)
+    session_db.session.flush()
+    return entry
+
+
+def test_the_logbook_read_once_gives_the_performed_and_the_signed_entries(learner, factory, db):
+    academy, trainee = learner
+    other_academy = factory.academy("Southgate", "southgate")
+    signed, submitted = EntryStatus.SIGNED, EntryStatus.SUBMITTED
+    first = _entry(trainee, academy, signed, days_ago=9)
+    correction = _entry(trainee, academy, signed, days_ago=8, supersedes=first)
+    observed = _entry(trainee, academy, signed, days_ago=7, role="observed")
+    waiting = _entry(trainee, academy, submitted)
+    corrected_by_a_draft = _entry(trainee, academy, signed, days_ago=6)
+    _entry(trainee, academy, EntryStatus.DRAFT, supersedes=corrected_by_a_draft)
+    elsewhere = _entry(trainee, other_academy, signed, days_ago=5)
+    _entry(trainee, academy, EntryStatus.DRAFT)
+    _entry(trainee, academy, EntryStatus.CHANGES_REQUESTED)
+    db.session.commit()
+
+    logbook = practice.trainee_logbook(trainee.id)
+    # Performed, submitted or signed, superseded by no entry (a draft correction counts).
+    assert sorted(e.id for e in logbook.performed()) == [correction.id, waiting.id, elsewhere.id]
+    assert practice.practice_tendency(trainee.id, logbook).attempts == 3
+    assert practice.practice_tendency(trainee.id) == practice.practice_tendency(trainee.id, logbook)
+    # Signed in the academy, superseded by no signed entry (a draft correction does not).
+    for place, expected in (
+        (academy, [correction, observed, corrected_by_a_draft]),
+        (other_academy, [elsewhere]),
+    ):
+        alone = practice.signed_entries(place.id, [trainee.id]).get(trainee.id, [])
+        shared = logbook.signed(place.id)
+        key = lambda s: s.signed_at  # noqa: E731
+        assert sorted(shared, key=key) == sorted(alone, key=key)
+        assert sorted(s.signed_at for s in shared) == sorted(e.signed_at for e in expected)
+    assert [(s.modality, s.role) for s in logbook.signed(academy.id) if s.role == "observed"] == [
+        ("toxin", "observed")
+    ]
+
+
+def test_the_enrolment_statement_equals_the_programmes_starts_and_certificates(
+    learner, factory, db
+):
+    academy, trainee = learner
+    toxin = kit.programme(academy, "Toxin")
+    filler = kit.programme(academy, "Filler")
+    retired = kit.programme(academy, "Retired", active=False)
+    early = kit.cohort(academy, [trainee], [toxin, retired], name="Early")
+    early.start_date = kit.NOW.date() - timedelta(days=90)
+    kit.cohort(academy, [trainee], [toxin, filler], name="Late")
+    for cycle, revoked in ((1, kit.NOW - timedelta(days=1)), (2, None)):
+        db.session.add(
+            Certificate(
+                code=f"code-{cycle}",
+                user_id=trainee.id,
+                programme_id=toxin.id,
+                academy_id=academy.id,
+                cycle=cycle,
+                holder_name="Tia Trainee",
+                programme_name="Toxin",
+                academy_name="Northbridge",
+                issued_at=kit.NOW - timedelta(days=30 * cycle),
+                expires_at=kit.NOW + timedelta(days=300),
+                revoked_at=revoked,
+            )
+        )
+    db.session.commit()
+
+    enrolled = certification.enrolment(trainee.id, academy.id)
+    assert [p.name for p in enrolled.programmes] == ["Filler", "Toxin"]
+    assert enrolled.programmes == certification.programmes_for(trainee.id, academy.id)
+    assert enrolled.starts == {
+        toxin.id: kit.NOW.date() - timedelta(days=90),  # the earlier of its two cohorts
+        filler.id: kit.NOW.date(),
+    }
+    # history's own read has the retired programme too, which no standing looks up.
+    starts_alone = certification.history(trainee.id, academy.id).starts or {}
+    assert starts_alone == {**enrolled.starts, retired.id: kit.NOW.date() - timedelta(days=90)}
+    by_cycle = lambda h: h.cycle  # noqa: E731
+    held = certification._held(trainee.id, [toxin.id, filler.id])
+    assert sorted(enrolled.held[toxin.id], key=by_cycle) == sorted(held[toxin.id], key=by_cycle)
+    assert [h.cycle for h in enrolled.held[toxin.id]] in ([1, 2], [2, 1])
+    assert filler.id not in enrolled.held
+    assert certification.enrolment(trainee.id, factory.academy("Other", "other").id) == (
+        certification.Enrolment([], {}, {})
+    )
+
+
+def test_case_outcomes_and_cpd_from_the_attempts_read_equal_the_history_read_alone(
+    learner, factory, db
+):
+    academy, trainee = learner
+    other_academy = factory.academy("Southgate", "southgate")
+    kit.quiz(trainee, academy, "basics", 55.0)
+    kit.quiz(trainee, other_academy, "basics", 95.0)  # another academy's: not this history
+    for days, band in ((3, "natural"), (2, "unsafe"), (1, "overdone")):
+        kit.case_attempt(trainee, academy, band, kit.NOW - timedelta(days=days))
+    kit.case_attempt(trainee, other_academy, "natural", kit.NOW)
+    for done_on, hours in ((date(2026, 1, 5), "1.50"), (date(2026, 2, 28), "2.25")):
+        db.session.add(
+            CpdActivity(
+                user_id=trainee.id,
+                academy_id=academy.id,
+                done_on=done_on,
+                topic="Anatomy refresher",
+                method="course",
+                hours=Decimal(hours),
+            )
+        )
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # A zone far from UTC: the CPD's date must come back as stored.
+        db.session.execute(text("SET LOCAL TIME ZONE 'Pacific/Kiritimati'"))
+
+    attempts = progress.learner_attempts(trainee.id, evidence_academy=academy.id)
+    known = certification.evidence_from(attempts, academy.id)
+    assert [c.band for c in known["cases"]] == ["natural", "unsafe", "overdone"]
+    assert known["cpd"] == [(date(2026, 1, 5), 1.5), (date(2026, 2, 28), 2.25)]
+    shared = certification.history(trainee.id, academy.id, **known)
+    assert shared == certification.history(trainee.id, academy.id)
+    assert shared.modules["basics"].scores == (55.0,)
+    # Without a programme's academy the evidence is not read, and nothing claims it was.
+    plain = progress.learner_attempts(trainee.id)
+    assert (plain.outcomes, plain.cpd) == (None, None)
+    assert set(certification.evidence_from(plain, academy.id)) == {"scores"}

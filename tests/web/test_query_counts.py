@@ -143,6 +143,7 @@ def test_dashboard_with_a_programme_runs_a_fixed_number_of_statements(
     """The trainee follows the programme: the dashboard adds its certification panel."""
     from quizapp.services.academy import certification
     from quizapp.services.learning import progress
+    from quizapp.services.portfolio import practice
 
     academy, trainee = world["academy"], world["trainee"]
     kit.cohort(academy, [trainee], [world["programme"]], name="The trainee's cohort")
@@ -152,17 +153,25 @@ def test_dashboard_with_a_programme_runs_a_fixed_number_of_statements(
     small = counts(client, paths, count_queries)
     grow(world, factory, db, 2 * N)
     large = counts(client, paths, count_queries)
-    # Dashboard: the 5 of a trainee without a programme (test_quiz_player.py) with the
-    # programmes read with the cohort start dates instead of alone, and the quiz scores taken
-    # from the attempts already read; then the programme's case attempts, signed logbook
-    # entries, CPD and certificates held: 4 more.
-    assert small == large == {"/learn/": 9, "/learn/modules/basics": 3}
+    # Dashboard: the 5 of a trainee without a programme (test_quiz_player.py): the user
+    # loader; the programmes with their cohort starts and the certificates held; the attempts,
+    # with the programme's case outcomes and the CPD; the tendency and weakest topics; the
+    # logbook, read once for the practice tendency and the signed entries.
+    assert small == large == {"/learn/": 5, "/learn/modules/basics": 3}
 
-    # The standings from the attempts the dashboard read equal those read on their own.
+    # The standings from the reads the dashboard shares equal those read on their own.
     now = kit.NOW
     alone = certification.standings(trainee.id, academy.id, now)
+    attempts = progress.learner_attempts(trainee.id, evidence_academy=academy.id)
     shared = certification.standings(
-        trainee.id, academy.id, now, progress.learner_attempts(trainee.id).quizzes
+        trainee.id,
+        academy.id,
+        now,
+        enrolled=certification.enrolment(trainee.id, academy.id),
+        known={
+            **certification.evidence_from(attempts, academy.id),
+            "signed": practice.trainee_logbook(trainee.id).signed(academy.id),
+        },
     )
     assert [(s.programme.id, s.decision, s.check) for s in shared] == [
         (s.programme.id, s.decision, s.check) for s in alone

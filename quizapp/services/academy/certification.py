@@ -76,10 +76,15 @@ def history(
     *,
     scores: dict[int, list[float]] | None = None,
     starts: dict[int, date] | None = None,
+    cases: list[CaseOutcome] | None = None,
+    signed: Iterable[Any] | None = None,
+    cpd: Iterable[tuple[date, float]] | None = None,
 ) -> History:
-    """The trainee's submitted work in one academy, in six queries; fewer when the caller has
-    already read the quiz `scores` (module id -> submitted scores in attempt order, this
-    academy's) or the cohort `starts` (programme id -> start date)."""
+    """The trainee's submitted work in one academy, in five queries; fewer when the caller has
+    already read a part: the quiz `scores` (module id -> submitted scores in attempt order,
+    this academy's), the cohort `starts` (programme id -> start date), the `cases` (this
+    academy's submitted case outcomes, oldest first), the `signed` logbook entries (this
+    academy's, with modality, role and signed_at) or the `cpd` (done on, hours)."""
     listed = published_modules(academy_id)
     statements = _history_statements()
     mine = {"user_id": user_id, "academy_id": academy_id}
@@ -97,22 +102,29 @@ def history(
         )
         for m in listed
     }
-    cases = [
-        CaseOutcome(case_id, band or "", submitted_at)
-        for case_id, band, submitted_at in db.session.execute(statements["cases"], mine)
-    ]
-    from quizapp.services.portfolio.practice import signed_entries
+    if cases is None:
+        cases = [
+            CaseOutcome(case_id, band or "", submitted_at)
+            for case_id, band, submitted_at in db.session.execute(statements["cases"], mine)
+        ]
+    if signed is None:
+        from quizapp.services.portfolio.practice import signed_entries
 
-    signed = tuple(
-        (s.modality, s.role, s.signed_at)
-        for s in signed_entries(academy_id, [user_id]).get(user_id, [])
-    )
-    cpd = tuple(
-        (done_on, float(hours)) for done_on, hours in db.session.execute(statements["cpd"], mine)
-    )
+        signed = signed_entries(academy_id, [user_id]).get(user_id, [])
+    if cpd is None:
+        cpd = (
+            (done_on, float(hours))
+            for done_on, hours in db.session.execute(statements["cpd"], mine)
+        )
     if starts is None:
         starts = dict(db.session.execute(statements["starts"], mine).all())
-    return History(modules, cases, signed, cpd, starts)
+    return History(
+        modules,
+        cases,
+        tuple((s.modality, s.role, s.signed_at) for s in signed),
+        tuple(cpd),
+        starts,
+    )
 
 
 @cache
@@ -124,6 +136,14 @@ def _history_statements() -> dict[str, Select]:
         CohortMember.user_id == user_id,
         CohortMember.role == "trainee",
         Cohort.academy_id == academy_id,
+    )
+    starts = (
+        select(cohort_programmes.c.programme_id, func.min(Cohort.start_date).label("start"))
+        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(*trainee_in)
+        .group_by(cohort_programmes.c.programme_id)
+        .subquery("starts")
     )
     return {
         "scores": select(QuizAttempt.module_id, QuizAttempt.score_percent)
@@ -142,18 +162,24 @@ def _history_statements() -> dict[str, Select]:
         .order_by(CaseAttempt.submitted_at, CaseAttempt.id),
         # Every academy's CPD counts (as before): :academy_id is not used here.
         "cpd": select(CpdActivity.done_on, CpdActivity.hours).where(CpdActivity.user_id == user_id),
-        "starts": select(cohort_programmes.c.programme_id, func.min(Cohort.start_date))
-        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
-        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(*trainee_in)
-        .group_by(cohort_programmes.c.programme_id),
-        "programmes": select(Programme, func.min(Cohort.start_date))
-        .join(cohort_programmes, cohort_programmes.c.programme_id == Programme.id)
-        .join(Cohort, Cohort.id == cohort_programmes.c.cohort_id)
-        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(*trainee_in, Programme.academy_id == academy_id, Programme.active.is_(True))
-        .group_by(Programme.id)
-        .order_by(Programme.name),
+        "starts": select(starts),
+        # The programmes with the earliest start of the trainee's cohorts that follow each,
+        # and the certificates held in each (none: one row of NULLs).
+        "enrolment": select(
+            Programme,
+            starts.c.start,
+            Certificate.cycle,
+            Certificate.issued_at,
+            Certificate.expires_at,
+            Certificate.revoked_at,
+        )
+        .join(starts, starts.c.programme_id == Programme.id)
+        .outerjoin(
+            Certificate,
+            (Certificate.programme_id == Programme.id) & (Certificate.user_id == user_id),
+        )
+        .where(Programme.academy_id == academy_id, Programme.active.is_(True))
+        .order_by(Programme.name, Programme.id),
         "held": select(
             Certificate.programme_id,
             Certificate.cycle,
@@ -213,39 +239,72 @@ class Standing:
     check: RuleCheck
 
 
-def _programmes_with_starts(user_id: int, academy_id: int) -> list[tuple[Programme, date]]:
-    """programmes_for with the earliest start of the trainee's cohorts that follow each (what
-    History.starts holds), in one statement."""
+@dataclass(frozen=True)
+class Enrolment:
+    """The programmes that apply to a trainee, with what standings needs of each."""
+
+    programmes: list[Programme]  # by name
+    starts: dict[int, date]  # programme id -> earliest start of the trainee's cohorts in it
+    held: dict[int, list[HeldCertificate]]  # programme id -> the trainee's certificates
+
+
+def enrolment(user_id: int, academy_id: int) -> Enrolment:
+    """programmes_for with the cohort starts (what History.starts holds) and the certificates
+    held (what _held reads), in one statement."""
     rows = db.session.execute(
-        _history_statements()["programmes"], {"user_id": user_id, "academy_id": academy_id}
+        _history_statements()["enrolment"], {"user_id": user_id, "academy_id": academy_id}
     )
-    return [(programme, start) for programme, start in rows]
+    programmes: dict[int, Programme] = {}
+    starts: dict[int, date] = {}
+    held: dict[int, list[HeldCertificate]] = {}
+    for programme, start, cycle, issued_at, expires_at, revoked_at in rows:
+        programmes[programme.id] = programme
+        starts[programme.id] = start
+        if cycle is not None:
+            held.setdefault(programme.id, []).append(
+                HeldCertificate(cycle, issued_at, expires_at, revoked_at)
+            )
+    return Enrolment(list(programmes.values()), starts, held)
+
+
+def evidence_from(attempts: Any, academy_id: int) -> dict[str, Any]:
+    """History's parts, by its keywords, from attempts read elsewhere (as
+    progress.learner_attempts reads them): the quiz scores from `quizzes` (rows with
+    academy_id, record_id, status and score, by module and number); the case outcomes and the
+    CPD from `outcomes` and `cpd` when they were read (not None)."""
+    scores: dict[int, list[float]] = {}
+    for a in attempts.quizzes:
+        if a.academy_id == academy_id and a.status is AttemptStatus.SUBMITTED:
+            scores.setdefault(a.record_id, []).append(float(a.score or 0.0))
+    known: dict[str, Any] = {"scores": scores}
+    if attempts.outcomes is not None:
+        known["cases"] = [
+            CaseOutcome(a.record_id, a.band or "", a.submitted_at) for a in attempts.outcomes
+        ]
+    if attempts.cpd is not None:
+        # The CPD's date came in the timestamp column, at midnight (see progress).
+        known["cpd"] = [(a.submitted_at.date(), float(a.score or 0.0)) for a in attempts.cpd]
+    return known
 
 
 def standings(
     user_id: int,
     academy_id: int,
     now: datetime,
-    quiz_attempts: Iterable[Any] | None = None,
+    *,
+    enrolled: Enrolment | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> list[Standing]:
     """Every programme that applies to the trainee with what is met and what is left.
-    `quiz_attempts`: the trainee's quiz attempts if the caller has read them (rows with
-    academy_id, record_id, status and score, by module and number, as
-    progress.learner_attempts reads them)."""
-    enrolled = _programmes_with_starts(user_id, academy_id)
-    if not enrolled:
+    `enrolled`: the trainee's enrolment if the caller has read it; `known`: the parts of the
+    history the caller has read, by history's keyword (scores, cases, signed, cpd)."""
+    if enrolled is None:
+        enrolled = enrolment(user_id, academy_id)
+    if not enrolled.programmes:
         return []
-    programmes = [programme for programme, _ in enrolled]
-    scores = None
-    if quiz_attempts is not None:
-        scores = {}
-        for a in quiz_attempts:
-            if a.academy_id == academy_id and a.status is AttemptStatus.SUBMITTED:
-                scores.setdefault(a.record_id, []).append(float(a.score or 0.0))
-    past = history(
-        user_id, academy_id, scores=scores, starts={p.id: start for p, start in enrolled}
-    )
-    held = _held(user_id, [p.id for p in programmes])
+    past = history(user_id, academy_id, starts=enrolled.starts, **(known or {}))
+    held = enrolled.held
+    programmes = enrolled.programmes
     result = []
     for programme in programmes:
         rules = Rules.of(programme)

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Float,
     Integer,
     String,
     bindparam,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     null,
     select,
     true,
+    type_coerce,
     union_all,
 )
 
@@ -27,12 +29,15 @@ from quizapp.models import (
     AttemptStatus,
     CaseAttempt,
     CaseRecord,
+    CpdActivity,
     DrillAttempt,
     LearnerTendency,
     ModuleRecord,
     QuestionResult,
     QuizAttempt,
 )
+from quizapp.models.base import UTCDateTime
+from quizapp.models.progress import ATTEMPT_STATUS_ENUM
 from quizapp.services.learning.casestudy import tendency_from_sums
 
 
@@ -69,6 +74,9 @@ class LearnerAttempts:
     quizzes: list[AttemptRow]  # every quiz attempt, by module and number
     cases: list[AttemptRow]  # the last HISTORY_LENGTH submitted case attempts
     drills: list[AttemptRow]  # every attempt at the drills asked for, by drill and id
+    # Read only for a trainee in a certification programme of `evidence_academy` (else None):
+    outcomes: list[AttemptRow] | None = None  # that academy's submitted cases, oldest first
+    cpd: list[AttemptRow] | None = None  # every CPD activity: done on (date), hours (score)
 
 
 HISTORY_LENGTH = 30
@@ -91,9 +99,10 @@ def _attempt_columns(kind: str, model, record, number, score, title, band) -> tu
 
 
 @cache
-def _attempts_statement(with_drills: bool, cases: int):
+def _attempts_statement(with_drills: bool, cases: int, with_evidence: bool = False):
     """learner_attempts' statement, built once per shape (building it costs more CPU than
-    running it): the trainee as :user_id, the drills as :drill_ids."""
+    running it): the trainee as :user_id, the drills as :drill_ids, the academy whose
+    certification evidence is read as :academy_id."""
     me = bindparam("user_id")
     no_number = literal(0)
     quiz = _attempt_columns(
@@ -143,26 +152,82 @@ def _attempts_statement(with_drills: bool, cases: int):
                 DrillAttempt.drill_id.in_(bindparam("drill_ids", expanding=True)),
             )
         )
+    if with_evidence:
+        parts.extend(_evidence_parts(me))
     return union_all(*parts)
 
 
+def _evidence_parts(me) -> list:
+    """The two branches certification.history reads besides the quiz scores: the academy's
+    submitted case outcomes (all of them, untitled) and the trainee's CPD activities."""
+    outcome = _attempt_columns(
+        "outcome",
+        CaseAttempt,
+        CaseAttempt.case_id,
+        literal(0),
+        CaseAttempt.score,
+        literal(""),
+        CaseAttempt.band,
+    )
+    cpd = (
+        literal("cpd"),
+        CpdActivity.id,
+        CpdActivity.academy_id,
+        literal(0),
+        cast(null(), ATTEMPT_STATUS_ENUM),
+        literal(0),
+        cast(CpdActivity.hours, Float),
+        # A date where the others have a timestamp: midnight, which PostgreSQL gives in the
+        # session's zone, so the date is read back from the value as it comes.
+        type_coerce(CpdActivity.done_on, UTCDateTime()),
+        literal(""),
+        cast(null(), String(80)),
+    )
+    return [
+        select(*outcome).where(
+            CaseAttempt.user_id == me,
+            CaseAttempt.academy_id == bindparam("academy_id"),
+            CaseAttempt.status == AttemptStatus.SUBMITTED,
+        ),
+        select(*cpd).where(CpdActivity.user_id == me),
+    ]
+
+
 def learner_attempts(
-    user_id: int, drill_ids: Collection[int] = (), cases: int = HISTORY_LENGTH
+    user_id: int,
+    drill_ids: Collection[int] = (),
+    cases: int = HISTORY_LENGTH,
+    evidence_academy: int | None = None,
 ) -> LearnerAttempts:
     """Every quiz attempt (module progress and the quiz half of the score history), the last
-    `cases` submitted case attempts (the other half) and the attempts at `drill_ids`: one
-    UNION ALL, so the dashboard's statement count does not depend on the history."""
+    `cases` submitted case attempts (the other half), the attempts at `drill_ids` and, with
+    `evidence_academy`, what a programme of that academy weighs besides the quizzes (its case
+    outcomes and the CPD): one UNION ALL, so the dashboard's statement count does not depend
+    on the history."""
     parameters: dict[str, Any] = {"user_id": user_id}
     if drill_ids:
         parameters["drill_ids"] = list(drill_ids)
-    rows = db.session.execute(_attempts_statement(bool(drill_ids), cases), parameters)
-    by_kind: dict[str, list[AttemptRow]] = {"quiz": [], "case": [], "drill": []}
-    for row in rows:
+    with_evidence = evidence_academy is not None
+    if with_evidence:
+        parameters["academy_id"] = evidence_academy
+    statement = _attempts_statement(bool(drill_ids), cases, with_evidence)
+    by_kind: dict[str, list[AttemptRow]] = {
+        k: [] for k in ("quiz", "case", "drill", "outcome", "cpd")
+    }
+    for row in db.session.execute(statement, parameters):
         by_kind[row.kind].append(AttemptRow(*row))
     by_kind["quiz"].sort(key=lambda a: (a.record_id, a.number))
-    by_kind["case"].sort(key=lambda a: (a.submitted_at, a.id))
+    for kind in ("case", "outcome"):
+        by_kind[kind].sort(key=lambda a: (a.submitted_at, a.id))
     by_kind["drill"].sort(key=lambda a: (a.record_id, a.id))
-    return LearnerAttempts(by_kind["quiz"], by_kind["case"], by_kind["drill"])
+    by_kind["cpd"].sort(key=lambda a: a.id)
+    return LearnerAttempts(
+        by_kind["quiz"],
+        by_kind["case"],
+        by_kind["drill"],
+        by_kind["outcome"] if with_evidence else None,
+        by_kind["cpd"] if with_evidence else None,
+    )
 
 
 def score_history(

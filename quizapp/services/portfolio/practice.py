@@ -547,29 +547,66 @@ class Tendencies:
     together: Tendency
 
 
+@dataclass(frozen=True)
+class TraineeLogbook:
+    """A trainee's logbook entries that count anywhere (submitted or signed) and every
+    correction, read once for both the practice tendency and the signed entries."""
+
+    entries: list[LogbookEntry]
+
+    def performed(self) -> list[LogbookEntry]:
+        """Performed entries, submitted or signed, that no entry of the trainee supersedes."""
+        superseded = {e.supersedes_id for e in self.entries if e.supersedes_id is not None}
+        return [
+            e
+            for e in self.entries
+            if e.role == "performed"
+            and e.status in (EntryStatus.SUBMITTED, EntryStatus.SIGNED)
+            and e.id not in superseded
+        ]
+
+    def signed(self, academy_id: int) -> list[SignedEntry]:
+        """signed_entries for this trainee: the academy's signed entries that no signed
+        correction supersedes (a correction is always the trainee's own: create_entry)."""
+        signed = [
+            e for e in self.entries if e.academy_id == academy_id and e.status == EntryStatus.SIGNED
+        ]
+        superseded = {e.supersedes_id for e in signed if e.supersedes_id is not None}
+        return [
+            SignedEntry(e.modality, e.role, e.signed_at) for e in signed if e.id not in superseded
+        ]
+
+
 @cache
-def _performed_statement() -> Select:
-    """practice_tendency's statement, built once (every dashboard runs it): the trainee's
-    performed entries, submitted or signed, not superseded; the trainee as :user_id."""
-    user_id = bindparam("user_id")
-    superseded = select(LogbookEntry.supersedes_id).where(
-        LogbookEntry.trainee_user_id == user_id, LogbookEntry.supersedes_id.is_not(None)
-    )
-    return select(LogbookEntry).where(
-        LogbookEntry.trainee_user_id == user_id,
-        LogbookEntry.role == "performed",
-        LogbookEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.SIGNED)),
-        LogbookEntry.id.not_in(superseded),
+def _logbook_statement() -> Select:
+    """trainee_logbook's statement, built once (every dashboard runs it); the trainee as
+    :user_id."""
+    return (
+        select(LogbookEntry)
+        .where(
+            LogbookEntry.trainee_user_id == bindparam("user_id"),
+            LogbookEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.SIGNED))
+            | LogbookEntry.supersedes_id.is_not(None),
+        )
+        # TraineeLogbook filters on status in Python: an entry the session already holds must
+        # come with the status read now, not the one it was loaded with.
+        .execution_options(populate_existing=True)
     )
 
 
-def practice_tendency(user_id: int) -> Tendency:
+def trainee_logbook(user_id: int) -> TraineeLogbook:
+    return TraineeLogbook(list(db.session.scalars(_logbook_statement(), {"user_id": user_id})))
+
+
+def practice_tendency(user_id: int, logbook: TraineeLogbook | None = None) -> Tendency:
     """The same figure as the case-study tendency, over the trainee's performed entries that
-    were submitted or signed and not superseded."""
-    entries = db.session.scalars(_performed_statement(), {"user_id": user_id}).all()
+    were submitted or signed and not superseded (from `logbook` when the caller has read
+    it)."""
+    if logbook is None:
+        logbook = trainee_logbook(user_id)
     deviations: list[float] = []
     attempts = overdone = unsafe = 0
-    for entry in entries:
+    for entry in logbook.performed():
         result = entry_score(entry)
         if result is None or result.plan is None:
             continue
@@ -612,8 +649,8 @@ def combine(a: Tendency, b: Tendency) -> Tendency:
     )
 
 
-def tendencies(user_id: int, cases: Tendency) -> Tendencies:
-    practice = practice_tendency(user_id)
+def tendencies(user_id: int, cases: Tendency, logbook: TraineeLogbook | None = None) -> Tendencies:
+    practice = practice_tendency(user_id, logbook)
     return Tendencies(cases, practice, combine(cases, practice))
 
 
