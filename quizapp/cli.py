@@ -171,14 +171,17 @@ summaries_cli = AppGroup("summaries", help="The summaries written with each atte
 @click.option("--academy", "academy_slug", default=None, help="Only this academy (its slug).")
 def rebuild_summaries(academy_slug):
     """Recompute the summary tables from the attempts (after a migration, a bulk load or a
-    content change made outside the application); reports read them at once."""
+    content change made outside the application), and score the logbook entries again (after
+    a change of the scoring engine or the catalogue); reports and dashboards read them at once."""
     from quizapp.services.academy import academies
     from quizapp.services.learning import summaries
+    from quizapp.services.portfolio import practice
 
     academy_id = None
     if academy_slug is not None:
         academy_id = _academy_command(lambda: academies.by_slug(academy_slug)).id
     written = summaries.rebuild(academy_id)
+    written["logbook_entries rescored"] = practice.rescore_entries(academy_id)
     db.session.commit()
     click.echo(", ".join(f"{table}: {n}" for table, n in written.items()))
 

@@ -48,3 +48,26 @@ class Tendency:
         if self.mean_deviation < -0.1:
             return "tends to under-treat"
         return "close to the reference"
+
+
+def from_sums(
+    *,
+    attempts: int,
+    zones_judged: int,
+    deviation_sum: float,
+    above: int,
+    below: int,
+    overdone_or_overfilled: int,
+    unsafe: int,
+) -> Tendency:
+    """The tendency made of stored sums (a learner's case summary, a logbook's entries): means
+    and shares over the zones judged, 0 when none was."""
+    return Tendency(
+        attempts=attempts,
+        zones_judged=zones_judged,
+        mean_deviation=deviation_sum / zones_judged if zones_judged else 0.0,
+        above_share=above / zones_judged if zones_judged else 0.0,
+        below_share=below / zones_judged if zones_judged else 0.0,
+        overdone_or_overfilled=overdone_or_overfilled,
+        unsafe=unsafe,
+    )

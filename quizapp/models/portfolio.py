@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -123,6 +124,14 @@ class LogbookEntry(db.Model):
     )
     score_band: Mapped[str | None] = mapped_column(String(20))
     score: Mapped[int | None] = mapped_column(Integer)
+    # The entry's share of the practice tendency, written with its facts (services/portfolio/
+    # practice.py) so the dashboard sums them instead of scoring every entry on each view: the
+    # zones the engine judged, their deviations summed in billionths, how many ran above and
+    # below the reference. All 0 when the entry has no scored plan (score_band is None).
+    zones_judged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deviation_nano: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    zones_above: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    zones_below: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 

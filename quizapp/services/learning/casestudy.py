@@ -23,6 +23,7 @@ from quizapp.domain.plan import MAX_ITEMS, PLAN_ROW_KEYS
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import score_case_attempt
 from quizapp.domain.tendency import Tendency, deviation
+from quizapp.domain.tendency import from_sums as tendency_sums
 from quizapp.domain.terms import Disposition
 from quizapp.extensions import db
 from quizapp.formats.cases import load_case_text
@@ -393,13 +394,12 @@ def tendency_from_sums(row: Any) -> Tendency:
     nulls (an outer join that found none) meaning no submitted case yet."""
     if row is None or row.attempts is None:
         return Tendency(0, 0, 0.0, 0.0, 0.0, 0, 0)
-    judged = row.judged
-    return Tendency(
+    return tendency_sums(
         attempts=row.attempts,
-        zones_judged=judged,
-        mean_deviation=row.deviation_nano / summaries.NANO / judged if judged else 0.0,
-        above_share=row.above / judged if judged else 0.0,
-        below_share=row.below / judged if judged else 0.0,
+        zones_judged=row.judged,
+        deviation_sum=row.deviation_nano / summaries.NANO,
+        above=row.above,
+        below=row.below,
         overdone_or_overfilled=row.overdone_or_overfilled,
         unsafe=row.unsafe,
     )

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, select, update
 
 from quizapp.domain import logbook
 from quizapp.domain.logbook import LogbookFacts, PracticeScore
 from quizapp.domain.tendency import Tendency, deviation
+from quizapp.domain.tendency import from_sums as tendency_sums
 from quizapp.extensions import db
 from quizapp.models import (
     EntryStatus,
@@ -31,6 +32,8 @@ from quizapp.models import (
     Role,
     User,
 )
+from quizapp.models.summaries import NANO
+from quizapp.services.learning.summaries import nano
 from quizapp.services.people.auditlog import audit
 
 MAX_YEARS = 60
@@ -263,9 +266,42 @@ def entry_score(entry: LogbookEntry) -> PracticeScore | None:
     return logbook.score_entry(facts, f"logbook-{entry.id}") if facts else None
 
 
+#: The columns that hold the engine's judgement of an entry's facts (`_scored`).
+SCORED_COLUMNS: tuple[str, ...] = (
+    "score_band",
+    "score",
+    "zones_judged",
+    "deviation_nano",
+    "zones_above",
+    "zones_below",
+)
+
+
+def _scored(result: PracticeScore | None) -> dict[str, Any]:
+    """The engine's judgement as the entry stores it: band and score, and the entry's share of
+    the practice tendency (the zones judged and their deviations), all that practice_tendency
+    sums. Written with the facts, so no view has to score the entry again."""
+    plan = result.plan if result else None
+    deviations = [
+        deviation(
+            max((amount for _, amount in verdict.amounts), default=0.0),
+            verdict.range.min if verdict.range else None,
+            verdict.range.max if verdict.range else None,
+        )
+        for verdict in (plan.zones if plan else ())
+    ]
+    return {
+        "score_band": plan.band.value if plan else None,
+        "score": plan.score if plan else None,
+        "zones_judged": len(deviations),
+        "deviation_nano": sum(nano(d) for d in deviations),
+        "zones_above": sum(1 for d in deviations if d > 0),
+        "zones_below": sum(1 for d in deviations if d < 0),
+    }
+
+
 def _columns(facts: LogbookFacts) -> dict[str, Any]:
     """The entry's columns for these facts, with the engine's score of them."""
-    result = logbook.score_entry(facts)
     return {
         "treated_on": facts.treated_on,
         "modality": facts.modality,
@@ -281,8 +317,7 @@ def _columns(facts: LogbookFacts) -> dict[str, Any]:
         "complications": facts.complications,
         "reflection_went_well": facts.reflection_went_well,
         "reflection_change": facts.reflection_change,
-        "score_band": result.band if result else None,
-        "score": result.score if result else None,
+        **_scored(logbook.score_entry(facts)),
     }
 
 
@@ -601,34 +636,49 @@ def trainee_logbook(user_id: int) -> TraineeLogbook:
 def practice_tendency(user_id: int, logbook: TraineeLogbook | None = None) -> Tendency:
     """The same figure as the case-study tendency, over the trainee's performed entries that
     were submitted or signed and not superseded (from `logbook` when the caller has read
-    it)."""
+    it): sums of what each entry stored when its facts were written (`_scored`), no scoring."""
     if logbook is None:
         logbook = trainee_logbook(user_id)
-    deviations: list[float] = []
-    attempts = overdone = unsafe = 0
-    for entry in logbook.performed():
-        result = entry_score(entry)
-        if result is None or result.plan is None:
-            continue
-        attempts += 1
-        band = result.plan.band.value
-        overdone += band in ("overdone", "overfilled")
-        unsafe += band == "unsafe"
-        for verdict in result.plan.zones:
-            planned = max((amount for _, amount in verdict.amounts), default=0.0)
-            low = verdict.range.min if verdict.range else None
-            high = verdict.range.max if verdict.range else None
-            deviations.append(deviation(planned, low, high))
-    judged = len(deviations)
-    return Tendency(
-        attempts=attempts,
-        zones_judged=judged,
-        mean_deviation=sum(deviations) / judged if judged else 0.0,
-        above_share=sum(1 for d in deviations if d > 0) / judged if judged else 0.0,
-        below_share=sum(1 for d in deviations if d < 0) / judged if judged else 0.0,
-        overdone_or_overfilled=overdone,
-        unsafe=unsafe,
+    scored = [e for e in logbook.performed() if e.score_band is not None]
+    return tendency_sums(
+        attempts=len(scored),
+        zones_judged=sum(e.zones_judged for e in scored),
+        deviation_sum=sum(e.deviation_nano for e in scored) / NANO,
+        above=sum(e.zones_above for e in scored),
+        below=sum(e.zones_below for e in scored),
+        overdone_or_overfilled=sum(e.score_band in ("overdone", "overfilled") for e in scored),
+        unsafe=sum(e.score_band == "unsafe" for e in scored),
     )
+
+
+def rescore_entries(academy_id: int | None = None, executor: Any = None) -> int:
+    """Score every logbook entry's stored facts again (of one academy, when given) and write
+    the judgement columns that changed; returns how many changed. For a change of the scoring
+    engine or the catalogue (`flask summaries rebuild`) and for the migration that added the
+    columns. Core statements on named columns only, so a migration can run it. Flushes, never
+    commits."""
+    executor = executor or db.session
+    table = LogbookEntry.__table__
+    raw_columns = [table.c[name] for name in sorted(logbook.ENTRY_FIELDS)]
+    query = select(table.c.id, *raw_columns, *(table.c[n] for n in SCORED_COLUMNS))
+    if academy_id is not None:
+        query = query.where(table.c.academy_id == academy_id)
+    changed: list[dict[str, Any]] = []
+    for row in executor.execute(query.order_by(table.c.id)).mappings():
+        facts = logbook.facts_from_row(row)
+        result = logbook.score_entry(facts, f"logbook-{row['id']}") if facts else None
+        scored = _scored(result)
+        if any(row[name] != value for name, value in scored.items()):
+            # Bind names other than the columns': SQLAlchemy keeps those for its own SET.
+            changed.append({"entry_id": row["id"], **{f"new_{n}": v for n, v in scored.items()}})
+    if changed:
+        executor.execute(
+            update(table)
+            .where(table.c.id == bindparam("entry_id"))
+            .values({name: bindparam(f"new_{name}") for name in SCORED_COLUMNS}),
+            changed,
+        )
+    return len(changed)
 
 
 def combine(a: Tendency, b: Tendency) -> Tendency:
