@@ -4,7 +4,7 @@ models/summaries.py, services/learning/standings.py). Filled from the learner st
 case summaries.
 
 Revision ID: 5b2f0c4d8e61
-Revises: 196588972600
+Revises: 5d2e7a1c9f30
 Create Date: 2026-12-06 09:20:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b2f0c4d8e61'
-down_revision = '196588972600'
+down_revision = '5d2e7a1c9f30'
 branch_labels = None
 depends_on = None
 
