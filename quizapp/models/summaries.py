@@ -158,6 +158,23 @@ class ModuleFunnel(db.Model):
     best_nano: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class AcademyBands(db.Model):
+    """Per academy, over the learners the academy report counts (LearnerStanding.counted): their
+    submitted case attempts per band. The report's band chart for the whole academy, one row
+    read instead of a SUM over every learner's case row (services/learning/standings.py keeps it
+    with each case submission and each change to who is counted)."""
+
+    __tablename__ = "academy_bands"
+
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id"), primary_key=True)
+    under_treated: Mapped[int] = mapped_column(Integer, default=0)
+    conservative: Mapped[int] = mapped_column(Integer, default=0)
+    natural: Mapped[int] = mapped_column(Integer, default=0)
+    overdone: Mapped[int] = mapped_column(Integer, default=0)
+    overfilled: Mapped[int] = mapped_column(Integer, default=0)
+    unsafe: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class LearnerTendency(db.Model):
     """The sums behind a trainee's treatment tendency over all their submitted case attempts."""
 
@@ -239,6 +256,7 @@ SUMMARY_MODELS = (
     LearnerCases,
     LearnerStanding,
     ModuleFunnel,
+    AcademyBands,
     LearnerTendency,
     AnswerSummary,
     CaseBandSummary,

@@ -24,6 +24,7 @@ from quizapp.models import (
     Role,
 )
 from quizapp.models.base import now_utc
+from quizapp.models.summaries import AcademyBands
 from quizapp.services.academy import reports
 from quizapp.services.authoring import insight
 from quizapp.services.learning import casestudy, quizzes, standings, summaries
@@ -123,10 +124,12 @@ def test_the_check_can_fail_and_rebuild_mends_it(tmp_path, factory, db):
     )
     db.session.execute(update(AnswerSummary).values(answers=0))
     db.session.execute(LearnerTendency.__table__.delete())
+    db.session.execute(update(AcademyBands).values(natural=AcademyBands.natural + 1))
     assert summaries.stored() != summaries.recompute()
     written = summaries.rebuild(academy.id)
     db.session.commit()
     assert written["learner_module_summaries"] == 4
+    assert written["academy_bands"] == 1
     _equal(academy.id)
     _equal()
 
@@ -268,6 +271,7 @@ def test_concurrent_submissions_all_count(app, tmp_path, factory, db):
     assert sum(n for n, _ in stored[AnswerSummary].values()) == 16  # 8 quizzes x 2 questions
     assert stored[CaseBandSummary][(academy.id, kit.case("f44-frown-lines").id)][0] == 8
     assert db.session.scalar(select(func.sum(LearnerModuleSummary.submitted))) == 8
+    assert sum(stored[AcademyBands][(academy.id,)]) == 8  # every case submission counted once
 
 
 def test_the_demo_leaves_the_summaries_equal_to_a_recompute(app, db):
@@ -278,3 +282,70 @@ def test_the_demo_leaves_the_summaries_equal_to_a_recompute(app, db):
     stored = _equal()
     assert sum(n for n, _ in stored[AnswerSummary].values()) > 0
     assert stored[LearnerTendency]
+
+
+def _bands(figures: summaries.Figures, academy_id: int) -> dict[str, int]:
+    return dict(zip(standings.BANDS, figures[AcademyBands][(academy_id,)], strict=True))
+
+
+def test_the_academy_bands_follow_case_submissions_and_who_is_counted(tmp_path, factory, db):
+    """The report's bands (models.AcademyBands): a case submission adds its band when the
+    learner is counted, never otherwise; deactivating a learner takes their bands out and
+    bringing them back puts them back; a deleted account's stay; a new version changes none."""
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    stored = _history(academy, (ana, ben, cleo), db)
+    # ana planned 20, 60 and 20 units in the glabella, ben 4.
+    history = {
+        "under_treated": 1,
+        "conservative": 0,
+        "natural": 2,
+        "overdone": 0,
+        "overfilled": 1,
+        "unsafe": 0,
+    }
+    assert _bands(stored, academy.id) == history
+    assert reports.build(reports.Scope(academy.id), now_utc()).bands.counts == history
+
+    # An admin's own plan is not counted (common mistakes still see it).
+    admin = factory.user(Role.ADMIN, academy)
+    attempt = _case_at_plan(admin.id, academy.id, "4", now_utc())
+    db.session.commit()
+    assert casestudy.submit(attempt, now_utc()) is not None
+    db.session.commit()
+    after_admin = _equal()
+    assert _bands(after_admin, academy.id) == history
+    case_key = (academy.id, kit.case("f44-frown-lines").id)
+    assert after_admin[CaseBandSummary][case_key][0] == stored[CaseBandSummary][case_key][0] + 1
+
+    # ana deactivated: her three plans leave the figures; ben's next plan still counts.
+    ana_membership = db.session.scalar(select(Membership).where(Membership.user_id == ana.id))
+    members.set_member_active(ana_membership, False, admin)
+    db.session.commit()
+    without_ana = {**history, "natural": 0, "overfilled": 0}
+    assert _bands(_equal(), academy.id) == without_ana
+    later = now_utc() + timedelta(hours=1)  # after the history's submissions
+    attempt = _case_at_plan(ben.id, academy.id, "20", later)
+    db.session.commit()
+    assert casestudy.submit(attempt, later) is not None
+    db.session.commit()
+    assert _bands(_equal(), academy.id) == {**without_ana, "natural": 1}
+    members.set_member_active(ana_membership, True, admin)
+    db.session.commit()
+    assert _bands(_equal(), academy.id) == {**history, "natural": 3}
+
+    # ben deletes his account: his anonymised plans stay in the figures.
+    privacy.delete_account(ben, ben, now_utc())
+    db.session.commit()
+    assert _bands(_equal(), academy.id) == {**history, "natural": 3}
+    kit.import_bank(tmp_path, grading="last")
+    assert _bands(_equal(), academy.id) == {**history, "natural": 3}
+    report = reports.build(reports.Scope(academy.id), now_utc(), pages=reports.Pages())
+    assert report.bands.counts == {**history, "natural": 3}
+
+
+def test_an_academy_with_members_and_no_plans_has_a_bands_row_of_zeros(factory, db):
+    academy = factory.academy("Quiet", "quiet")
+    factory.user(Role.TRAINEE, academy)
+    stored = _equal(academy.id)
+    assert _bands(stored, academy.id) == dict.fromkeys(standings.BANDS, 0)
+    assert reports.build(reports.Scope(academy.id), now_utc()).bands.total == 0

@@ -16,15 +16,23 @@ A standing derives from rows that are themselves kept with each write, and is re
   once before the transaction commits).
 The clock is never stored: idle times are compared with "now minus N days" when read.
 
-Each refresh is one INSERT .. SELECT .. ON CONFLICT DO UPDATE computed from the rows above. A
-writer first locks the learner's membership row (PostgreSQL; SQLite runs one writer at a time), so
+Each refresh is one INSERT .. SELECT .. ON CONFLICT DO UPDATE computed from the rows above.
+
+The academy's totals over its counted learners are kept the same way, as differences: the
+funnel per module (ModuleFunnel: each write of a learner adds their share after minus before) and
+the bands (AcademyBands: a case submission adds its band when the learner is counted; a change to
+who is counted adds the learner's bands after minus before). The bands row exists for every
+academy with a member (written, zeros included, when a membership is flushed), as the recompute
+makes it.
+
+A writer first locks the learner's membership row (PostgreSQL; SQLite runs one writer at a time), so
 two submissions of one learner at once refresh one after the other, the second seeing the first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -59,7 +67,7 @@ from quizapp.models import (
 from quizapp.models.base import UTCDateTime
 from quizapp.models.content import CONTENT_CHANGED
 from quizapp.models.people import DELETED_DOMAIN
-from quizapp.models.summaries import BAND_CODES, nano_sql
+from quizapp.models.summaries import BAND_CODES, AcademyBands, nano_sql
 from quizapp.services.infra.sqltext import compiled_once
 from quizapp.services.learning.catalogue import _latest_published, published_modules
 from quizapp.services.people.privacy import deleted_user_ids
@@ -70,6 +78,7 @@ DEFERRED: Final = "summaries_deferred"
 FAILING_REPEATEDLY: Final = 2  # failed attempts at a module not passed yet
 REPEATED_BAD_PLANS: Final = 2  # unsafe or overfilled plans among the latest RECENT_CASES
 COLUMNS: Final = ("counted", "deleted", "sort_name", "idle_since", "failing", "recent_bad")
+BANDS: Final = tuple(BAND_CODES)  # AcademyBands' columns, in axis order, unsafe last
 
 
 @dataclass(frozen=True)
@@ -262,6 +271,95 @@ def _read_contributions(executor: Any, academy_id: int, modules, only) -> Contri
     }
 
 
+def _band_sums(academy_id: int, only: Iterable[int] | None, *leading: Any):
+    """What the counted learners (those of `only`) add to the academy's bands, after the
+    `leading` columns: one row, a SUM over their one-row-per-learner case summaries."""
+    c, st = LearnerCases, LearnerStanding
+    sums = [func.coalesce(func.sum(c.__table__.c[band]), 0) for band in BANDS]
+    where = [c.academy_id == academy_id, st.counted.is_(True)]
+    if only is not None:
+        where.append(c.user_id.in_(list(only)))
+    return (
+        select(*leading, *sums)
+        .select_from(c)
+        .join(st, (st.academy_id == c.academy_id) & (st.user_id == c.user_id))
+        .where(*where)
+    )
+
+
+def band_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Every AcademyBands row (of one academy, when given) as the standings and case summaries
+    make it now: one per academy with a member, zeros included (summaries.recompute and
+    rebuild, after the standings)."""
+    academies = [academy_id] if academy_id is not None else _academies(executor)
+    return {
+        (academy,): tuple(int(n) for n in executor.execute(_band_sums(academy, None)).one())
+        for academy in academies
+    }
+
+
+@dataclass(frozen=True)
+class Share:
+    """Some learners' part in their academy's kept totals: per published module, the funnel's
+    columns; and the bands, when read (a change to who is counted), else None (a quiz or case
+    write leaves who is counted alone, and a case submission adds its band itself)."""
+
+    funnel: Contributions = field(default_factory=dict)
+    bands: tuple[int, ...] | None = None
+
+
+def _read_share(executor: Any, academy_id: int, modules, only, bands: bool) -> Share:
+    return Share(
+        _read_contributions(executor, academy_id, modules, only),
+        tuple(int(n) for n in executor.execute(_band_sums(academy_id, only)).one())
+        if bands
+        else None,
+    )
+
+
+def _add_to_bands(executor: Any, academy_id: int, difference: Sequence[int]) -> None:
+    """Add `difference` (one count per band) to the academy's bands row, creating it (a zero
+    difference too: the row exists once the academy has a member)."""
+    row = {"academy_id": academy_id, **dict(zip(BANDS, difference, strict=True))}
+    statement = _insert(executor)(AcademyBands).values(row)
+    executor.execute(
+        statement.on_conflict_do_update(
+            index_elements=["academy_id"],
+            set_={b: AcademyBands.__table__.c[b] + statement.excluded[b] for b in BANDS},
+        )
+    )
+
+
+def case_banded(academy_id: int, user_id: int, band: str | None) -> None:
+    """A case attempt of the learner was submitted in `band`: one more in the academy's bands
+    when the report counts them (one INSERT .. SELECT of their standing; the caller holds their
+    membership's lock, so who is counted cannot change meanwhile)."""
+    if band not in BANDS:
+        return
+
+    def build():
+        st = LearnerStanding
+        counted = select(st.academy_id, *(literal(int(b == band)) for b in BANDS)).where(
+            st.academy_id == bindparam("academy_id", value=0),
+            st.user_id == bindparam("user_id", value=0),
+            st.counted.is_(True),
+        )
+        statement = _insert(db.session)(AcademyBands).from_select(["academy_id", *BANDS], counted)
+        return statement.on_conflict_do_update(
+            index_elements=["academy_id"],
+            set_={b: AcademyBands.__table__.c[b] + statement.excluded[b] for b in BANDS},
+        )
+
+    # Compiled once a worker per band (INSERT .. ON CONFLICT has no cache key).
+    statement = compiled_once(
+        db.session.get_bind().dialect,
+        ("case_banded", band),
+        build,
+        {"academy_id": Integer(), "user_id": Integer()},
+    )
+    db.session.execute(statement, {"academy_id": academy_id, "user_id": user_id})
+
+
 def funnel_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """Every ModuleFunnel row (of one academy, when given) as the standings and module summaries
     make it now (summaries.recompute and rebuild, after the standings)."""
@@ -343,19 +441,20 @@ def refresh(
     academy_id: int,
     only: Iterable[int] | None = None,
     modules: Sequence[Any] | None = None,
-    before: Contributions | None = None,
+    before: Share | None = None,
 ) -> None:
     """Write the standings of the academy's members (those of `only`) from their summaries, in
-    the caller's transaction (one INSERT .. SELECT .. ON CONFLICT DO UPDATE), and the funnel:
-    for `only`, their share before (`before`, else read now) and after is added as a
-    difference; for the whole academy it is recomputed."""
+    the caller's transaction (one INSERT .. SELECT .. ON CONFLICT DO UPDATE), and the funnel
+    and bands: for `only`, their share before (`before`, else read now, bands included) and
+    after is added as a difference (the bands only when `before` has them); for the whole
+    academy they are recomputed."""
     if modules is None:
         modules = published_rules(executor, academy_id)
     if only is not None:
         only = sorted(set(only))
         if before is None:
             _lock_members(executor, academy_id, only)
-            before = _read_contributions(executor, academy_id, modules, only)
+            before = _read_share(executor, academy_id, modules, only, bands=True)
     if only is not None and len(only) == 1:
         # One learner's write (every start, step and submission): the upsert compiled once
         # per academy and module rules, with the learner as its one parameter.
@@ -372,9 +471,20 @@ def refresh(
     else:
         executor.execute(_standing_upsert(executor, academy_id, modules, only))
     if only is not None:
-        after = _read_contributions(executor, academy_id, modules, only)
-        _add_to_funnel(executor, academy_id, before or {}, after)
+        assert before is not None
+        after = _read_share(executor, academy_id, modules, only, before.bands is not None)
+        _add_to_funnel(executor, academy_id, before.funnel, after.funnel)
+        if before.bands is not None and after.bands is not None:
+            difference = [n - o for o, n in zip(before.bands, after.bands, strict=True)]
+            _add_to_bands(executor, academy_id, difference)
         return
+    executor.execute(delete(AcademyBands).where(AcademyBands.academy_id == academy_id))
+    executor.execute(
+        _insert(executor)(AcademyBands).from_select(
+            ["academy_id", *BANDS],
+            _band_sums(academy_id, None, literal(academy_id)),
+        )
+    )
     executor.execute(delete(ModuleFunnel).where(ModuleFunnel.academy_id == academy_id))
     executor.execute(
         _insert(executor)(ModuleFunnel).from_select(
@@ -391,15 +501,15 @@ def refresh_all(executor: Any) -> None:
         refresh(executor, academy_id)
 
 
-def learner_wrote(academy_id: int, user_id: int) -> Contributions:
+def learner_wrote(academy_id: int, user_id: int) -> Share:
     """Before the learner's summaries change: lock their membership (PostgreSQL: a second writer
     of the same learner waits, then sees the first's rows) and read their share of the
     funnel."""
     _lock_members(db.session, academy_id, [user_id])
-    return _read_contributions(db.session, academy_id, published_modules(academy_id), [user_id])
+    return _read_share(db.session, academy_id, published_modules(academy_id), [user_id], False)
 
 
-def learner_written(academy_id: int, user_id: int, before: Contributions) -> None:
+def learner_written(academy_id: int, user_id: int, before: Share) -> None:
     """The learner's summaries changed in this transaction: refresh their standing and their
     share of the funnel."""
     refresh(db.session, academy_id, [user_id], published_modules(academy_id), before)

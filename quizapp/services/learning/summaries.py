@@ -65,7 +65,7 @@ from quizapp.models import (
     QuestionResult,
     QuizAttempt,
 )
-from quizapp.models.summaries import BAND_CODES, NANO, RECENT_CASES, nano_sql
+from quizapp.models.summaries import BAND_CODES, NANO, RECENT_CASES, AcademyBands, nano_sql
 from quizapp.services.learning import standings
 
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
@@ -383,6 +383,7 @@ def case_submitted(
         [{**keys, "attempts": 1, **_band_counts(band), "score_nano": nano(attempt.score or 0.0)}],
         _adding("attempts", *BANDS, "score_nano"),
     )
+    standings.case_banded(attempt.academy_id, attempt.user_id, band)  # the report's bands
     per_zone: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for z in zones:
         entry = per_zone[z["zone"]]
@@ -702,6 +703,7 @@ _TABLES: Final = (
     (CaseFlagSummary, ("present", "missed"), _flag_rows),
     (LearnerStanding, standings.COLUMNS, _standing_rows),  # after the summaries it reads
     (ModuleFunnel, ("started", "submitted", "passed", "best_nano"), standings.funnel_rows),
+    (AcademyBands, standings.BANDS, standings.band_rows),
 )
 
 

@@ -1,9 +1,10 @@
 """Case studies and learners in the academy report: how plans spread over the bands, each
 learner's figures, and who is at risk (inactive, failing a module repeatedly, repeated unsafe or
 overfilled plans). Read from the summaries written with each attempt, like the module figures:
-the bands are one SUM; the counts, and which learners a page shows, are range reads of the
-learner standings (services/learning/standings.py: name order and the at-risk inputs, kept with
-each write), and a learner's figures are read for the rows shown (learners(..., only=...)).
+the academy's bands are one row kept with each write (a cohort's, one SUM); the counts, and
+which learners a page shows, are range reads of the learner standings
+(services/learning/standings.py: name order and the at-risk inputs, kept with each write), and
+a learner's figures are read for the rows shown (learners(..., only=...)).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import case as sql_case
 from quizapp.domain.terms import BAND_LABELS
 from quizapp.extensions import db
 from quizapp.models import Certificate, LearnerCases, LearnerStanding, Membership, User
+from quizapp.models.summaries import AcademyBands
 from quizapp.services.academy.reports.scope import (
     BAND_ORDER,
     BAND_POSITION,
@@ -73,14 +75,23 @@ def average_band_label(position: float | None) -> str:
 
 
 def bands(scope: Scope) -> BandSummary:
-    """How many submitted case attempts of the learners in scope fell in each band (one SUM
-    over the one-row-per-learner case summaries)."""
-    c = LearnerCases
-    row = db.session.execute(
-        select(*(func.coalesce(func.sum(c.__table__.c[band]), 0) for band in BAND_ORDER)).where(
-            c.academy_id == scope.academy_id, c.user_id.in_(learner_ids(scope))
-        )
-    ).one()
+    """How many submitted case attempts of the learners in scope fell in each band: for the
+    whole academy, its bands row kept with each write (models.AcademyBands, zeros when it has
+    none yet); for a cohort, one SUM over its learners' one-row-per-learner case summaries."""
+    if scope.cohort_id is None:
+        kept = db.session.execute(
+            select(*(AcademyBands.__table__.c[band] for band in BAND_ORDER)).where(
+                AcademyBands.academy_id == scope.academy_id
+            )
+        ).one_or_none()
+        row = kept or (0,) * len(BAND_ORDER)
+    else:
+        c = LearnerCases
+        row = db.session.execute(
+            select(*(func.coalesce(func.sum(c.__table__.c[b]), 0) for b in BAND_ORDER)).where(
+                c.academy_id == scope.academy_id, c.user_id.in_(learner_ids(scope))
+            )
+        ).one()
     return BandSummary({band: int(n) for band, n in zip(BAND_ORDER, row, strict=True)})
 
 
