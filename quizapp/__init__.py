@@ -139,7 +139,11 @@ def _configure_sqlite(app: Flask) -> None:
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            # A burst of writers queues on SQLite's one write lock: with every write also keeping
+            # the report's rows, 50 plans at once on a loaded machine waited past 5 s and failed
+            # "database is locked" (tests/web/test_gunicorn_writers.py). 20 s stays under
+            # gunicorn's 30 s worker timeout.
+            cursor.execute("PRAGMA busy_timeout=20000")
             if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
