@@ -36,7 +36,9 @@ def _hyal(zone, units, side=None):
     return item(zone, "hyaluronidase", units, side)
 
 
-@pytest.fixture(scope="module")
+# Function scope on purpose: mutmut runs, for each mutant, the tests it saw calling the mutated
+# function, and a module-scoped result computed in another test's set-up is not seen.
+@pytest.fixture()
 def findings():
     case = cheek_case(history=HISTORY, flags=(FlagPresence("filler_complication", FLAGGED),))
     result = score_plan(
@@ -119,6 +121,22 @@ def test_ha_long_absorbed_leaves_nothing_to_overdose_against():
         "start low."
     )
     assert "0-0 U" not in found.text
+    assert found.zone == "lips"
+
+
+def test_a_zone_with_its_ha_absorbed_does_not_stop_the_zones_after_it():
+    # Lips (HA long absorbed) come before the jawline (0.5 mL a month ago) in face order; the
+    # jawline is still judged after them.
+    case = cheek_case(
+        history=(
+            HistoryItem("lips", "ha_soft", 0.01, Side.MIDLINE, months_ago=200),
+            HistoryItem("jawline", "ha_firm", 0.5, Side.BOTH, months_ago=1),
+        ),
+        flags=(FlagPresence("filler_complication", ("lips", "jawline")),),
+    )
+    result = score_plan(case, plan(_hyal("lips", 10), _hyal("jawline", 3, Side.BOTH)))
+    zones = [f.zone for f in result.findings if f.code.startswith("hyaluronidase")]
+    assert sorted(zones) == ["jawline", "lips"]
 
 
 @pytest.mark.parametrize(

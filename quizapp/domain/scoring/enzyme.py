@@ -107,7 +107,7 @@ def hyaluronidase_findings(state: Run, items: Iterable[PlanItem]) -> None:
             f"{fmt(low)}-{fmt(high)} U ({fmt(per_low)}-{fmt(per_high)} U per 0.1 mL of HA for "
             "small nodules, scaled to the HA the engine estimates remains)"
         )
-        if high > 0 and units > high + 1e-9:
+        if units > high + 1e-9:
             state.findings.append(
                 Finding(
                     "hyaluronidase_dose",
@@ -137,5 +137,5 @@ def _volume_left(ml: float) -> str:
     if ml >= 0.1:
         return f"about {fmt(ml)} mL"
     if ml >= 0.01:
-        return f"about {ml:.2f}".rstrip("0").rstrip(".") + " mL"
+        return f"about {ml:.2f}".rstrip("0") + " mL"  # 0.01-0.099 keeps a digit after the point
     return "under 0.01 mL"
