@@ -352,7 +352,7 @@ def case_banded(academy_id: int, user_id: int, band: str | None) -> None:
 
     # Compiled once a worker per band (INSERT .. ON CONFLICT has no cache key).
     statement = compiled_once(
-        db.session.get_bind().dialect,
+        _dialect(db.session),
         ("case_banded", band),
         build,
         {"academy_id": Integer(), "user_id": Integer()},
@@ -372,9 +372,14 @@ def funnel_rows(executor: Any, academy_id: int | None) -> dict[tuple[Any, ...], 
     return out
 
 
+def _dialect(executor: Any):
+    """The dialect of a session or of a connection (a migration's)."""
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
+    return bind.dialect
+
+
 def _insert(executor: Any):
-    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor  # or a connection
-    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if _dialect(executor).name == "postgresql" else sqlite.insert
 
 
 def _add_to_funnel(
@@ -401,9 +406,8 @@ def _add_to_funnel(
             set_={n: ModuleFunnel.__table__.c[n] + statement.excluded[n] for n in names},
         )
 
-    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
     statement = compiled_once(
-        bind.dialect, "funnel", build, {name: BigInteger() for name in columns}
+        _dialect(executor), "funnel", build, {name: BigInteger() for name in columns}
     )
     executor.execute(statement, rows if len(rows) > 1 else rows[0])
 
@@ -411,8 +415,7 @@ def _add_to_funnel(
 def _lock_members(executor: Any, academy_id: int, only: Iterable[int]) -> None:
     """PostgreSQL: lock the learners' memberships, so that their standing and funnel share are
     read and written by one transaction at a time (SQLite's writers are serial anyway)."""
-    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
-    if bind.dialect.name == "postgresql":
+    if _dialect(executor).name == "postgresql":
         executor.execute(
             select(Membership.id)
             .where(Membership.academy_id == academy_id, Membership.user_id.in_(list(only)))
@@ -458,9 +461,8 @@ def refresh(
     if only is not None and len(only) == 1:
         # One learner's write (every start, step and submission): the upsert compiled once
         # per academy and module rules, with the learner as its one parameter.
-        bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
         statement = compiled_once(
-            bind.dialect,
+            _dialect(executor),
             ("standing", academy_id, _rules_key(modules)),
             lambda: _standing_upsert(
                 executor, academy_id, modules, [bindparam("learner_id", value=0)]

@@ -36,12 +36,9 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -66,6 +63,7 @@ from quizapp.models import (
     QuizAttempt,
 )
 from quizapp.models.summaries import BAND_CODES, NANO, RECENT_CASES, AcademyBands, nano_sql
+from quizapp.services.infra.sqltext import compiled_once
 from quizapp.services.learning import standings
 
 BANDS: Final = tuple(b.value for b in Band)  # the band columns, in axis order, unsafe last
@@ -126,40 +124,24 @@ def _unless_deferred(write: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
-#: Upserts as text statements, by table, dialect, columns, SET and RETURNING. The dialects'
-#: INSERT .. ON CONFLICT has no cache key, so SQLAlchemy would build and compile each one anew
-#: on every write (about 1 ms apiece, five to a plan submission); a text statement with the
-#: columns' types compiles once and is cached like any other.
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}
-
-
 def _upsert_statement(model, dialect, columns: tuple[str, ...], set_, returning: Sequence[Any]):
-    shape = (set_.__code__, tuple(cell.cell_contents for cell in set_.__closure__ or ()))
-    key = (model, dialect.name, columns, shape, tuple(str(r) for r in returning))
-    statement = _STATEMENTS.get(key)
-    if statement is not None:
-        return statement
+    """The upsert as a text statement compiled once a worker (services/infra/sqltext.py: the
+    dialects' INSERT .. ON CONFLICT has no cache key, and five of them go with a plan
+    submission), by table, columns, SET and RETURNING; the row's values are `v_<column>`."""
     table = model.__table__
-    insert_ = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
-    insert_ = insert_.values({name: bindparam(f"v_{name}") for name in columns})
-    insert_ = insert_.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns],
-        set_=set_(table.c, insert_.excluded),
-    )
-    if returning:
-        insert_ = insert_.returning(*returning)
-    # The dialect's generic form, in named style: a driver's own (psycopg adds casts after each
-    # parameter) would hide the names from text().
-    generic = PGDialect if dialect.name == "postgresql" else SQLiteDialect
-    compiled = insert_.compile(dialect=generic(paramstyle="named"))
-    binds = [bindparam(f"v_{name}", type_=table.c[name].type) for name in columns]
-    constants = [
-        bindparam(name, value=bind.value, type_=bind.type)
-        for bind, name in compiled.bind_names.items()
-        if not name.startswith("v_")
-    ]
-    statement = _STATEMENTS[key] = text(compiled.string).bindparams(*binds, *constants)
-    return statement
+
+    def build():
+        insert_ = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
+        insert_ = insert_.values({name: bindparam(f"v_{name}", value=None) for name in columns})
+        insert_ = insert_.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_=set_(table.c, insert_.excluded),
+        )
+        return insert_.returning(*returning) if returning else insert_
+
+    shape = (set_.__code__, tuple(cell.cell_contents for cell in set_.__closure__ or ()))
+    key = ("upsert", model, columns, shape, tuple(str(r) for r in returning))
+    return compiled_once(dialect, key, build, {f"v_{name}": table.c[name].type for name in columns})
 
 
 def _with_the_standing(write: Callable[..., None]) -> Callable[..., None]:
