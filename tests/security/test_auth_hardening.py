@@ -197,6 +197,33 @@ def _attempt(base: str, email: str, password: str) -> tuple[int, str]:
 ROUNDS = 4
 
 
+def _hold_a_worker(port: int) -> socket.socket:
+    """A connection that sends half a request: the sync worker that accepts it blocks reading
+    the rest, so the next connections go to the other worker until this one is closed."""
+    held = socket.create_connection(("127.0.0.1", port), timeout=30)
+    held.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    return held
+
+
+def _attempts_split_over_two_workers(port: int, base: str, email: str) -> list[tuple[int, str]]:
+    """Eight wrong-password attempts, four answered by each worker. The kernel alone may give
+    every connection to one idle worker, so the test steers them: while worker X is held, Y
+    answers; a second hold opened then can only be taken by Y (X is still blocked), and once
+    X is released it answers the rest."""
+    first = _hold_a_worker(port)
+    try:
+        results = [_attempt(base, email, "wrong-password") for _ in range(4)]
+        second = _hold_a_worker(port)
+        time.sleep(0.5)  # long enough for the idle worker to accept the second hold
+    finally:
+        first.close()
+    try:
+        results += [_attempt(base, email, "wrong-password") for _ in range(4)]
+    finally:
+        second.close()
+    return results
+
+
 @pytest.mark.slow
 def test_login_throttle_is_shared_by_gunicorn_workers(tmp_path):
     if not _redis_answers():
@@ -257,13 +284,13 @@ def test_login_throttle_is_shared_by_gunicorn_workers(tmp_path):
                     break
                 except OSError:
                     time.sleep(0.1)
-            # The kernel decides which worker accepts each connection; on an idle pair one worker
-            # may take them all. Each round uses a fresh account and must throttle at exactly 5;
-            # at least one round must have been answered by both workers.
+            # Each round uses a fresh account, spreads its attempts over both workers and must
+            # throttle at exactly 5; at least one round must have been answered by both workers
+            # (a round can miss only if a worker took longer than the pause to accept a hold).
             rounds = []
             for n in range(ROUNDS):
                 email = f"victim{n}@example.com"
-                results = [_attempt(base, email, "wrong-password") for _ in range(8)]
+                results = _attempts_split_over_two_workers(port, base, email)
                 statuses = [status for status, _ in results]
                 assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 3, results
                 # The right password is refused too while the account is throttled.
