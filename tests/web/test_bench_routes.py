@@ -72,3 +72,26 @@ def test_load_percentiles_are_nearest_rank():
     assert percentile(values, 20) == 0.1
     assert percentile(values, 21) == 0.2
     assert percentile([], 99) != percentile([], 99)  # nan
+
+
+def test_floor_reference_app_reads_the_user_and_signs_its_layout(db, database_url, factory):
+    """bench/floor.py's bare-stack page: anonymous it shows no user; signed in it has loaded the
+    user from the app's own `users` table and carries a CSRF token, as a real signed-in page."""
+    from bench.floor import reference_app
+
+    user = factory.user(Role.TRAINEE, email="floor@example.com")
+    db.session.commit()
+    reference = reference_app(database_url)
+    anonymous = reference.test_client()
+    page = anonymous.get("/page").get_data(as_text=True)
+    assert "floor@example.com" not in page and "csrf_token" not in page
+    assert anonymous.get("/signed-in").status_code == 401  # no login view: refused outright
+
+    signed_in = reference.test_client()
+    assert signed_in.get(f"/sign-in/{user.id}").status_code == 200
+    page = signed_in.get("/signed-in")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "floor@example.com" in html and 'name="csrf_token"' in html
+    with reference.app_context():
+        reference.extensions["sqlalchemy"].engine.dispose()

@@ -42,6 +42,21 @@ def test_loading_wsgi_as_gunicorn_does_leaves_alembic_and_pdf_libraries_out(tmp_
     assert _probe(PROBE, tmp_path).strip() == "none"
 
 
+WARMED = """
+import wsgi
+environment = wsgi.app.jinja_env
+names = environment.list_templates()
+cached = {key[1] for key in environment.cache.keys()}
+print(len(names), len(set(names) - cached))
+"""
+
+
+def test_a_worker_compiles_every_template_as_it_boots(tmp_path):
+    """issue 21, B3 "cold = warm": a worker's first requests compile no template."""
+    templates, not_compiled = map(int, _probe(WARMED, tmp_path).split())
+    assert templates > 50 and not_compiled == 0
+
+
 def test_the_flask_command_still_migrates_through_wsgi_py(tmp_path):
     flask = Path(sys.executable).with_name("flask")
     result = subprocess.run(
@@ -99,3 +114,37 @@ def test_a_worker_that_checked_passwords_peaks_under_150_mb(tmp_path):
     before, after = map(float, _probe(PASSWORD_PEAK, tmp_path).split())
     assert after - before < 25  # one check costs its 19 MiB, not 64
     assert after < 150
+
+
+def test_compiling_every_template_stops_at_a_broken_one():
+    """A template that does not compile fails the worker's boot, naming the template, instead of
+    the first request for its page."""
+    from flask import Flask
+    from jinja2 import DictLoader, TemplateSyntaxError
+
+    from quizapp.web.templating import compile_all_templates
+
+    app = Flask("broken")
+    app.jinja_loader = DictLoader({"fine.html": "{{ 1 }}", "page.html": "{% if %}"})
+    with pytest.raises(TemplateSyntaxError) as error:
+        compile_all_templates(app)
+    assert error.value.name == "page.html"
+
+    app = Flask("fine")
+    app.jinja_loader = DictLoader({"a.html": "{{ 1 }}", "b.html": "{% if 1 %}b{% endif %}"})
+    assert compile_all_templates(app) == 2
+    assert {key[1] for key in app.jinja_env.cache} == {"a.html", "b.html"}
+
+
+def test_more_templates_than_the_cache_holds_are_refused():
+    """Jinja's cache is an LRU: templates beyond its size would be evicted and compiled again."""
+    from flask import Flask
+    from jinja2 import DictLoader
+
+    from quizapp.web.templating import compile_all_templates
+
+    app = Flask("many")
+    app.jinja_options = {"cache_size": 2}
+    app.jinja_loader = DictLoader({f"{n}.html": "x" for n in range(3)})
+    with pytest.raises(RuntimeError, match="3 templates outgrow"):
+        compile_all_templates(app)
