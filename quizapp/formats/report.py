@@ -68,6 +68,8 @@ def render_plan_score(score: PlanScore) -> str:
         seen = f"about {look.years_younger} years younger ({look.age} -> {look.apparent_age})"
     elif look.label == "altered":
         seen = "altered or erased: reads as treated, not younger"
+    elif look.label == "withheld":
+        seen = "not projected: an unsafe plan should not go ahead as written"
     else:
         seen = "no change"
     out = [

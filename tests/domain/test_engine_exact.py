@@ -265,3 +265,10 @@ def test_a_blocking_flag_names_only_what_the_plan_treats():
     )
     assert (filler.candidacy.ok, filler.candidacy.blocked_by) == (False, ("infection_at_site",))
     assert (filler.band.value, filler.penalty, filler.score) == ("unsafe", 42.0, 12)
+    # Glabellar toxin on target would credit years, but an unsafe plan's look is not projected.
+    assert (filler.look.label, filler.look.years_younger, filler.look.apparent_age) == (
+        "withheld",
+        0,
+        filler.look.age,
+    )
+    assert toxin.look.label != "withheld"

@@ -108,11 +108,24 @@ def test_an_overdone_or_overfilled_band_turns_a_refreshed_look_into_altered():
         )
 
 
-def test_an_altered_look_or_a_natural_band_is_left_as_it_is():
+def test_an_altered_look_or_a_safe_band_is_left_as_it_is():
     altered = _look("altered")
     assert settle_look(altered, Band.OVERDONE) is altered
     refreshed = _look("refreshed")
-    assert settle_look(refreshed, Band.NATURAL) is refreshed
+    for band in (Band.NATURAL, Band.CONSERVATIVE, Band.UNDER_TREATED):
+        assert settle_look(refreshed, band) is refreshed
+
+
+def test_an_unsafe_band_withholds_every_look():
+    """An unsafe plan is not shown as refreshed (nor as anything else): it should not go ahead."""
+    for label in ("refreshed", "unchanged", "altered"):
+        assert settle_look(_look(label), Band.UNSAFE) == replace(
+            _look(label),
+            years_younger=0,
+            apparent_age=58,
+            label="withheld",
+            fade=((1, 0), (6, 0), (12, 0), (24, 0)),
+        )
 
 
 # --- identity_findings ------------------------------------------------------------------------

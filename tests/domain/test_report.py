@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from quizapp.domain.case import FlagPresence
 from quizapp.domain.plan import Plan
 from quizapp.domain.scoring import score_plan
 from quizapp.domain.terms import Disposition
@@ -81,3 +82,23 @@ def test_the_report_names_a_toxin_band_and_never_pairs_altered_with_younger():
     first, _, look = text.splitlines()[:3]
     assert first.endswith("band OVERFILLED (over-treated (toxin))")
     assert "altered or erased" in look and "younger (" not in look
+
+
+def test_the_report_projects_no_look_for_an_unsafe_plan():
+    # Lip filler through an infection at the lips: unsafe; the look line says it is not projected.
+    case = make_case(
+        zref("glabella", "ona", 20, 20, 30),
+        zref("lips", "ha_soft", 0.5, 1.0, 1.5),
+        disposition=Disposition.TREAT_IN_PART,
+        flags=(FlagPresence("infection_at_site", ("lips",)),),
+    )
+    chosen = plan(
+        item("glabella", "ona", 20),
+        item("lips", "ha_soft", 0.5),
+        disposition=Disposition.TREAT_IN_PART,
+    )
+    result = score_plan(case, chosen)
+    assert result.band.value == "unsafe"
+    look = render_plan_score(result).splitlines()[2]
+    assert look.startswith("Look: withheld, not projected: an unsafe plan should not go ahead")
+    assert "younger (" not in look

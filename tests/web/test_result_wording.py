@@ -70,8 +70,29 @@ def test_no_snake_case_id_in_any_result_page(client, db, factory, whole_bank):
     assert leaks == {}, "\n".join(f"{k}: {sorted(v)}" for k, v in leaks.items())
 
 
+def test_an_unsafe_plan_gets_no_projected_look(client, db, factory, whole_bank):
+    """Every unsafe candidate plan in the bank: the page says the look is not projected and
+    credits no years; a plan in another band still shows its look."""
+    academy = factory.academy()
+    user = factory.user(Role.TRAINEE, academy)
+    login(client, user.email)
+    seen = {"unsafe": 0, "other": 0}
+    for path in sorted(BANK.glob("*.yaml")):
+        case = load_case_file(path)
+        for candidate in case.reference.candidate_plans:
+            page, _ = _result_page(client, db, user, academy.id, case.id, case, candidate)
+            text = " ".join(visible_text(page).split())
+            if 'class="big-score band-text-unsafe"' in page:
+                seen["unsafe"] += 1
+                assert "Not projected" in text and "looks about" not in text, case.id
+            else:
+                seen["other"] += 1
+                assert "Not projected" not in text and "looks about" in text, case.id
+    assert seen["unsafe"] >= 1 and seen["other"] >= 1, seen
+
+
 def test_the_stylesheet_styles_the_looks_outcomes_by_their_names():
     css = (Path(__file__).resolve().parents[2] / "quizapp/static/app.css").read_text()
     styled = set(re.findall(r"\.look-([a-z]+)\b", css)) - {"label"}
     assert styled <= set(LOOK_OUTCOMES), styled - set(LOOK_OUTCOMES)
-    assert {"altered", "refreshed"} <= styled
+    assert {"altered", "refreshed", "withheld"} <= styled

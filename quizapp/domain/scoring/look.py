@@ -13,6 +13,7 @@ from quizapp.domain.face import (
 from quizapp.domain.scoring.members import (
     B_OVERDONE,
     B_OVERFILLED,
+    B_UNSAFE,
     S_OVERDONE,
     V_HEAVY,
     V_NOT_INDICATED,
@@ -73,7 +74,8 @@ def identity_findings(state: Run) -> None:
 
 def projected_look(state: Run) -> ProjectedLook:
     """Years credited, in whole years, and one of three outcomes: refreshed, unchanged,
-    altered (altered or erased). `settle_look` makes the outcome agree with the band."""
+    altered (altered or erased). `settle_look` makes the outcome agree with the band (and
+    withholds it from an unsafe plan)."""
     case = state.case
     age = case.patient.age
     families = {family for (_zone, family), (credit, _pid) in state.credit.items() if credit > 0}
@@ -110,7 +112,11 @@ def projected_look(state: Run) -> ProjectedLook:
 
 
 def settle_look(look: ProjectedLook, band: Band) -> ProjectedLook:
-    """An overdone or overfilled plan never reads as refreshed."""
+    """An overdone or overfilled plan never reads as refreshed. An unsafe plan gets no look at
+    all: it should not go ahead as written, and a "refreshed" beside it would teach that a good
+    result can excuse the risk."""
+    if band == B_UNSAFE:
+        return _no_change(look.age, look.aimed_years, look.cap_years, WITHHELD)
     if band in (B_OVERDONE, B_OVERFILLED) and look.label != ALTERED:
         return _altered(look.age, look.aimed_years, look.cap_years)
     return look
@@ -119,13 +125,19 @@ def settle_look(look: ProjectedLook, band: Band) -> ProjectedLook:
 REFRESHED: Final = "refreshed"
 UNCHANGED: Final = "unchanged"
 ALTERED: Final = "altered"
-#: The look's three outcomes; pages style them as `look-<outcome>`.
-LOOK_OUTCOMES: Final = (REFRESHED, UNCHANGED, ALTERED)
+WITHHELD: Final = "withheld"  # unsafe plans: not projected
+#: The look's outcomes; pages style them as `look-<outcome>`.
+LOOK_OUTCOMES: Final = (REFRESHED, UNCHANGED, ALTERED, WITHHELD)
 
 
 def _altered(age: int, aimed: float, cap: float) -> ProjectedLook:
+    return _no_change(age, aimed, cap, ALTERED)
+
+
+def _no_change(age: int, aimed: float, cap: float, label: str) -> ProjectedLook:
+    """No years credited at any month: the face reads as treated, or is not projected."""
     fade = tuple((month, 0) for month in FADE_MONTHS)
-    return ProjectedLook(age, 0, age, _whole(aimed), _whole(cap), ALTERED, fade)
+    return ProjectedLook(age, 0, age, _whole(aimed), _whole(cap), label, fade)
 
 
 def _whole(years: float) -> int:
