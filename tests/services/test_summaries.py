@@ -6,6 +6,7 @@ TEST_DATABASE_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -26,8 +27,8 @@ from quizapp.models import (
 from quizapp.models.base import now_utc
 from quizapp.models.summaries import AcademyBands
 from quizapp.services.academy import reports
-from quizapp.services.authoring import insight
-from quizapp.services.learning import casestudy, quizzes, standings, summaries
+from quizapp.services.authoring import content, insight
+from quizapp.services.learning import casestudy, catalogue, quizzes, standings, summaries
 from quizapp.services.people import members, privacy
 from tests.data import academykit as kit
 from tests.web.test_concurrent_submissions import race
@@ -272,6 +273,103 @@ def test_concurrent_submissions_all_count(app, tmp_path, factory, db):
     assert stored[CaseBandSummary][(academy.id, kit.case("f44-frown-lines").id)][0] == 8
     assert db.session.scalar(select(func.sum(LearnerModuleSummary.submitted))) == 8
     assert sum(stored[AcademyBands][(academy.id,)]) == 8  # every case submission counted once
+
+
+def _learner_request_around_a_publish(app, academy_id: int, attempt_id: int, publish) -> list:
+    """A learner's request reads the content token and lists first (as every page does), then an
+    educator's new version commits (`publish`), then the request submits the attempt."""
+    token_read, published = threading.Event(), threading.Event()
+    outcome: list = []
+
+    def learner() -> None:
+        with app.app_context():
+            from quizapp.extensions import db as thread_db
+
+            try:
+                catalogue.published_modules(academy_id)  # the token, read once per transaction
+                token_read.set()
+                assert published.wait(30)
+                quizzes.submit(thread_db.session.get(QuizAttempt, attempt_id), now_utc())
+                thread_db.session.commit()
+                outcome.append("submitted")
+            except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
+                thread_db.session.rollback()
+                outcome.append(error)
+            finally:
+                thread_db.session.remove()
+
+    thread = threading.Thread(target=learner)
+    thread.start()
+    try:
+        assert token_read.wait(30)
+        publish()
+    finally:
+        published.set()
+        thread.join(60)
+    return outcome
+
+
+def test_a_submission_begun_before_a_publish_is_judged_by_the_new_version(
+    app, tmp_path, factory, db
+):
+    """The request read the old content token; the submission still refreshes the standing and
+    the funnel by the version published meanwhile (grading by the last attempt, not the best)."""
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    _history(academy, (ana, ben, cleo), db)
+    attempt = _quiz(ana.id, academy.id, "basics", False, now_utc())
+    db.session.commit()
+    outcome = _learner_request_around_a_publish(
+        app, academy.id, attempt.id, lambda: kit.import_bank(tmp_path, grading="last")
+    )
+    assert outcome == ["submitted"]
+    db.session.expire_all()
+    stored = _equal()
+    # Graded by her last try, ana has not passed basics and has failed it twice (best: 0).
+    assert _standing(stored, academy.id, ana.id)["failing"] == 2
+    assert stored[ModuleFunnel][(academy.id, kit.module("basics").id)][:3] == (3, 3, 1)
+
+
+def test_a_submission_waits_for_a_publish_in_progress(app, tmp_path, factory, db):
+    """An educator's new version is written but not committed: a learner's submission waits for
+    it (PostgreSQL: the content token row, read FOR SHARE; SQLite: the one writer), then judges
+    by it."""
+    academy, (ana, ben, cleo) = _world(tmp_path, factory, db)
+    _history(academy, (ana, ben, cleo), db)
+    attempt = _quiz(ana.id, academy.id, "basics", False, now_utc())
+    db.session.commit()
+    attempt_id = attempt.id
+    outcome: list = []
+
+    def learner() -> None:
+        with app.app_context():
+            from quizapp.extensions import db as thread_db
+
+            try:
+                quizzes.submit(thread_db.session.get(QuizAttempt, attempt_id), now_utc())
+                thread_db.session.commit()
+                outcome.append("submitted")
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                thread_db.session.rollback()
+                outcome.append(error)
+            finally:
+                thread_db.session.remove()
+
+    for path in (tmp_path / "modules").glob("*.yaml"):
+        path.write_text(path.read_text().replace("grading: highest", "grading: last"))
+    content.import_bank(tmp_path)
+    db.session.flush()  # the new version and the content token written, not committed
+    thread = threading.Thread(target=learner)
+    thread.start()
+    try:
+        thread.join(1.5)
+        assert outcome == []  # still waiting for the publish
+    finally:
+        db.session.commit()
+        thread.join(60)
+    assert outcome == ["submitted"]
+    db.session.expire_all()
+    stored = _equal()
+    assert _standing(stored, academy.id, ana.id)["failing"] == 2
 
 
 def test_the_demo_leaves_the_summaries_equal_to_a_recompute(app, db):

@@ -25,8 +25,12 @@ who is counted adds the learner's bands after minus before). The bands row exist
 academy with a member (written, zeros included, when a membership is flushed), as the recompute
 makes it.
 
-A writer first locks the learner's membership row (PostgreSQL; SQLite runs one writer at a time), so
-two submissions of one learner at once refresh one after the other, the second seeing the first.
+A writer first reads the content token FOR SHARE, then locks the learner's membership row
+(PostgreSQL; SQLite runs one writer at a time), so two submissions of one learner at once refresh
+one after the other, the second seeing the first, and a publish and a learner's write never
+overlap: the publish recomputes every standing after the learners' writes in progress, and a
+learner's write that began before the publish committed is judged by the new version
+(`_lock_members`; tests/services/test_summaries.py).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from quizapp.extensions import db
 from quizapp.models import (
+    ContentGeneration,
     LearnerCases,
     LearnerModuleSummary,
     LearnerStanding,
@@ -69,7 +74,11 @@ from quizapp.models.content import CONTENT_CHANGED
 from quizapp.models.people import DELETED_DOMAIN
 from quizapp.models.summaries import BAND_CODES, AcademyBands, nano_sql
 from quizapp.services.infra.sqltext import compiled_once
-from quizapp.services.learning.catalogue import _latest_published, published_modules
+from quizapp.services.learning.catalogue import (
+    _latest_published,
+    published_modules,
+    remember_content_token,
+)
 from quizapp.services.people.privacy import deleted_user_ids
 
 #: session.info key set by summaries.deferred(): bulk writers rebuild everything at the end.
@@ -412,16 +421,30 @@ def _add_to_funnel(
     executor.execute(statement, rows if len(rows) > 1 else rows[0])
 
 
-def _lock_members(executor: Any, academy_id: int, only: Iterable[int]) -> None:
-    """PostgreSQL: lock the learners' memberships, so that their standing and funnel share are
-    read and written by one transaction at a time (SQLite's writers are serial anyway)."""
-    if _dialect(executor).name == "postgresql":
-        executor.execute(
-            select(Membership.id)
-            .where(Membership.academy_id == academy_id, Membership.user_id.in_(list(only)))
-            .order_by(Membership.id)
-            .with_for_update(key_share=True)
-        )
+def _lock_members(executor: Any, academy_id: int, only: Iterable[int]) -> int | None:
+    """Before a learner's standing is refreshed: wait for a content change in progress, and
+    lock the learners' memberships, so that their standing and funnel share are read and written
+    by one transaction at a time (SQLite's writers are serial anyway). Returns the content token
+    now committed.
+
+    The content token row is read FOR SHARE (PostgreSQL): a content change updates that row
+    first, so a learner's write waits for a publish in progress and then reads its rules, and a
+    publish waits for learners' writes in progress before it recomputes every standing. The
+    request's earlier read of the token (the user loader's) may predate a publish committed
+    since, so the caller judges by the token returned here. On SQLite this runs inside the
+    write transaction (every caller has written by now), so no publish can commit until it ends.
+    """
+    token_statement = select(ContentGeneration.token).where(ContentGeneration.id == 1)
+    if _dialect(executor).name != "postgresql":
+        return executor.scalar(token_statement)
+    token = executor.scalar(token_statement.with_for_update(read=True))
+    executor.execute(
+        select(Membership.id)
+        .where(Membership.academy_id == academy_id, Membership.user_id.in_(list(only)))
+        .order_by(Membership.id)
+        .with_for_update(key_share=True)
+    )
+    return token
 
 
 def _rules_key(modules: Sequence[Any]) -> tuple[Any, ...]:
@@ -507,7 +530,7 @@ def learner_wrote(academy_id: int, user_id: int) -> Share:
     """Before the learner's summaries change: lock their membership (PostgreSQL: a second writer
     of the same learner waits, then sees the first's rows) and read their share of the
     funnel."""
-    _lock_members(db.session, academy_id, [user_id])
+    remember_content_token(_lock_members(db.session, academy_id, [user_id]))
     return _read_share(db.session, academy_id, published_modules(academy_id), [user_id], False)
 
 
