@@ -15,7 +15,7 @@ import pytest
 
 from quizapp.domain.case import FlagPresence, HistoryItem
 from quizapp.domain.scoring import score_plan
-from quizapp.domain.scoring.enzyme import _volume_left
+from quizapp.domain.scoring.results import volume_left
 from quizapp.domain.terms import Side
 
 from ._casekit import cheek_case, item, plan
@@ -152,4 +152,4 @@ def test_a_zone_with_its_ha_absorbed_does_not_stop_the_zones_after_it():
     ],
 )
 def test_small_volumes_left_never_print_as_zero(ml, words):
-    assert _volume_left(ml) == words
+    assert volume_left(ml) == words

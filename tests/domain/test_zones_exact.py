@@ -19,7 +19,7 @@ from quizapp.domain.case import FlagPresence, HistoryItem, ResolvedRange
 from quizapp.domain.face import PRODUCTS, ZONES, Family
 from quizapp.domain.redflags import RED_FLAGS
 from quizapp.domain.scoring import case_tables
-from quizapp.domain.scoring.results import Reason
+from quizapp.domain.scoring.results import Reason, fmt
 from quizapp.domain.scoring.tables import Run, group_items
 from quizapp.domain.scoring.zones import (
     _all_suited,
@@ -636,7 +636,8 @@ def test_a_non_ona_toxin_is_converted_and_says_it_is_an_approximation():
     [
         (0.75, 20 * 0.75 / 1.5 / 2),  # the left side is filled: only the right is missed, 5
         (0.8, 20 * 0.75 / 1.5 / 2),
-        (0.7, 20 * 0.75 / 1.5),  # below the minimum: both sides missed, 10
+        # below the minimum on the left: only its shortfall there (0.05 mL), the right missed
+        (0.7, (20 * 0.05 / 1.5 + 20 * 0.75 / 1.5) / 2),
     ],
 )
 def test_an_untreated_zone_is_missed_only_on_the_sides_earlier_filler_does_not_fill(
@@ -648,6 +649,43 @@ def test_an_untreated_zone_is_missed_only_on_the_sides_earlier_filler_does_not_f
     )
     _, zone = judge(case, key=("jawline", FILLER))
     assert zone.verdict is V.MISSED and zone.penalty == pytest.approx(points, abs=1e-12)
+    (reason,) = zone.reasons
+    held = f"about {fmt(left_before)} mL on the left and none on the right"
+    assert reason.text == (
+        "Jawline needs filler (0.8-1.5 mL per side) and the plan adds none. Earlier filler "
+        f"still holds {held}: "
+        + (
+            "enough on the left, short of the minimum on the right."
+            if left_before >= 0.75
+            else "short of the minimum."
+        )
+    )
+    assert reason.references[-1] == "F18"
+
+
+@pytest.mark.parametrize(
+    ("before", "verdict", "points"),
+    [
+        (0.5, V.CONSERVATIVE, 20 * 0.25 / 1.5),  # at least half the minimum is held a side
+        (0.3, V.UNDER, 20 * 0.45 / 1.5),  # under half of it
+    ],
+)
+def test_an_untreated_zone_costs_only_what_earlier_filler_leaves_short(before, verdict, points):
+    """Leaving a zone alone costs no more than adding a drop to it would: each side is judged
+    by what it holds, as a treated side is."""
+    case = make_case(
+        zref("jawline", "ha_firm", 0.75, 1.5, 4.5),
+        history=(HistoryItem("jawline", "ha_firm", before, Side.BOTH, months_ago=0),),
+    )
+    _, zone = judge(case, key=("jawline", FILLER))
+    assert zone.verdict is verdict and zone.penalty == pytest.approx(points, abs=1e-12)
+    (reason,) = zone.reasons
+    assert reason.text.endswith(
+        f"Earlier filler still holds about {before:g} mL a side: short of the minimum."
+    )
+    _, dropped = judge(case, item("jawline", "ha_firm", 0.01), key=("jawline", FILLER))
+    assert dropped.penalty < zone.penalty  # a drop still holds a little more
+    assert zone.penalty - dropped.penalty == pytest.approx(20 * 0.01 / 1.5, abs=1e-9)
 
 
 # --- overreach adds up over zones; more boundaries of the dose step ---------------------------

@@ -14,7 +14,7 @@ from quizapp.domain.case import side_keys
 from quizapp.domain.face import PRODUCTS
 from quizapp.domain.plan import PlanItem
 from quizapp.domain.scoring.members import S_INFO, S_OVERDONE
-from quizapp.domain.scoring.results import ZONE_NAMES, ZONE_ORDER, Finding, fmt
+from quizapp.domain.scoring.results import ZONE_NAMES, ZONE_ORDER, Finding, fmt, volume_left
 from quizapp.domain.scoring.tables import Run
 from quizapp.domain.scoring.weights import (
     HYALURONIDASE_NOT_INDICATED,
@@ -103,7 +103,7 @@ def hyaluronidase_findings(state: Run, items: Iterable[PlanItem]) -> None:
             )
             continue
         where = (
-            f"{fmt(units)} U for {_volume_left(ha_ml)} of HA left, against "
+            f"{fmt(units)} U for {volume_left(ha_ml)} of HA left, against "
             f"{fmt(low)}-{fmt(high)} U ({fmt(per_low)}-{fmt(per_high)} U per 0.1 mL of HA for "
             "small nodules, scaled to the HA the engine estimates remains)"
         )
@@ -130,12 +130,3 @@ def hyaluronidase_findings(state: Run, items: Iterable[PlanItem]) -> None:
                 zone_id,
             )
         )
-
-
-def _volume_left(ml: float) -> str:
-    """The HA estimated to remain, in words that never print a small amount as 0 mL."""
-    if ml >= 0.1:
-        return f"about {fmt(ml)} mL"
-    if ml >= 0.01:
-        return f"about {ml:.2f}".rstrip("0") + " mL"  # 0.01-0.099 keeps a digit after the point
-    return "under 0.01 mL"

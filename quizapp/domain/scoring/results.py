@@ -332,6 +332,15 @@ def fmt(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def volume_left(ml: float) -> str:
+    """Filler estimated to remain, in words that never print a small amount as 0 mL."""
+    if ml >= 0.1:
+        return f"about {fmt(ml)} mL"
+    if ml >= 0.01:
+        return f"about {ml:.2f}".rstrip("0") + " mL"  # 0.01-0.099 keeps a digit after the point
+    return "under 0.01 mL"
+
+
 #: Zone names as a sentence reads them ("crow's feet (lateral canthal lines)").
 ZONE_NAMES: Final = {z.id: z.label[0].lower() + z.label[1:] for z in ZONES.values()}
 

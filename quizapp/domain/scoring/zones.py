@@ -33,6 +33,7 @@ from quizapp.domain.scoring.results import (
     Reason,
     ZoneVerdict,
     fmt,
+    volume_left,
 )
 from quizapp.domain.scoring.tables import Run, ZoneGroup, amounts_by_side
 from quizapp.domain.scoring.weights import (
@@ -144,20 +145,18 @@ def judge_zone(
         add(V_UNSAFE, UNSAFE_ZONE)
         return
 
-    # 2. Untreated zone the reference needs.
+    # 2. Untreated zone the reference needs. Each side is judged by what earlier filler still
+    # holds there, as a treated side is by what it holds after today: nothing left is missed, a
+    # little is under or conservative, enough is on target; points averaged over the sides.
     if group is None:
         assert rng is not None
-        reasons.append(
-            Reason(
-                f"{zone.label} needs {family.value} ({fmt(rng.min)}-{fmt(rng.max)} {unit}) but "
-                "the plan leaves it untreated.",
-                rng.references,
-            )
-        )
-        # Per side, averaged: a side that earlier filler already fills is not missed.
-        unfilled = [k for k in side_key_list if info.residual.get(k, 0.0) < rng.min - 1e-9]
-        penalty = W_UNDER * rng.min / rng.max * len(unfilled) / len(side_key_list)
-        add(V_MISSED, penalty)
+        held = {k: info.residual.get(k, 0.0) for k in side_key_list}
+        judged = [
+            _dose_verdict(amount, rng) if amount < rng.min - 1e-9 else (V_ON_TARGET, 0.0)
+            for amount in held.values()
+        ]
+        reasons.append(_untreated_reason(zone.label, family, held, rng, unit))
+        add(_worst(v for v, _ in judged), math.fsum(p for _, p in judged) / len(judged))
         return
 
     typical = info.typical
@@ -312,6 +311,33 @@ def _unneeded_amount(
         )
         return V_OVERFILLED, penalty, share
     return verdict, penalty, share
+
+
+def _untreated_reason(
+    label: str, family: Family, held: Mapping[str, float], rng: ResolvedRange, unit: str
+) -> Reason:
+    """Why a needed zone the plan leaves alone costs what it does: nothing there, or what earlier
+    filler still holds, side by side."""
+    needs = f"{label} needs {family.value} ({fmt(rng.min)}-{fmt(rng.max)} {unit})"
+    if not any(amount > 0 for amount in held.values()):
+        return Reason(f"{needs} but the plan leaves it untreated.", rng.references)
+    short = [k for k, amount in held.items() if amount < rng.min - 1e-9]
+    if len(short) < len(held):  # a paired zone filled on one side only
+        filled = next(k for k in held if k not in short)
+        state = f"enough on the {filled}, short of the minimum on the {short[0]}"
+    else:
+        state = "short of the minimum"
+    if len(held) == 1 or len({round(v, 6) for v in held.values()}) == 1:
+        where = volume_left(next(iter(held.values()))) + (" a side" if len(held) > 1 else "")
+    else:
+        where = " and ".join(
+            f"{volume_left(amount) if amount > 0 else 'none'} on the {k}"
+            for k, amount in held.items()
+        )
+    return Reason(
+        f"{needs} and the plan adds none. Earlier filler still holds {where}: {state}.",
+        (*rng.references, "F18"),
+    )
 
 
 def _residual_reason(
