@@ -11,7 +11,9 @@ with no HTTP server and no load generator in the way, the CPU a request of:
   shares nothing with quizapp but the database: it is what any signed-in page costs on the stack
   the project is fixed to;
 - L0 signed in (quizapp's own floor: user loader with memberships and the content token, the
-  signed-in layout) and the B1 pages, for one learner.
+  signed-in layout) and the B1 pages, for one learner;
+- B3's pages in a fresh app, as a worker meets them: the first request of each, then the median
+  of the next five, with templates compiled on first use and compiled at boot (wsgi.py).
 
 Each figure is the median of `--repeats` timings of `--requests` calls of the WSGI app
 (`time.process_time`, this process only: on PostgreSQL the server's backend CPU is not in it).
@@ -25,6 +27,7 @@ The database must have been filled by `bench/seed.py` (its learners and password
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import statistics
@@ -44,6 +47,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 PASSWORD = "bench-learner-2026"  # noqa: S105 (seed.py's one password for every learner)
+ADMIN = ("admin@bench.example.com", "bench-admin-2026")  # seed.py's academy admin
+B3_PAGES = ("/academy/reports", "/author/insight/mistakes")  # load.py's B3
 MODULE = "natural-results-nb"  # load.py's B1 module page
 
 REFERENCE_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -122,13 +127,46 @@ def signed_in_quizapp_client(app: Flask):
     """The first seeded learner who reaches the dashboard (some memberships are deactivated)."""
     for n in range(1, 50):
         client = app.test_client()
-        form = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         email = f"learner{n:05d}@bench.example.com"
-        client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        sign_in(client, email, PASSWORD)
         if client.get("/learn/").status_code == 200:
             return client, email
     raise SystemExit("no seeded learner could sign in: fill the database with bench/seed.py")
+
+
+def sign_in(client, email: str, password: str) -> None:
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def first_requests(database_url: str, compiled_at_boot: bool) -> list[tuple[str, float, float]]:
+    """B3's pages in a new app (its own engine, statement cache and template cache, as a fresh
+    worker has): (path, first request ms, median of the next five ms), CPU. main() runs it in a
+    new interpreter, so that nothing an earlier app imported or configured is warm."""
+    from quizapp import create_app
+    from quizapp.web.templating import compile_all_templates
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "floor", "MIGRATIONS": False}
+    )
+    if compiled_at_boot:
+        compile_all_templates(app)
+    client = app.test_client()
+    sign_in(client, *ADMIN)
+    figures = []
+    for path in B3_PAGES:
+        timings = []
+        for _ in range(6):
+            started = time.process_time()
+            response = client.get(path)
+            timings.append((time.process_time() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: {response.status_code} for the seeded admin")
+        figures.append((path, timings[0], statistics.median(timings[1:])))
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
+    return figures
 
 
 def main() -> None:
@@ -187,6 +225,13 @@ def main() -> None:
         f"B1 budget at 0.5 x L0: {l0 / 0.5:.2f} ms a request; B2 budget at 0.4 x L0: "
         f"{l0 / 0.4:.2f} ms (this process's CPU; the HTTP server's share comes on top of both)"
     )
+    print("B3 in a fresh process, CPU ms: first request / median of the next five")
+    for compiled in (False, True):
+        when = "templates compiled at boot" if compiled else "templates compiled on first use"
+        with multiprocessing.get_context("spawn").Pool(1) as fresh:
+            figures = fresh.apply(first_requests, (args.database_url, compiled))
+        shown = "; ".join(f"{path} {first:.0f} / {later:.0f}" for path, first, later in figures)
+        print(f"  {when:33} {shown}")
 
 
 if __name__ == "__main__":

@@ -638,6 +638,8 @@ def test_a_non_ona_toxin_is_converted_and_says_it_is_an_approximation():
         (0.8, 20 * 0.75 / 1.5 / 2),
         # below the minimum on the left: only its shortfall there (0.05 mL), the right missed
         (0.7, (20 * 0.05 / 1.5 + 20 * 0.75 / 1.5) / 2),
+        # above the range on the left: not the plan's doing, so on target there (not heavy)
+        (2.0, 20 * 0.75 / 1.5 / 2),
     ],
 )
 def test_an_untreated_zone_is_missed_only_on_the_sides_earlier_filler_does_not_fill(
@@ -686,6 +688,21 @@ def test_an_untreated_zone_costs_only_what_earlier_filler_leaves_short(before, v
     _, dropped = judge(case, item("jawline", "ha_firm", 0.01), key=("jawline", FILLER))
     assert dropped.penalty < zone.penalty  # a drop still holds a little more
     assert zone.penalty - dropped.penalty == pytest.approx(20 * 0.01 / 1.5, abs=1e-9)
+
+
+def test_an_untreated_midline_zone_says_what_it_holds_without_sides():
+    case = make_case(
+        zref("chin", "ha_firm", 1.0, 2.0, 3.0),
+        history=(HistoryItem("chin", "ha_firm", 0.6, Side.MIDLINE, months_ago=0),),
+    )
+    _, zone = judge(case, key=("chin", FILLER))
+    (reason,) = zone.reasons
+    assert reason.text == (
+        "Chin (projection, mentalis) needs filler (1-2 mL) and the plan adds none. Earlier "
+        "filler still holds about "
+        "0.6 mL: short of the minimum."
+    )
+    assert (zone.verdict, zone.penalty) == (V.CONSERVATIVE, pytest.approx(20 * 0.4 / 2.0))
 
 
 # --- overreach adds up over zones; more boundaries of the dose step ---------------------------
