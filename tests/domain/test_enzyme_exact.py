@@ -88,17 +88,17 @@ def test_the_reasons_name_the_zone_and_the_figures(findings):
     )
     # Two items in one zone add up (5 U); the low end 5.25 prints as 5.2.
     assert findings["lips"].text == (
-        f"Hyaluronidase in the lips: 5 U for about 0.3 mL of HA left, against 5.2-31.5 U {SCALE}; "
+        f"Hyaluronidase in the lips: 5 U for about 0.35 mL of HA left, against 5.2-31.5 U {SCALE}; "
         "indicated for the complication the case describes."
     )
     assert findings["chin"].text == (
         "Hyaluronidase in the chin (projection, mentalis): 1.2 U for about 0.01 mL of HA left, "
-        f"against 0.1-0.9 U {SCALE}, is more than the HA there needs; more dissolves the "
+        f"against 0.15-0.9 U {SCALE}, is more than the HA there needs; more dissolves the "
         "patient's own hyaluronic acid too and risks hollowing."
     )
     # 3 U a side on both sides is 6 U.
     assert findings["jawline"].text == (
-        "Hyaluronidase in the jawline: 6 U for about 0.2 mL of HA left, against 3.5-20.8 U "
+        "Hyaluronidase in the jawline: 6 U for about 0.23 mL of HA left, against 3.5-20.8 U "
         f"{SCALE}; indicated for the complication the case describes."
     )
 
@@ -143,7 +143,8 @@ def test_a_zone_with_its_ha_absorbed_does_not_stop_the_zones_after_it():
     ("ml", "words"),
     [
         (0.1, "about 0.1 mL"),
-        (0.35, "about 0.3 mL"),
+        (0.35, "about 0.35 mL"),
+        (1.25, "about 1.2 mL"),
         (0.099, "about 0.1 mL"),
         (0.05, "about 0.05 mL"),
         (0.01, "about 0.01 mL"),

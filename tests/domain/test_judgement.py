@@ -352,7 +352,8 @@ def test_pregnancy_is_a_conservative_rule_not_a_label_contraindication():
 # What the reasons say -----------------------------------------------------------------------------
 
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
-LONG_DECIMAL = re.compile(r"\d\.\d\d")
+# One decimal from 1 up, two below it (0.25 mL is a dose, docs/scoring.md), never more.
+LONG_DECIMAL = re.compile(r"(?<![\d.])(?:[1-9]\d*\.\d\d|0\.\d{3})")
 
 
 def _all_reasons():

@@ -280,15 +280,11 @@ def test_rounding_never_gives_minus_zero():
     assert math.copysign(1.0, rounded(-0.00001)) == 1.0
 
 
-def test_numbers_in_words_have_one_decimal_and_no_trailing_zero():
-    assert [fmt(v) for v in (2.0, 2.25, 0.04, 10.0, 0.35, 1.15)] == [
-        "2",
-        "2.2",
-        "0",
-        "10",
-        "0.3",
-        "1.1",
-    ]
+def test_numbers_in_words_have_two_decimals_below_one_one_above_and_no_trailing_zero():
+    values = (2.0, 2.25, 0.04, 10.0, 0.35, 1.15, 0.55, 0.5, 0.004, 0.999, 1.0, -0.25, -5.25)
+    assert [fmt(v) for v in values] == [
+        "2", "2.2", "0.04", "10", "0.35", "1.1", "0.55", "0.5", "0", "1", "1", "-0.25", "-5.2",
+    ]  # fmt: skip
 
 
 def test_unit_labels():

@@ -654,7 +654,7 @@ def test_an_untreated_zone_is_missed_only_on_the_sides_earlier_filler_does_not_f
     (reason,) = zone.reasons
     held = f"about {fmt(left_before)} mL on the left and none on the right"
     assert reason.text == (
-        "Jawline needs filler (0.8-1.5 mL per side) and the plan adds none. Earlier filler "
+        "Jawline needs filler (0.75-1.5 mL per side) and the plan adds none. Earlier filler "
         f"still holds {held}: "
         + (
             "enough on the left, short of the minimum on the right."

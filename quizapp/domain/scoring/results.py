@@ -327,17 +327,18 @@ class PlanScore:
 
 @lru_cache(maxsize=4096)
 def fmt(value: float) -> str:
-    """A number as a clinician writes it: at most one decimal, no trailing zero. Cached: the
-    engine writes the same few figures into thousands of reasons."""
+    """A number as a clinician writes it: no trailing zero, one decimal, and two below 1, where
+    the second carries a dose (0.25 or 0.55 mL is not 0.2 or 0.6). Cached: the engine writes the
+    same few figures into thousands of reasons."""
+    if abs(value) < 1:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{value:.1f}".removesuffix(".0")
 
 
 def volume_left(ml: float) -> str:
     """Filler estimated to remain, in words that never print a small amount as 0 mL."""
-    if ml >= 0.1:
-        return f"about {fmt(ml)} mL"
     if ml >= 0.01:
-        return f"about {ml:.2f}".rstrip("0") + " mL"  # 0.01-0.099 keeps a digit after the point
+        return f"about {fmt(ml)} mL"
     return "under 0.01 mL"
 
 
