@@ -56,7 +56,7 @@ def plan_script_data(case: Case) -> dict:
         "zones": {
             z.id: {
                 "side": default_side(z.id),
-                "unit": FACIAL_UNITS.get(z.unit, z.unit),
+                "unit": FACIAL_UNITS[z.unit],  # every zone has one (domain tests)
                 "upper": z.id in UPPER_FACE_ZONES,
             }
             for z in ZONES.values()
