@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import re
 import statistics
 import sys
 import time
@@ -46,10 +45,11 @@ from jinja2 import DictLoader  # noqa: E402
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
-PASSWORD = "bench-learner-2026"  # noqa: S105 (seed.py's one password for every learner)
-ADMIN = ("admin@bench.example.com", "bench-admin-2026")  # seed.py's academy admin
+from bench.load import MODULE  # noqa: E402
+from bench.loadkit import TOKEN_RE  # noqa: E402
+from bench.seed import ADMIN, LEARNER_PASSWORD, learner_email  # noqa: E402
+
 B3_PAGES = ("/academy/reports", "/author/insight/mistakes")  # load.py's B3
-MODULE = "natural-results-nb"  # load.py's B1 module page
 
 REFERENCE_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ title }}</title></head><body><header><nav><a href="/">Home</a>
@@ -127,8 +127,8 @@ def signed_in_quizapp_client(app: Flask):
     """The first seeded learner who reaches the dashboard (some memberships are deactivated)."""
     for n in range(1, 50):
         client = app.test_client()
-        email = f"learner{n:05d}@bench.example.com"
-        sign_in(client, email, PASSWORD)
+        email = learner_email(n)
+        sign_in(client, email, LEARNER_PASSWORD)
         if client.get("/learn/").status_code == 200:
             return client, email
     raise SystemExit("no seeded learner could sign in: fill the database with bench/seed.py")
@@ -136,7 +136,7 @@ def signed_in_quizapp_client(app: Flask):
 
 def sign_in(client, email: str, password: str) -> None:
     form = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    token = TOKEN_RE.search(form).group(1)
     client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
@@ -153,7 +153,8 @@ def first_requests(database_url: str, compiled_at_boot: bool) -> list[tuple[str,
     if compiled_at_boot:
         compile_all_templates(app)
     client = app.test_client()
-    sign_in(client, *ADMIN)
+    email, _name, password = ADMIN
+    sign_in(client, email, password)
     figures = []
     for path in B3_PAGES:
         timings = []

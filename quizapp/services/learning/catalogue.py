@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from quizapp.extensions import db
 from quizapp.models import CaseRecord, CaseVersion, ContentGeneration, ModuleRecord, ModuleVersion
@@ -97,18 +97,12 @@ def published_modules(academy_id: int | None = None) -> list[Listed]:
     return _cached("modules", academy_id, lambda: _query_modules(academy_id))
 
 
-def _query_modules(academy_id: int | None) -> list[Listed]:
+def published_modules_select(academy_id: int | None, *columns: Any) -> Select:
+    """`columns` of the academy's published modules (the bank's and its own), each joined to its
+    newest published version (ModuleRecord and ModuleVersion), for the caller to run."""
     latest = _latest_published(ModuleVersion, ModuleVersion.module_id)
-    rows = db.session.execute(
-        select(  # plain columns, not entities: no ORM objects for a list page
-            ModuleRecord.id,
-            ModuleRecord.slug,
-            ModuleRecord.title,
-            ModuleVersion.id,
-            ModuleVersion.number,
-            ModuleVersion.summary,
-            ModuleVersion.content_hash,
-        )
+    return (
+        select(*columns)
         .select_from(ModuleRecord)
         .join(latest, latest.c.record_id == ModuleRecord.id)
         .join(
@@ -117,7 +111,21 @@ def _query_modules(academy_id: int | None) -> list[Listed]:
             & (ModuleVersion.number == latest.c.number),
         )
         .where((ModuleRecord.academy_id.is_(None)) | (ModuleRecord.academy_id == academy_id))
-        .order_by(ModuleRecord.position, ModuleRecord.id)
+    )
+
+
+def _query_modules(academy_id: int | None) -> list[Listed]:
+    rows = db.session.execute(
+        published_modules_select(  # plain columns, not entities: no ORM objects for a list page
+            academy_id,
+            ModuleRecord.id,
+            ModuleRecord.slug,
+            ModuleRecord.title,
+            ModuleVersion.id,
+            ModuleVersion.number,
+            ModuleVersion.summary,
+            ModuleVersion.content_hash,
+        ).order_by(ModuleRecord.position, ModuleRecord.id)
     ).all()
     return [Listed(*row[:5], row[5] or {}, row[6]) for row in rows]
 

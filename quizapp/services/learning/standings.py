@@ -75,8 +75,8 @@ from quizapp.models.people import DELETED_DOMAIN
 from quizapp.models.summaries import BAND_CODES, AcademyBands, nano_sql
 from quizapp.services.infra.sqltext import compiled_once
 from quizapp.services.learning.catalogue import (
-    _latest_published,
     published_modules,
+    published_modules_select,
     remember_content_token,
 )
 from quizapp.services.people.privacy import deleted_user_ids
@@ -188,16 +188,8 @@ def at_risk_condition(now: datetime, inactive_days: int) -> ColumnElement[bool]:
 def published_rules(executor: Any, academy_id: int) -> list[ModuleRule]:
     """The academy's published modules (the bank's and its own) with their newest published
     version's summary, read through `executor` (a migration's connection sees its own rows)."""
-    latest = _latest_published(ModuleVersion, ModuleVersion.module_id)
     rows = executor.execute(
-        select(ModuleRecord.id, ModuleVersion.summary)
-        .join(latest, latest.c.record_id == ModuleRecord.id)
-        .join(
-            ModuleVersion,
-            (ModuleVersion.module_id == ModuleRecord.id)
-            & (ModuleVersion.number == latest.c.number),
-        )
-        .where((ModuleRecord.academy_id.is_(None)) | (ModuleRecord.academy_id == academy_id))
+        published_modules_select(academy_id, ModuleRecord.id, ModuleVersion.summary)
     ).all()
     return [ModuleRule(module_id, summary or {}) for module_id, summary in rows]
 
